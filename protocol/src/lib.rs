@@ -1,0 +1,37 @@
+//! faultline's vocabulary: the Linux mm lock semantics as an interpreter.
+//!
+//! Designs are data: thread programs in a small instruction set named after kernel
+//! functions ([`Op`]). Every engine runs them through the same step function
+//! ([`Machine::enabled`], [`Machine::apply`]) over a compact, canonical [`World`].
+//!
+//! | module | holds |
+//! |---|---|
+//! | `ids` | thread, VMA and folio ids; the thread bitset |
+//! | `rwsem` | `mmap_lock` as the kernel rwsem (queue, grants, handoff) |
+//! | `vma` | VMA kinds and the per-VMA lock |
+//! | `folio` | page-cache folios, their lock and read I/O |
+//! | `program` | the instruction set and the program builder |
+//! | `world` | the world state and its packed form |
+//! | `step` | steps and their replay tokens |
+//! | `machine` | scenario description, thread status, the step function |
+//! | `error` | typed model errors |
+
+mod error;
+mod folio;
+mod ids;
+mod machine;
+mod program;
+mod rwsem;
+mod step;
+mod vma;
+mod world;
+
+pub use error::ModelError;
+pub use folio::{Backend, Folio, FolioState};
+pub use ids::{FolioId, MAX_FOLIOS, MAX_THREADS, MAX_VMAS, ThreadSet, Tid, VmaId};
+pub use machine::{FolioSpec, Machine, Reclaim, Status, ThreadSpec, VmaSpec, WaitOn};
+pub use program::{Flag, Instr, Label, Op, Program, ProgramBuilder};
+pub use rwsem::{Acquire, Admission, Mode, RwSem};
+pub use step::Step;
+pub use vma::{ReadFail, VmaKind, VmaState};
+pub use world::{Shape, ThreadState, World};

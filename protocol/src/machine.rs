@@ -1,0 +1,669 @@
+//! The machine: a scenario's static description (programs, VMA layout, folios,
+//! actors) and the one step function every engine runs.
+
+use crate::error::ModelError;
+use crate::folio::{Backend, Folio, FolioState};
+use crate::ids::{FolioId, MAX_FOLIOS, MAX_THREADS, MAX_VMAS, ThreadSet, Tid, VmaId};
+use crate::program::{Instr, Op, Program};
+use crate::rwsem::{Acquire, Admission, Mode, RwSem};
+use crate::step::Step;
+use crate::vma::{VmaKind, VmaState};
+use crate::world::{Shape, ThreadState, World};
+
+/// A thread of the scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadSpec {
+    /// Short name for traces (`fault`, `fork`, `fuse`).
+    pub name: String,
+    /// What it runs.
+    pub program: Program,
+    /// A server thread that may idle forever in `fuse_dev_do_read` without that being a
+    /// hang.
+    pub daemon: bool,
+}
+
+/// A VMA of the scenario, in address order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VmaSpec {
+    /// Short name (`F`, `B`).
+    pub name: String,
+    /// Mapping kind.
+    pub kind: VmaKind,
+    /// Whether `anon_vma` is set at the start.
+    pub anon_vma: bool,
+}
+
+/// A folio of the scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FolioSpec {
+    /// Short name (`f`).
+    pub name: String,
+    /// Who completes its reads.
+    pub backend: Backend,
+    /// In the page cache (uptodate) at the start.
+    pub cached: bool,
+}
+
+/// How much reclaim may evict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reclaim {
+    /// At most this many evictions over the whole run.
+    Bounded(u8),
+    /// Any number: reclaim is not a fair actor, it may evict whenever it can.
+    Unbounded,
+}
+
+/// What a thread can do next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// It can run; `choices` alternatives (at least 1).
+    Ready {
+        /// Number of alternatives.
+        choices: u8,
+    },
+    /// It sleeps on a resource.
+    Blocked(WaitOn),
+    /// A daemon waiting for work (`fuse_dev_do_read` with no request): not a hang.
+    Idle,
+    /// It has exited.
+    Exited,
+}
+
+/// What a blocked thread waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WaitOn {
+    /// Queued on `mmap_lock` in this mode.
+    MmapLock(Mode),
+    /// In `vma_start_write`, waiting for the readers of this VMA to leave.
+    VmaReaders(VmaId),
+    /// In `folio_lock`, waiting for this folio to be unlocked.
+    Folio(FolioId),
+}
+
+/// A scenario ready to run: everything that does not change during a run.
+#[derive(Clone, Debug)]
+pub struct Machine {
+    threads: Vec<ThreadSpec>,
+    vmas: Vec<VmaSpec>,
+    folios: Vec<FolioSpec>,
+    admission: Admission,
+    reclaim: Reclaim,
+    shape: Shape,
+    init: World,
+}
+
+impl Machine {
+    /// Checks the description and builds the initial world.
+    pub fn new(
+        threads: Vec<ThreadSpec>,
+        vmas: Vec<VmaSpec>,
+        folios: Vec<FolioSpec>,
+        admission: Admission,
+        reclaim: Reclaim,
+    ) -> Result<Machine, ModelError> {
+        let too_many = |what, count, max| ModelError::TooMany { what, count, max };
+        if threads.len() > MAX_THREADS {
+            return Err(too_many("threads", threads.len(), MAX_THREADS));
+        }
+        if vmas.len() > MAX_VMAS {
+            return Err(too_many("VMAs", vmas.len(), MAX_VMAS));
+        }
+        if folios.len() > MAX_FOLIOS {
+            return Err(too_many("folios", folios.len(), MAX_FOLIOS));
+        }
+        for spec in &threads {
+            for instr in spec.program.instrs() {
+                check_indices(spec, instr, vmas.len(), folios.len())?;
+            }
+        }
+        let shape = Shape {
+            threads: threads.len(),
+            vmas: vmas.len(),
+            folios: folios.len(),
+        };
+        let mut init = World {
+            mmap: RwSem::default(),
+            vmas: [VmaState::new(false); MAX_VMAS],
+            folios: [Folio::new(FolioState::Absent); MAX_FOLIOS],
+            threads: [ThreadState::default(); MAX_THREADS],
+            evictions_left: match reclaim {
+                Reclaim::Bounded(n) => n,
+                Reclaim::Unbounded => 0,
+            },
+        };
+        for (state, spec) in init.vmas.iter_mut().zip(&vmas) {
+            *state = VmaState::new(spec.anon_vma);
+        }
+        for (state, spec) in init.folios.iter_mut().zip(&folios) {
+            if spec.cached {
+                *state = Folio::new(FolioState::Uptodate);
+            }
+        }
+        Ok(Machine {
+            threads,
+            vmas,
+            folios,
+            admission,
+            reclaim,
+            shape,
+            init,
+        })
+    }
+
+    /// The initial world.
+    pub fn initial(&self) -> World {
+        self.init
+    }
+    /// Object counts (fixes the packed state size).
+    pub fn shape(&self) -> &Shape {
+        &self.shape
+    }
+    /// The threads.
+    pub fn threads(&self) -> &[ThreadSpec] {
+        &self.threads
+    }
+    /// The VMAs, in address order.
+    pub fn vmas(&self) -> &[VmaSpec] {
+        &self.vmas
+    }
+    /// The folios.
+    pub fn folios(&self) -> &[FolioSpec] {
+        &self.folios
+    }
+    /// The `mmap_lock` admission mode.
+    pub fn admission(&self) -> Admission {
+        self.admission
+    }
+    /// The reclaim bound.
+    pub fn reclaim(&self) -> Reclaim {
+        self.reclaim
+    }
+    /// Thread ids in order.
+    pub fn tids(&self) -> impl Iterator<Item = Tid> + use<> {
+        (0..self.threads.len() as u8).map(Tid)
+    }
+    /// Display name of a thread: `T1 fault`.
+    pub fn thread_label(&self, t: Tid) -> String {
+        format!("{t} {}", self.threads[t.index()].name)
+    }
+    /// Name of a VMA.
+    pub fn vma_name(&self, v: VmaId) -> &str {
+        &self.vmas[v.index()].name
+    }
+    /// Name of a folio.
+    pub fn folio_name(&self, f: FolioId) -> &str {
+        &self.folios[f.index()].name
+    }
+
+    /// The instruction thread `t` executes next (`None` once exited).
+    pub fn next_instr(&self, w: &World, t: Tid) -> Option<&Instr> {
+        self.threads[t.index()].program.get(w.thread(t).pc)
+    }
+
+    /// What thread `t` can do in `w`. Blocking instructions are ready only when they can
+    /// complete (or, for the rwsem, when the caller has still to queue).
+    pub fn status(&self, w: &World, t: Tid) -> Status {
+        let Some(instr) = self.next_instr(w, t) else {
+            return Status::Exited;
+        };
+        let ready = Status::Ready { choices: 1 };
+        match instr.op {
+            Op::MmapReadLock if w.mmap.position(t).is_some() => {
+                Status::Blocked(WaitOn::MmapLock(Mode::Read))
+            }
+            Op::MmapWriteLock
+                if w.mmap.position(t).is_some() && !w.mmap.queued_writer_can_take(t) =>
+            {
+                Status::Blocked(WaitOn::MmapLock(Mode::Write))
+            }
+            Op::VmaStartWrite { vma } if w.vma(vma).writer_waiting(t) => {
+                Status::Blocked(WaitOn::VmaReaders(vma))
+            }
+            Op::FolioLock => match w.thread(t).folio {
+                Some(f) if w.folio(f).state != FolioState::Uptodate => {
+                    Status::Blocked(WaitOn::Folio(f))
+                }
+                _ => ready,
+            },
+            Op::FuseDevRead => match self.pending_fuse(w).count() {
+                0 => Status::Idle,
+                n => Status::Ready { choices: n as u8 },
+            },
+            Op::Choose { .. } => Status::Ready { choices: 2 },
+            _ => ready,
+        }
+    }
+
+    /// FUSE read requests nobody has taken yet, in folio order.
+    fn pending_fuse<'a>(&'a self, w: &'a World) -> impl Iterator<Item = FolioId> + 'a {
+        (0..self.shape.folios as u8).map(FolioId).filter(|&f| {
+            w.folio(f).state
+                == FolioState::ReadIo {
+                    backend: Backend::Fuse,
+                    claimed: false,
+                }
+        })
+    }
+
+    /// Whether the run may end here: every thread exited or is an idle daemon.
+    pub fn all_done(&self, w: &World) -> bool {
+        self.tids().all(|t| match self.status(w, t) {
+            Status::Exited => true,
+            Status::Idle => self.threads[t.index()].daemon,
+            _ => false,
+        })
+    }
+
+    /// The enabled steps of `w`, in a fixed order: threads by id and choice, then disk
+    /// completions, evictions and the rwsem handoff.
+    pub fn enabled(&self, w: &World, out: &mut Vec<Step>) {
+        out.clear();
+        for tid in self.tids() {
+            if let Status::Ready { choices } = self.status(w, tid) {
+                out.extend((0..choices).map(|choice| Step::Thread { tid, choice }));
+            }
+        }
+        for i in 0..self.shape.folios as u8 {
+            let f = FolioId(i);
+            if matches!(
+                w.folio(f).state,
+                FolioState::ReadIo {
+                    backend: Backend::Disk,
+                    ..
+                }
+            ) {
+                out.push(Step::IoDone(f));
+            }
+        }
+        let may_evict = match self.reclaim {
+            Reclaim::Bounded(_) => w.evictions_left > 0,
+            Reclaim::Unbounded => true,
+        };
+        if may_evict {
+            for i in 0..self.shape.folios as u8 {
+                if w.folio(FolioId(i)).evictable() {
+                    out.push(Step::Evict(FolioId(i)));
+                }
+            }
+        }
+        if w.mmap.handoff_possible(self.admission) {
+            out.push(Step::Handoff);
+        }
+    }
+
+    /// Applies one enabled step. Errors mean the model is malformed or the step was not
+    /// enabled; a design's own bugs show up as property violations instead.
+    pub fn apply(&self, w: &World, step: Step) -> Result<World, ModelError> {
+        let not_enabled = || ModelError::NotEnabled {
+            step: step.to_string(),
+        };
+        let mut n = *w;
+        match step {
+            Step::Thread { tid, choice } => {
+                if tid.index() >= self.shape.threads {
+                    return Err(not_enabled());
+                }
+                match self.status(w, tid) {
+                    Status::Ready { choices } if choice < choices => {}
+                    _ => return Err(not_enabled()),
+                }
+                self.exec(&mut n, tid, choice)?;
+            }
+            Step::IoDone(f) => {
+                let ok = f.index() < self.shape.folios
+                    && matches!(
+                        w.folio(f).state,
+                        FolioState::ReadIo {
+                            backend: Backend::Disk,
+                            ..
+                        }
+                    );
+                if !ok {
+                    return Err(not_enabled());
+                }
+                n.folios[f.index()].state = FolioState::Uptodate;
+            }
+            Step::Evict(f) => {
+                let budget = match self.reclaim {
+                    Reclaim::Bounded(_) => w.evictions_left > 0,
+                    Reclaim::Unbounded => true,
+                };
+                if !(budget && f.index() < self.shape.folios && w.folio(f).evictable()) {
+                    return Err(not_enabled());
+                }
+                n.folios[f.index()].state = FolioState::Absent;
+                if let Reclaim::Bounded(_) = self.reclaim {
+                    n.evictions_left -= 1;
+                }
+            }
+            Step::Handoff => {
+                if !w.mmap.handoff_possible(self.admission) {
+                    return Err(not_enabled());
+                }
+                n.mmap.set_handoff();
+            }
+        }
+        Ok(n)
+    }
+
+    /// Executes thread `t`'s instruction in place.
+    fn exec(&self, w: &mut World, t: Tid, choice: u8) -> Result<(), ModelError> {
+        let spec = &self.threads[t.index()];
+        let prog = &spec.program;
+        let pc = w.thread(t).pc;
+        let Some(&instr) = prog.get(pc) else {
+            return Err(ModelError::NotEnabled {
+                step: format!("t{}", t.0),
+            });
+        };
+        let misuse = |reason| ModelError::Misuse {
+            thread: self.thread_label(t),
+            site: instr.site,
+            op: instr.op.kernel_name(),
+            reason,
+        };
+        let ti = t.index();
+        let mut next = pc + 1;
+        match instr.op {
+            Op::MmapReadLock | Op::MmapWriteLock if w.mmap.held_by(t) => {
+                return Err(misuse("mmap_lock is already held by this thread"));
+            }
+            Op::MmapReadLock => {
+                if w.mmap.down_read(t, self.admission) == Acquire::Queued {
+                    next = pc; // sleeps; rwsem_mark_wake moves it on when granted
+                }
+            }
+            Op::MmapReadTrylock { fail } => {
+                if !w.mmap.read_trylock(t) {
+                    next = prog.target(fail);
+                }
+            }
+            Op::MmapReadUnlock => {
+                let granted = w
+                    .mmap
+                    .up_read(t)
+                    .ok_or_else(|| misuse("mmap_lock not read-held"))?;
+                self.advance_granted(w, granted);
+            }
+            Op::MmapWriteLock => {
+                if w.mmap.position(t).is_some() {
+                    w.mmap.take_queued_write(t);
+                } else if w.mmap.down_write(t, self.admission) == Acquire::Queued {
+                    next = pc;
+                }
+            }
+            Op::MmapWriteUnlock => {
+                // mmap_write_unlock: vma_end_write_all, then up_write.
+                if w.mmap.writer() != Some(t) {
+                    return Err(misuse("mmap_lock not write-held"));
+                }
+                end_all_vma_write_locks(w, self.shape.vmas);
+                let granted = w.mmap.up_write(t).ok_or_else(|| misuse("not the writer"))?;
+                self.advance_granted(w, granted);
+            }
+            Op::MmapWriteDowngrade => {
+                if w.mmap.writer() != Some(t) {
+                    return Err(misuse("mmap_lock not write-held"));
+                }
+                end_all_vma_write_locks(w, self.shape.vmas);
+                let granted = w
+                    .mmap
+                    .downgrade(t)
+                    .ok_or_else(|| misuse("not the writer"))?;
+                self.advance_granted(w, granted);
+            }
+            Op::LockVmaUnderRcu { vma, fail } => {
+                if w.thread(t)
+                    .vma
+                    .is_some_and(|v| w.vma(v).readers.contains(t))
+                {
+                    return Err(misuse("already holds a VMA read lock"));
+                }
+                match w.vmas[vma.index()].start_read(t) {
+                    Ok(()) => w.threads[ti].vma = Some(vma),
+                    Err(_) => next = prog.target(fail),
+                }
+            }
+            Op::FindVma { vma, missing } => {
+                if !w.mmap.held_by(t) {
+                    return Err(misuse("find_vma without mmap_lock"));
+                }
+                if w.vma(vma).attached {
+                    w.threads[ti].vma = Some(vma);
+                } else {
+                    w.threads[ti].vma = None;
+                    next = prog.target(missing);
+                }
+            }
+            Op::VmaEndRead => {
+                let v = w.thread(t).vma.ok_or_else(|| misuse("no VMA handle"))?;
+                if !w.vmas[v.index()].end_read(t) {
+                    return Err(misuse("VMA not read-locked by this thread"));
+                }
+                w.threads[ti].vma = None;
+            }
+            Op::VmaStartWrite { vma } => {
+                // __is_vma_write_locked -> mmap_assert_write_locked.
+                if w.mmap.writer() != Some(t) {
+                    return Err(misuse("vma_start_write without the mmap_lock write hold"));
+                }
+                if !w.vmas[vma.index()].start_write(t) {
+                    next = pc; // excluding readers now; waits for those inside
+                }
+            }
+            Op::VmaMarkDetached { vma } => {
+                let v = &mut w.vmas[vma.index()];
+                if w.mmap.writer() != Some(t) || !v.write_locked {
+                    return Err(misuse("vma_mark_detached on a VMA not write-locked"));
+                }
+                v.attached = false;
+            }
+            Op::IfAnonVma { then } => {
+                let v = w.thread(t).vma.ok_or_else(|| misuse("no VMA handle"))?;
+                if w.vma(v).anon_vma {
+                    next = prog.target(then);
+                }
+            }
+            Op::AnonVmaPrepare => {
+                let v = w.thread(t).vma.ok_or_else(|| misuse("no VMA handle"))?;
+                if !w.mmap.held_by(t) {
+                    return Err(misuse("__anon_vma_prepare without mmap_lock"));
+                }
+                w.vmas[v.index()].anon_vma = true;
+            }
+            Op::FilemapGetFolio { folio, absent } => {
+                if w.folio(folio).state == FolioState::Absent {
+                    next = prog.target(absent);
+                } else {
+                    take_ref(w, t, folio).map_err(misuse)?;
+                }
+            }
+            Op::SyncMmapReadahead { folio } => {
+                if w.folio(folio).state == FolioState::Absent {
+                    let backend = self.folios[folio.index()].backend;
+                    w.folios[folio.index()].state = FolioState::ReadIo {
+                        backend,
+                        claimed: false,
+                    };
+                }
+                take_ref(w, t, folio).map_err(misuse)?;
+            }
+            Op::FolioTrylock { fail } => {
+                let f = w
+                    .thread(t)
+                    .folio
+                    .ok_or_else(|| misuse("no folio reference"))?;
+                if w.folio(f).state == FolioState::Uptodate {
+                    w.folios[f.index()].state = FolioState::Locked(t);
+                } else {
+                    next = prog.target(fail);
+                }
+            }
+            Op::FolioLock => {
+                let f = w
+                    .thread(t)
+                    .folio
+                    .ok_or_else(|| misuse("no folio reference"))?;
+                w.folios[f.index()].state = FolioState::Locked(t);
+            }
+            Op::FolioUnlock => {
+                let f = w
+                    .thread(t)
+                    .folio
+                    .ok_or_else(|| misuse("no folio reference"))?;
+                if w.folio(f).state != FolioState::Locked(t) {
+                    return Err(misuse("folio not locked by this thread"));
+                }
+                w.folios[f.index()].state = FolioState::Uptodate;
+            }
+            Op::FolioPut => {
+                let f = w
+                    .thread(t)
+                    .folio
+                    .ok_or_else(|| misuse("no folio reference"))?;
+                if w.folio(f).state == FolioState::Locked(t) {
+                    return Err(misuse("folio_put while holding the folio lock"));
+                }
+                w.folios[f.index()].refs.remove(t);
+                w.threads[ti].folio = None;
+            }
+            Op::MapPte => {
+                let v = w.thread(t).vma.ok_or_else(|| misuse("no VMA handle"))?;
+                if !(w.vma(v).readers.contains(t) || w.mmap.held_by(t)) {
+                    return Err(misuse("maps a PTE without the VMA or mmap_lock held"));
+                }
+                match w.thread(t).folio {
+                    Some(f) if w.folio(f).state != FolioState::Locked(t) => {
+                        return Err(misuse("maps a file folio it has not locked"));
+                    }
+                    None if !w.vma(v).anon_vma => {
+                        return Err(misuse("maps an anon page before vmf_anon_prepare"));
+                    }
+                    _ => {}
+                }
+            }
+            Op::FuseDevRead => {
+                let f = self
+                    .pending_fuse(w)
+                    .nth(usize::from(choice))
+                    .ok_or_else(|| ModelError::NotEnabled {
+                        step: format!("t{}.{choice}", t.0),
+                    })?;
+                w.folios[f.index()].state = FolioState::ReadIo {
+                    backend: Backend::Fuse,
+                    claimed: true,
+                };
+                w.threads[ti].folio = Some(f);
+            }
+            Op::FuseDevWrite => {
+                let f = w
+                    .thread(t)
+                    .folio
+                    .ok_or_else(|| misuse("no request taken"))?;
+                if w.folio(f).state
+                    != (FolioState::ReadIo {
+                        backend: Backend::Fuse,
+                        claimed: true,
+                    })
+                {
+                    return Err(misuse("replies to a request it did not take"));
+                }
+                w.folios[f.index()].state = FolioState::Uptodate;
+                w.threads[ti].folio = None;
+            }
+            Op::CopyPageRange { .. } => {
+                if w.mmap.writer() != Some(t) {
+                    return Err(misuse("dup_mmap without the mmap_lock write hold"));
+                }
+            }
+            Op::ChangeProtection { vma } => {
+                if w.mmap.writer() != Some(t) || !w.vma(vma).write_locked {
+                    return Err(misuse("changes a VMA that is not write-locked"));
+                }
+            }
+            Op::UnmapVmas { .. } => {
+                if !w.mmap.held_by(t) {
+                    return Err(misuse("unmap_vmas without mmap_lock"));
+                }
+            }
+            Op::SetFlag(flag) => w.threads[ti].set(flag, true),
+            Op::ClearFlag(flag) => w.threads[ti].set(flag, false),
+            Op::IfFlag { flag, then } => {
+                if w.thread(t).has(flag) {
+                    next = prog.target(then);
+                }
+            }
+            Op::Goto(l) => next = prog.target(l),
+            Op::Choose { alt } => {
+                if choice == 1 {
+                    next = prog.target(alt);
+                }
+            }
+            Op::Exit => {
+                next = prog.exit_pc();
+                // Registers are dead after exit: clearing them keeps states canonical.
+                let th = &mut w.threads[ti];
+                th.flags = 0;
+                th.vma = None;
+                th.folio = None;
+            }
+        }
+        w.threads[ti].pc = next;
+        Ok(())
+    }
+
+    /// Readers granted by `rwsem_mark_wake` return from `mmap_read_lock`.
+    fn advance_granted(&self, w: &mut World, granted: ThreadSet) {
+        for g in granted.iter() {
+            w.threads[g.index()].pc += 1;
+        }
+    }
+}
+
+fn end_all_vma_write_locks(w: &mut World, vmas: usize) {
+    for v in &mut w.vmas[..vmas] {
+        v.end_write();
+    }
+}
+
+fn take_ref(w: &mut World, t: Tid, f: FolioId) -> Result<(), &'static str> {
+    if w.thread(t).folio.is_some() {
+        return Err("already holds a folio reference");
+    }
+    w.folios[f.index()].refs.insert(t);
+    w.threads[t.index()].folio = Some(f);
+    Ok(())
+}
+
+fn check_indices(
+    spec: &ThreadSpec,
+    instr: &Instr,
+    vmas: usize,
+    folios: usize,
+) -> Result<(), ModelError> {
+    let bad = |what, index| ModelError::NoSuchObject {
+        thread: spec.name.clone(),
+        op: instr.op.kernel_name(),
+        what,
+        index,
+    };
+    match instr.op {
+        Op::LockVmaUnderRcu { vma, .. }
+        | Op::FindVma { vma, .. }
+        | Op::VmaStartWrite { vma }
+        | Op::VmaMarkDetached { vma }
+        | Op::CopyPageRange { vma }
+        | Op::ChangeProtection { vma }
+        | Op::UnmapVmas { vma }
+            if vma.index() >= vmas =>
+        {
+            Err(bad("VMA", vma.index()))
+        }
+        Op::FilemapGetFolio { folio, .. } | Op::SyncMmapReadahead { folio }
+            if folio.index() >= folios =>
+        {
+            Err(bad("folio", folio.index()))
+        }
+        _ => Ok(()),
+    }
+}

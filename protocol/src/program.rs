@@ -1,0 +1,344 @@
+//! The instruction set thread programs are written in, and a builder with labels.
+//!
+//! Each instruction is one atomic step named after the kernel function it models; the
+//! `site` of an instruction names the kernel function it sits in (`filemap_fault`,
+//! `dup_mmap`), so a trace reads like a kernel backtrace.
+
+use crate::error::ModelError;
+use crate::ids::{FolioId, VmaId};
+
+/// A per-thread flag register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flag {
+    /// `FAULT_FLAG_TRIED`: this is a retry; page-cache waits keep the fault lock.
+    Tried,
+    /// `VM_FAULT_MAJOR` was returned by the last attempt (I/O was started).
+    Major,
+}
+
+impl Flag {
+    pub(crate) fn bit(self) -> u8 {
+        match self {
+            Flag::Tried => 1,
+            Flag::Major => 2,
+        }
+    }
+    /// Kernel name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flag::Tried => "FAULT_FLAG_TRIED",
+            Flag::Major => "VM_FAULT_MAJOR",
+        }
+    }
+}
+
+/// A jump target inside one program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Label(pub u16);
+
+/// One instruction. Ops on "the VMA" or "the folio" use the thread's handle registers,
+/// so a stale handle after a drop is visible in the state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `mmap_read_lock` / `mmap_read_lock_killable` (`down_read`): may queue and sleep.
+    MmapReadLock,
+    /// `mmap_read_trylock` (`down_read_trylock`); jumps to `fail` if it fails.
+    MmapReadTrylock {
+        /// Taken on failure.
+        fail: Label,
+    },
+    /// `mmap_read_unlock` (`up_read`).
+    MmapReadUnlock,
+    /// `mmap_write_lock` / `_killable` (`down_write`): may queue and sleep.
+    MmapWriteLock,
+    /// `mmap_write_unlock`: `vma_end_write_all`, then `up_write`.
+    MmapWriteUnlock,
+    /// `mmap_write_downgrade`: `vma_end_write_all`, then `downgrade_write`.
+    MmapWriteDowngrade,
+    /// `lock_vma_under_rcu`: find the VMA and `vma_start_read` it; sets the VMA handle.
+    /// Jumps to `fail` when the try-lock fails (the caller falls back to `mmap_lock`).
+    LockVmaUnderRcu {
+        /// The VMA at the faulting address.
+        vma: VmaId,
+        /// Taken on failure.
+        fail: Label,
+    },
+    /// `find_vma` under `mmap_lock` (second half of `lock_mm_and_find_vma`); sets the VMA
+    /// handle or jumps to `missing` (`bad_area`).
+    FindVma {
+        /// The VMA at the faulting address.
+        vma: VmaId,
+        /// Taken when the address is no longer mapped.
+        missing: Label,
+    },
+    /// `vma_end_read` on the VMA handle; clears it.
+    VmaEndRead,
+    /// `vma_start_write` (or `_killable`): needs the `mmap_lock` write hold.
+    VmaStartWrite {
+        /// The VMA to write-lock.
+        vma: VmaId,
+    },
+    /// Remove from the tree and `vma_mark_detached`: needs the VMA write-locked.
+    VmaMarkDetached {
+        /// The VMA to detach.
+        vma: VmaId,
+    },
+    /// Jump if the handle VMA has an `anon_vma` (the fast path of `vmf_anon_prepare`).
+    IfAnonVma {
+        /// Taken when `vma->anon_vma` is set.
+        then: Label,
+    },
+    /// `__anon_vma_prepare` on the handle VMA: needs `mmap_lock` (it reads neighbours).
+    AnonVmaPrepare,
+    /// `filemap_get_folio`: take a reference and set the folio handle, or jump to
+    /// `absent` if the folio is not in the page cache.
+    FilemapGetFolio {
+        /// The page being faulted.
+        folio: FolioId,
+        /// Taken on a page-cache miss.
+        absent: Label,
+    },
+    /// `do_sync_mmap_readahead` + `__filemap_get_folio(FGP_CREAT)`: if absent, add the
+    /// folio locked and submit the read to its backend; take a reference either way.
+    SyncMmapReadahead {
+        /// The page being faulted.
+        folio: FolioId,
+    },
+    /// `folio_trylock` on the folio handle; jumps to `fail` if it is locked.
+    FolioTrylock {
+        /// Taken when the folio is locked (by I/O or a thread).
+        fail: Label,
+    },
+    /// `__folio_lock` / `__folio_lock_killable`: sleep until unlocked, then take it.
+    FolioLock,
+    /// `folio_unlock`.
+    FolioUnlock,
+    /// `folio_put`: drop the reference; clears the folio handle.
+    FolioPut,
+    /// `finish_fault` -> `set_pte_range` (file) or `set_ptes` (anon): needs the fault
+    /// lock (VMA read lock on the handle, or `mmap_lock`) and, for a file page, the folio
+    /// locked by this thread.
+    MapPte,
+    /// `fuse_dev_do_read`: the FUSE server takes a pending read request (sets the folio
+    /// handle). Idles while there is none.
+    FuseDevRead,
+    /// `fuse_dev_do_write` -> `folio_end_read`: the reply marks the folio uptodate and
+    /// unlocks it.
+    FuseDevWrite,
+    /// `dup_mmap`: `vm_area_dup`, `anon_vma_fork`, `copy_page_range` for one parent VMA.
+    CopyPageRange {
+        /// The parent VMA being copied.
+        vma: VmaId,
+    },
+    /// `mprotect_fixup` -> `change_protection`: needs the VMA write-locked.
+    ChangeProtection {
+        /// The VMA being changed.
+        vma: VmaId,
+    },
+    /// `unmap_vmas` / `free_pgtables` on a removed VMA (munmap): needs `mmap_lock`.
+    UnmapVmas {
+        /// The VMA being unmapped.
+        vma: VmaId,
+    },
+    /// Set a flag.
+    SetFlag(Flag),
+    /// Clear a flag.
+    ClearFlag(Flag),
+    /// Jump if a flag is set.
+    IfFlag {
+        /// The flag tested.
+        flag: Flag,
+        /// Taken when set.
+        then: Label,
+    },
+    /// Unconditional jump.
+    Goto(Label),
+    /// Nondeterministic choice: fall through or jump to `alt`; every engine explores both.
+    Choose {
+        /// The second alternative.
+        alt: Label,
+    },
+    /// The thread is done (returns to user space or exits).
+    Exit,
+}
+
+impl Op {
+    /// The kernel function this op models.
+    pub fn kernel_name(&self) -> &'static str {
+        match self {
+            Op::MmapReadLock => "mmap_read_lock",
+            Op::MmapReadTrylock { .. } => "mmap_read_trylock",
+            Op::MmapReadUnlock => "mmap_read_unlock",
+            Op::MmapWriteLock => "mmap_write_lock",
+            Op::MmapWriteUnlock => "mmap_write_unlock",
+            Op::MmapWriteDowngrade => "mmap_write_downgrade",
+            Op::LockVmaUnderRcu { .. } => "lock_vma_under_rcu",
+            Op::FindVma { .. } => "find_vma",
+            Op::VmaEndRead => "vma_end_read",
+            Op::VmaStartWrite { .. } => "vma_start_write",
+            Op::VmaMarkDetached { .. } => "vma_mark_detached",
+            Op::IfAnonVma { .. } => "if vma->anon_vma",
+            Op::AnonVmaPrepare => "__anon_vma_prepare",
+            Op::FilemapGetFolio { .. } => "filemap_get_folio",
+            Op::SyncMmapReadahead { .. } => "do_sync_mmap_readahead",
+            Op::FolioTrylock { .. } => "folio_trylock",
+            Op::FolioLock => "folio_lock",
+            Op::FolioUnlock => "folio_unlock",
+            Op::FolioPut => "folio_put",
+            Op::MapPte => "set_pte_range",
+            Op::FuseDevRead => "fuse_dev_do_read",
+            Op::FuseDevWrite => "fuse_dev_do_write",
+            Op::CopyPageRange { .. } => "copy_page_range",
+            Op::ChangeProtection { .. } => "change_protection",
+            Op::UnmapVmas { .. } => "unmap_vmas",
+            Op::SetFlag(_) => "set",
+            Op::ClearFlag(_) => "clear",
+            Op::IfFlag { .. } => "if",
+            Op::Goto(_) => "goto",
+            Op::Choose { .. } => "choose",
+            Op::Exit => "return",
+        }
+    }
+}
+
+/// An instruction: the op and the kernel function it sits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instr {
+    /// What it does.
+    pub op: Op,
+    /// The enclosing kernel function, for traces (`filemap_fault`, `dup_mmap`).
+    pub site: &'static str,
+}
+
+/// A finished program: instructions and resolved labels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    instrs: Vec<Instr>,
+    targets: Vec<u8>,
+}
+
+impl Program {
+    /// The instruction at `pc`, or `None` past the end (the thread has exited).
+    pub fn get(&self, pc: u8) -> Option<&Instr> {
+        self.instrs.get(usize::from(pc))
+    }
+    /// Where a label points.
+    pub fn target(&self, l: Label) -> u8 {
+        self.targets[usize::from(l.0)]
+    }
+    /// The program counter of an exited thread.
+    pub fn exit_pc(&self) -> u8 {
+        self.instrs.len() as u8
+    }
+    /// Number of instructions.
+    pub fn len(&self) -> usize {
+        self.instrs.len()
+    }
+    /// Whether the program is empty.
+    pub fn is_empty(&self) -> bool {
+        self.instrs.is_empty()
+    }
+    /// All instructions.
+    pub fn instrs(&self) -> &[Instr] {
+        &self.instrs
+    }
+}
+
+/// Builds a [`Program`] with forward and backward labels.
+#[derive(Debug, Default)]
+pub struct ProgramBuilder {
+    instrs: Vec<Instr>,
+    targets: Vec<Option<u8>>,
+    site: &'static str,
+}
+
+impl ProgramBuilder {
+    /// A new, empty program whose instructions sit in `site` until [`Self::site`] changes it.
+    pub fn new(site: &'static str) -> Self {
+        ProgramBuilder {
+            instrs: Vec::new(),
+            targets: Vec::new(),
+            site,
+        }
+    }
+    /// Sets the kernel function the next instructions sit in.
+    pub fn site(&mut self, site: &'static str) -> &mut Self {
+        self.site = site;
+        self
+    }
+    /// A new, not yet placed label.
+    pub fn label(&mut self) -> Label {
+        self.targets.push(None);
+        Label((self.targets.len() - 1) as u16)
+    }
+    /// Places `l` at the next instruction.
+    pub fn place(&mut self, l: Label) -> &mut Self {
+        self.targets[usize::from(l.0)] = Some(self.instrs.len() as u8);
+        self
+    }
+    /// A new label placed at the next instruction.
+    pub fn here(&mut self) -> Label {
+        let l = self.label();
+        self.place(l);
+        l
+    }
+    /// Appends an instruction.
+    pub fn op(&mut self, op: Op) -> &mut Self {
+        self.instrs.push(Instr {
+            op,
+            site: self.site,
+        });
+        self
+    }
+    /// Resolves labels. Fails on an unplaced label or a program over 254 instructions.
+    pub fn build(self) -> Result<Program, ModelError> {
+        if self.instrs.len() > 254 {
+            return Err(ModelError::ProgramTooLong {
+                len: self.instrs.len(),
+            });
+        }
+        let targets = self
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| t.ok_or(ModelError::UnplacedLabel { label: i }))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Program {
+            instrs: self.instrs,
+            targets,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_resolve_forward_and_backward() {
+        let mut b = ProgramBuilder::new("test");
+        let top = b.here();
+        let out = b.label();
+        b.op(Op::IfFlag {
+            flag: Flag::Tried,
+            then: out,
+        })
+        .op(Op::Goto(top));
+        b.place(out).op(Op::Exit);
+        let p = b.build().expect("all labels placed");
+        assert_eq!(p.target(top), 0);
+        assert_eq!(p.target(out), 2);
+        assert_eq!(p.exit_pc(), 3);
+    }
+
+    #[test]
+    fn an_unplaced_label_is_a_model_error() {
+        let mut b = ProgramBuilder::new("test");
+        let l = b.label();
+        b.op(Op::Goto(l));
+        assert!(matches!(
+            b.build(),
+            Err(ModelError::UnplacedLabel { label: 0 })
+        ));
+    }
+}
