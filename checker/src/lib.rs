@@ -1,1 +1,31 @@
-//! stub
+//! faultline's engines, properties and verdicts.
+//!
+//! The native engine ([`explore`]) searches the explicit state graph of a
+//! [`faultline_protocol::Machine`] breadth-first; every property is evaluated by
+//! [`Property::violated_at`], the one evaluator all engines share. A verdict is
+//! `holds` only when the whole reachable space was explored.
+//!
+//! | module | holds |
+//! |---|---|
+//! | `property` | property ids and the shared evaluator |
+//! | `explore` | the native breadth-first explorer |
+//! | `store` | the visited set: packed states, hash table, parent links |
+//! | `budget` | state and memory budgets |
+//! | `verdict` | verdicts, counterexamples, statistics, reports |
+//! | `replay` | re-running a counterexample |
+//! | `error` | typed check errors |
+
+mod budget;
+mod error;
+mod explore;
+mod property;
+mod replay;
+mod store;
+mod verdict;
+
+pub use budget::Budget;
+pub use error::CheckError;
+pub use explore::explore;
+pub use property::Property;
+pub use replay::{Replayed, replay};
+pub use verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};

@@ -1,1 +1,33 @@
-//! stub
+//! faultline's designs and scenarios, as thread programs over the protocol's
+//! instruction set.
+//!
+//! A **design** is a fault-path policy ([`FaultPolicy`]): what a page fault that must
+//! wait for I/O does with its lock. A **scenario** is a thread mix and VMA layout (a
+//! hazard from the mm discussions). [`build`] puts one of each together with knob
+//! values into a [`faultline_protocol::Machine`].
+//!
+//! | module | holds |
+//! |---|---|
+//! | `fault` | `do_user_addr_fault`, `filemap_fault`, `do_anonymous_page` as programs |
+//! | `actors` | fork (`dup_mmap`), mprotect, munmap, the FUSE server |
+//! | `designs` | the design catalog |
+//! | `scenarios` | the scenario catalog and its knobs |
+//! | `knobs` | knob definitions and validation |
+//! | `catalog` | lookup by id and `build` |
+//! | `error` | typed catalog errors |
+
+mod actors;
+mod catalog;
+mod designs;
+mod error;
+mod fault;
+mod knobs;
+mod scenarios;
+
+pub use actors::ForkLock;
+pub use catalog::{Model, build, design, global_knobs, knob_defs, scenario};
+pub use designs::{DESIGNS, Design};
+pub use error::CatalogError;
+pub use fault::{FaultPolicy, Origin};
+pub use knobs::{KnobDef, KnobKind, Knobs};
+pub use scenarios::{SCENARIOS, Scenario};

@@ -53,6 +53,13 @@ pub enum ModelError {
         /// The rule broken.
         reason: &'static str,
     },
+    /// Occurs when a program loops through flag and jump instructions without ever
+    /// reaching a visible step.
+    #[error("{thread} loops through local instructions without a visible step")]
+    LocalLoop {
+        /// The thread.
+        thread: String,
+    },
     /// Occurs when a step that is not enabled is applied (for example a corrupted
     /// replay token).
     #[error("step {step} is not enabled in this state")]

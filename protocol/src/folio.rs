@@ -7,7 +7,7 @@
 use crate::ids::{ThreadSet, Tid};
 
 /// Who completes a read of a file's folio.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Backend {
     /// A block device: completes eventually, on its own (the `disk` actor).
     Disk,

@@ -35,3 +35,6 @@ pub use rwsem::{Acquire, Admission, Mode, RwSem};
 pub use step::Step;
 pub use vma::{ReadFail, VmaKind, VmaState};
 pub use world::{Shape, ThreadState, World};
+
+#[cfg(test)]
+mod machine_tests;

@@ -308,6 +308,7 @@ impl Machine {
                     _ => return Err(not_enabled()),
                 }
                 self.exec(&mut n, tid, choice)?;
+                self.settle(&mut n, tid)?;
             }
             Step::IoDone(f) => {
                 let ok = f.index() < self.shape.folios
@@ -346,7 +347,21 @@ impl Machine {
         Ok(n)
     }
 
-    /// Executes thread `t`'s instruction in place.
+    /// Runs `t`'s local ops (flags, jumps, exit) up to its next visible op.
+    fn settle(&self, w: &mut World, t: Tid) -> Result<(), ModelError> {
+        let prog = &self.threads[t.index()].program;
+        for _ in 0..=prog.len() {
+            match prog.get(w.thread(t).pc) {
+                Some(i) if i.op.is_local() => self.exec(w, t, 0)?,
+                _ => return Ok(()),
+            }
+        }
+        Err(ModelError::LocalLoop {
+            thread: self.thread_label(t),
+        })
+    }
+
+    /// Executes thread `t`'s instruction in place (without settling).
     fn exec(&self, w: &mut World, t: Tid, choice: u8) -> Result<(), ModelError> {
         let spec = &self.threads[t.index()];
         let prog = &spec.program;
@@ -383,7 +398,7 @@ impl Machine {
                     .mmap
                     .up_read(t)
                     .ok_or_else(|| misuse("mmap_lock not read-held"))?;
-                self.advance_granted(w, granted);
+                self.advance_granted(w, granted)?;
             }
             Op::MmapWriteLock => {
                 if w.mmap.position(t).is_some() {
@@ -399,7 +414,7 @@ impl Machine {
                 }
                 end_all_vma_write_locks(w, self.shape.vmas);
                 let granted = w.mmap.up_write(t).ok_or_else(|| misuse("not the writer"))?;
-                self.advance_granted(w, granted);
+                self.advance_granted(w, granted)?;
             }
             Op::MmapWriteDowngrade => {
                 if w.mmap.writer() != Some(t) {
@@ -410,7 +425,7 @@ impl Machine {
                     .mmap
                     .downgrade(t)
                     .ok_or_else(|| misuse("not the writer"))?;
-                self.advance_granted(w, granted);
+                self.advance_granted(w, granted)?;
             }
             Op::LockVmaUnderRcu { vma, fail } => {
                 if w.thread(t)
@@ -527,19 +542,20 @@ impl Machine {
                 w.folios[f.index()].refs.remove(t);
                 w.threads[ti].folio = None;
             }
-            Op::MapPte => {
+            Op::MapPte | Op::MapAnon => {
                 let v = w.thread(t).vma.ok_or_else(|| misuse("no VMA handle"))?;
                 if !(w.vma(v).readers.contains(t) || w.mmap.held_by(t)) {
                     return Err(misuse("maps a PTE without the VMA or mmap_lock held"));
                 }
-                match w.thread(t).folio {
-                    Some(f) if w.folio(f).state != FolioState::Locked(t) => {
-                        return Err(misuse("maps a file folio it has not locked"));
-                    }
-                    None if !w.vma(v).anon_vma => {
-                        return Err(misuse("maps an anon page before vmf_anon_prepare"));
-                    }
-                    _ => {}
+                if instr.op == Op::MapAnon && !w.vma(v).anon_vma {
+                    return Err(misuse("maps an anon page before vmf_anon_prepare"));
+                }
+                let folio_locked = w
+                    .thread(t)
+                    .folio
+                    .is_some_and(|f| w.folio(f).state == FolioState::Locked(t));
+                if instr.op == Op::MapPte && !folio_locked {
+                    return Err(misuse("maps a file folio it has not locked"));
                 }
             }
             Op::FuseDevRead => {
@@ -613,10 +629,12 @@ impl Machine {
     }
 
     /// Readers granted by `rwsem_mark_wake` return from `mmap_read_lock`.
-    fn advance_granted(&self, w: &mut World, granted: ThreadSet) {
+    fn advance_granted(&self, w: &mut World, granted: ThreadSet) -> Result<(), ModelError> {
         for g in granted.iter() {
             w.threads[g.index()].pc += 1;
+            self.settle(w, g)?;
         }
+        Ok(())
     }
 }
 

@@ -115,10 +115,13 @@ pub enum Op {
     FolioUnlock,
     /// `folio_put`: drop the reference; clears the folio handle.
     FolioPut,
-    /// `finish_fault` -> `set_pte_range` (file) or `set_ptes` (anon): needs the fault
-    /// lock (VMA read lock on the handle, or `mmap_lock`) and, for a file page, the folio
-    /// locked by this thread.
+    /// `finish_fault` -> `set_pte_range`: maps the locked file folio; needs the fault
+    /// lock (VMA read lock on the handle, or `mmap_lock`) and the folio locked by this
+    /// thread.
     MapPte,
+    /// `do_anonymous_page` -> `set_ptes`: maps a new anonymous page; needs the fault lock
+    /// and `anon_vma` (`vmf_anon_prepare` done).
+    MapAnon,
     /// `fuse_dev_do_read`: the FUSE server takes a pending read request (sets the folio
     /// handle). Idles while there is none.
     FuseDevRead,
@@ -163,6 +166,31 @@ pub enum Op {
 }
 
 impl Op {
+    /// The label this op may jump to.
+    pub fn label(&self) -> Option<Label> {
+        match *self {
+            Op::MmapReadTrylock { fail }
+            | Op::LockVmaUnderRcu { fail, .. }
+            | Op::FolioTrylock { fail } => Some(fail),
+            Op::FindVma { missing, .. } => Some(missing),
+            Op::FilemapGetFolio { absent, .. } => Some(absent),
+            Op::IfAnonVma { then } | Op::IfFlag { then, .. } => Some(then),
+            Op::Goto(l) | Op::Choose { alt: l } => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Whether the op touches only the thread's own registers (flags, jumps, exit).
+    /// Such ops run eagerly at the end of the step before them (statement merging, as
+    /// SPIN does): they commute with every other thread's steps, so no verdict changes
+    /// and the state space shrinks.
+    pub fn is_local(&self) -> bool {
+        matches!(
+            self,
+            Op::SetFlag(_) | Op::ClearFlag(_) | Op::IfFlag { .. } | Op::Goto(_) | Op::Exit
+        )
+    }
+
     /// The kernel function this op models.
     pub fn kernel_name(&self) -> &'static str {
         match self {
@@ -186,6 +214,7 @@ impl Op {
             Op::FolioUnlock => "folio_unlock",
             Op::FolioPut => "folio_put",
             Op::MapPte => "set_pte_range",
+            Op::MapAnon => "set_ptes",
             Op::FuseDevRead => "fuse_dev_do_read",
             Op::FuseDevWrite => "fuse_dev_do_write",
             Op::CopyPageRange { .. } => "copy_page_range",

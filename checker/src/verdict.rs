@@ -1,0 +1,149 @@
+//! Verdicts, counterexamples, statistics: what a check reports.
+
+use std::fmt;
+use std::time::Duration;
+
+use faultline_traces::{Trace, WaitForGraph};
+
+use crate::property::Property;
+
+/// The outcome for one property.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// The whole reachable state space was explored and no state violates it.
+    Holds,
+    /// A violating state was reached; here is the shortest way there.
+    Violated(Box<Counterexample>),
+    /// Exploration stopped before the space was exhausted; nothing is claimed.
+    Inconclusive(Limit),
+}
+
+impl Verdict {
+    /// `holds`, `violated` or `inconclusive`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Violated(_) => "violated",
+            Verdict::Inconclusive(_) => "inconclusive",
+        }
+    }
+}
+
+/// Evidence for a violation.
+#[derive(Clone, Debug)]
+pub struct Counterexample {
+    /// The steps from the initial state, replayed.
+    pub trace: Trace,
+    /// The wait-for graph at the violating state.
+    pub wait_for: WaitForGraph,
+}
+
+/// Why exploration stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// The state budget (`--max-states`) was reached.
+    States {
+        /// The budget.
+        max: u64,
+        /// States stored but not yet expanded when it stopped.
+        unexplored: u64,
+    },
+    /// The memory budget was reached.
+    Memory {
+        /// The budget in bytes.
+        max_bytes: u64,
+        /// States stored but not yet expanded when it stopped.
+        unexplored: u64,
+    },
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::States { max, unexplored } => write!(
+                f,
+                "stopped at the state budget of {max} states with {unexplored} states unexplored \
+                 (raise --max-states)"
+            ),
+            Limit::Memory {
+                max_bytes,
+                unexplored,
+            } => write!(
+                f,
+                "stopped at the memory budget of {} MiB with {unexplored} states unexplored",
+                max_bytes >> 20
+            ),
+        }
+    }
+}
+
+/// One property's result.
+#[derive(Clone, Debug)]
+pub struct PropertyResult {
+    /// The property.
+    pub property: Property,
+    /// Its verdict.
+    pub verdict: Verdict,
+}
+
+/// Exploration statistics.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Unique states stored.
+    pub states: u64,
+    /// Transitions taken (successors computed, new or not).
+    pub transitions: u64,
+    /// Deepest breadth-first level expanded.
+    pub depth: u32,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Bytes held by the state store at the end.
+    pub bytes: u64,
+}
+
+impl Stats {
+    /// Unique states per second of wall time.
+    pub fn states_per_sec(&self) -> f64 {
+        self.states as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} states, {} transitions, depth {}, {:.3} s, {:.0} states/s, {:.1} MiB",
+            self.states,
+            self.transitions,
+            self.depth,
+            self.elapsed.as_secs_f64(),
+            self.states_per_sec(),
+            self.bytes as f64 / f64::from(1 << 20)
+        )
+    }
+}
+
+/// Everything a check found.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The engine that ran (`native`).
+    pub engine: &'static str,
+    /// One result per property asked for, in the order asked.
+    pub results: Vec<PropertyResult>,
+    /// How much was explored.
+    pub stats: Stats,
+}
+
+impl Report {
+    /// The worst outcome: violated over inconclusive over holds.
+    pub fn overall(&self) -> &'static str {
+        let has = |s| self.results.iter().any(|r| r.verdict.status() == s);
+        if has("violated") {
+            "violated"
+        } else if has("inconclusive") {
+            "inconclusive"
+        } else {
+            "holds"
+        }
+    }
+}

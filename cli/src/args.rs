@@ -1,0 +1,283 @@
+//! Command-line parsing: raw words into a validated [`Command`].
+
+use std::path::PathBuf;
+
+use faultline_checker::{Budget, Property};
+
+use crate::error::CliError;
+
+/// What to run.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Command {
+    /// Print usage.
+    Help,
+    /// Print the version.
+    Version,
+    /// List designs, scenarios, knobs and properties.
+    List,
+    /// Check one design against one scenario.
+    Check(CheckArgs),
+    /// Replay a counterexample token.
+    Replay {
+        /// Design, scenario and knobs.
+        target: Target,
+        /// The token.
+        token: String,
+    },
+}
+
+/// A design, a scenario and knob settings.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Target {
+    /// Design id.
+    pub design: String,
+    /// Scenario id.
+    pub scenario: String,
+    /// `--set NAME=VALUE` pairs in order.
+    pub sets: Vec<(String, String)>,
+}
+
+/// Options of `check`.
+#[derive(Debug, PartialEq)]
+pub(crate) struct CheckArgs {
+    /// What to check.
+    pub target: Target,
+    /// Properties to check (all when none given).
+    pub properties: Vec<Property>,
+    /// Where to write DOT files.
+    pub dot: Option<PathBuf>,
+    /// Print JSON instead of text.
+    pub json: bool,
+    /// Exploration budget.
+    pub budget: Budget,
+}
+
+/// The usage text.
+pub(crate) const USAGE: &str = "\
+faultline: a model checker for Linux mm lock protocols (mmap_lock, per-VMA locks, folio I/O)
+
+usage:
+  faultline list
+  faultline check DESIGN SCENARIO [--set KNOB=VALUE]... [--property P]... [--dot DIR]
+                  [--json] [--max-states N]
+  faultline replay DESIGN SCENARIO TOKEN [--set KNOB=VALUE]...
+  faultline help | --help | --version
+
+exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
+error, 3 inconclusive (a budget stopped the search)
+";
+
+/// Parses the arguments after the program name.
+pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
+    let usage = |m: String| CliError::Usage(m);
+    let Some(cmd) = args.first() else {
+        return Ok(Command::Help);
+    };
+    let rest = &args[1..];
+    match cmd.as_str() {
+        "help" | "--help" | "-h" => Ok(Command::Help),
+        "--version" | "-V" => Ok(Command::Version),
+        "list" => match rest.first() {
+            None => Ok(Command::List),
+            Some(extra) => Err(usage(format!("`list` takes no arguments, got `{extra}`"))),
+        },
+        "check" => parse_check(rest).map(Command::Check),
+        "replay" => {
+            let mut o = Options::parse(rest, &["--set"])?;
+            let [design, scenario, token] = o.positional::<3>("replay DESIGN SCENARIO TOKEN")?;
+            Ok(Command::Replay {
+                target: Target {
+                    design,
+                    scenario,
+                    sets: o.sets()?,
+                },
+                token,
+            })
+        }
+        other => Err(usage(format!(
+            "unknown command `{other}`; commands: list, check, replay, help"
+        ))),
+    }
+}
+
+fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
+    let mut o = Options::parse(
+        rest,
+        &["--set", "--property", "--dot", "--max-states", "--json"],
+    )?;
+    let [design, scenario] = o.positional::<2>("check DESIGN SCENARIO")?;
+    let properties = o
+        .values("--property")
+        .into_iter()
+        .map(|p| {
+            Property::parse(&p).ok_or_else(|| CliError::UnknownProperty {
+                name: p.clone(),
+                valid: Property::ALL
+                    .iter()
+                    .map(|p| p.id())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut budget = Budget::default();
+    if let Some(n) = o.single("--max-states")? {
+        budget.max_states = n.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
+            CliError::Usage(format!("--max-states needs a positive number, got `{n}`"))
+        })?;
+    }
+    Ok(CheckArgs {
+        target: Target {
+            design,
+            scenario,
+            sets: o.sets()?,
+        },
+        properties,
+        dot: o.single("--dot")?.map(PathBuf::from),
+        json: o.flag("--json"),
+        budget,
+    })
+}
+
+/// Flags with values (`--set X`, `--set=X`), boolean flags, and positionals.
+struct Options {
+    positional: Vec<String>,
+    flags: Vec<(String, Option<String>)>,
+}
+
+impl Options {
+    fn parse(args: &[String], known: &[&str]) -> Result<Options, CliError> {
+        let boolean = ["--json"];
+        let mut o = Options {
+            positional: Vec::new(),
+            flags: Vec::new(),
+        };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if !a.starts_with("--") {
+                o.positional.push(a.clone());
+                continue;
+            }
+            let (name, inline) = match a.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (a.clone(), None),
+            };
+            if !known.contains(&name.as_str()) {
+                return Err(CliError::Usage(format!(
+                    "unknown option `{name}`; options here: {}",
+                    known.join(", ")
+                )));
+            }
+            if boolean.contains(&name.as_str()) {
+                if inline.is_some() {
+                    return Err(CliError::Usage(format!("`{name}` takes no value")));
+                }
+                o.flags.push((name, None));
+                continue;
+            }
+            let value = match inline {
+                Some(v) => v,
+                None => it
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| CliError::Usage(format!("`{name}` needs a value")))?,
+            };
+            o.flags.push((name, Some(value)));
+        }
+        Ok(o)
+    }
+
+    fn positional<const N: usize>(&mut self, shape: &str) -> Result<[String; N], CliError> {
+        let got = std::mem::take(&mut self.positional);
+        got.try_into().map_err(|got: Vec<String>| {
+            CliError::Usage(format!(
+                "expected `faultline {shape}`, got {} arguments",
+                got.len()
+            ))
+        })
+    }
+
+    fn values(&self, name: &str) -> Vec<String> {
+        self.flags
+            .iter()
+            .filter(|(n, _)| n == name)
+            .filter_map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    fn single(&self, name: &str) -> Result<Option<String>, CliError> {
+        let mut v = self.values(name);
+        if v.len() > 1 {
+            return Err(CliError::Usage(format!("`{name}` given more than once")));
+        }
+        Ok(v.pop())
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|(n, _)| n == name)
+    }
+
+    fn sets(&self) -> Result<Vec<(String, String)>, CliError> {
+        self.values("--set")
+            .into_iter()
+            .map(|s| match s.split_once('=') {
+                Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+                _ => Err(CliError::Usage(format!(
+                    "--set needs KNOB=VALUE, got `{s}`"
+                ))),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn check_with_every_option() {
+        let c = parse(&words(
+            "check hold-io fork-fuse --set mapping=shared --set=order=file-first --dot out --json --max-states 10",
+        ))
+        .expect("parses");
+        let Command::Check(c) = c else {
+            panic!("not check: {c:?}")
+        };
+        assert_eq!(c.target.design, "hold-io");
+        assert_eq!(
+            c.target.sets,
+            vec![
+                ("mapping".into(), "shared".into()),
+                ("order".into(), "file-first".into())
+            ]
+        );
+        assert_eq!(c.dot, Some(PathBuf::from("out")));
+        assert!(c.json);
+        assert_eq!(c.budget.max_states, 10);
+    }
+
+    #[test]
+    fn bad_command_lines_are_one_line_usage_errors() {
+        for bad in [
+            "frobnicate",
+            "check hold-io",
+            "check a b c",
+            "check a b --bogus",
+            "check a b --set",
+            "check a b --set novalue",
+            "check a b --max-states 0",
+            "check a b --max-states x",
+            "check a b --json=yes",
+            "check a b --dot x --dot y",
+            "check a b --property nope",
+            "list extra",
+        ] {
+            let e = parse(&words(bad)).expect_err(bad);
+            assert!(!e.to_string().contains('\n'), "{bad}: {e}");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Everything that makes the command line exit with code 2: one line each.
+
+use faultline_checker::CheckError;
+use faultline_models::CatalogError;
+use faultline_protocol::ModelError;
+use faultline_traces::BadToken;
+use thiserror::Error;
+
+/// Bad input or a model error.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub(crate) enum CliError {
+    /// Occurs on a command line that does not parse.
+    #[error("{0} (see `faultline help`)")]
+    Usage(String),
+    /// Occurs on an unknown design, scenario, knob or knob value.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// Occurs when a property id is unknown.
+    #[error("unknown property `{name}`; valid properties: {valid}")]
+    UnknownProperty {
+        /// What was asked for.
+        name: String,
+        /// The valid ids.
+        valid: String,
+    },
+    /// Occurs when the check stops on a model error.
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    /// Occurs when a replay token does not parse.
+    #[error(transparent)]
+    Token(#[from] BadToken),
+    /// Occurs when a replay token does not replay on this design and scenario.
+    #[error("the token does not replay here: {0}")]
+    Replay(ModelError),
+    /// Occurs when an output file cannot be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,159 @@
+//! Rendering a check's report as text or JSON, and writing DOT files.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use faultline_checker::{Report, Verdict};
+use faultline_models::Model;
+use faultline_traces::{trace_json, trace_text, wait_for_dot, wait_for_json, wait_for_text};
+use serde_json::{Map, Value, json};
+
+use crate::error::CliError;
+
+/// Text width of traces printed to the terminal.
+const WIDTH: usize = 100;
+
+/// `--set` arguments for the knobs that differ from their defaults.
+pub(crate) fn set_args(model: &Model) -> String {
+    let defs = faultline_models::knob_defs(model.design, model.scenario);
+    model
+        .knobs
+        .pairs()
+        .filter(|(name, value)| defs.iter().any(|d| d.name == *name && d.default != *value))
+        .map(|(name, value)| format!(" --set {name}={value}"))
+        .collect()
+}
+
+/// The command that replays a counterexample.
+pub(crate) fn replay_command(model: &Model, token: &str) -> String {
+    format!(
+        "faultline replay {} {}{} {token}",
+        model.design.id,
+        model.scenario.id,
+        set_args(model)
+    )
+}
+
+/// The report as text.
+pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> String {
+    let mut s = String::new();
+    let knobs: Vec<String> = model
+        .knobs
+        .pairs()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let _ = writeln!(s, "design    {}: {}", model.design.id, model.design.title);
+    let _ = writeln!(
+        s,
+        "scenario  {}: {}",
+        model.scenario.id, model.scenario.title
+    );
+    let _ = writeln!(s, "knobs     {}", knobs.join(" "));
+    let _ = writeln!(s, "engine    {}: {}", report.engine, report.stats);
+    for r in &report.results {
+        s.push('\n');
+        match &r.verdict {
+            Verdict::Holds => {
+                let _ = writeln!(
+                    s,
+                    "{}: holds (all {} reachable states explored)",
+                    r.property, report.stats.states
+                );
+            }
+            Verdict::Inconclusive(limit) => {
+                let _ = writeln!(s, "{}: INCONCLUSIVE: {limit}", r.property);
+            }
+            Verdict::Violated(cx) => {
+                let _ = writeln!(
+                    s,
+                    "{}: VIOLATED (shortest counterexample, {} steps)\n",
+                    r.property,
+                    cx.trace.len()
+                );
+                s += &trace_text(&model.machine, &cx.trace, WIDTH);
+                s.push('\n');
+                s += &wait_for_text(&cx.wait_for);
+                let _ = writeln!(s, "\nreplay: {}", replay_command(model, &cx.trace.token()));
+            }
+        }
+    }
+    for f in dot_files {
+        let _ = writeln!(s, "wrote {f}");
+    }
+    s
+}
+
+/// The report as one JSON object.
+pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Value {
+    let knobs: Map<String, Value> = model
+        .knobs
+        .pairs()
+        .map(|(k, v)| (k.to_string(), Value::from(v)))
+        .collect();
+    let results: Vec<Value> = report
+        .results
+        .iter()
+        .map(|r| {
+            let mut o = json!({ "property": r.property.id(), "status": r.verdict.status() });
+            match &r.verdict {
+                Verdict::Violated(cx) => {
+                    o["trace"] = trace_json(&model.machine, &cx.trace);
+                    o["wait_for"] = wait_for_json(&cx.wait_for);
+                    o["replay"] = Value::from(replay_command(model, &cx.trace.token()));
+                }
+                Verdict::Inconclusive(limit) => o["reason"] = Value::from(limit.to_string()),
+                Verdict::Holds => {}
+            }
+            o
+        })
+        .collect();
+    let st = &report.stats;
+    json!({
+        "design": model.design.id,
+        "scenario": model.scenario.id,
+        "knobs": knobs,
+        "engine": report.engine,
+        "status": report.overall(),
+        "results": results,
+        "stats": {
+            "states": st.states,
+            "transitions": st.transitions,
+            "depth": st.depth,
+            "seconds": st.elapsed.as_secs_f64(),
+            "states_per_sec": st.states_per_sec().round(),
+            "bytes": st.bytes,
+        },
+        "dot_files": dot_files,
+    })
+}
+
+/// Writes `DESIGN.SCENARIO.PROPERTY.dot` (the wait-for graph) for each violation into
+/// `dir`; returns the paths written.
+pub(crate) fn write_dots(model: &Model, report: &Report, dir: &Path) -> Result<Vec<String>, CliError> {
+    let io = |path: &Path, source| CliError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut written = Vec::new();
+    for r in &report.results {
+        if let Verdict::Violated(cx) = &r.verdict {
+            let name = format!(
+                "{}.{}.{}.dot",
+                model.design.id, model.scenario.id, r.property
+            );
+            let path = dir.join(name);
+            let title = format!(
+                "{} x {}{}: {} after {} steps",
+                model.design.id,
+                model.scenario.id,
+                set_args(model).replace(" --set ", " "),
+                r.property,
+                cx.trace.len()
+            );
+            std::fs::write(&path, wait_for_dot(&cx.wait_for, &title)).map_err(|e| io(&path, e))?;
+            written.push(path.display().to_string());
+        }
+    }
+    Ok(written)
+}

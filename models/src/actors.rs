@@ -1,0 +1,91 @@
+//! The other kernel paths of the scenarios: fork (`dup_mmap`), VMA modifiers
+//! (mprotect, munmap) and the in-process FUSE server.
+
+use faultline_protocol::{Op, ProgramBuilder, VmaId, VmaKind, VmaSpec};
+
+use crate::fault::{Origin, anon_fault};
+
+/// Which parent VMAs `dup_mmap` write-locks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForkLock {
+    /// Every VMA: `vma_start_write_killable(mpnt)` at the head of the loop, before even
+    /// the `VM_DONTCOPY` check (mm/mmap.c; commit fb49c455323f).
+    All,
+    /// Only `vma_is_anonymous(vma) || is_cow_mapping(vma->vm_flags)` (proposed May
+    /// 2026): shared mappings keep faulting during fork.
+    AnonCow,
+}
+
+/// `dup_mmap`: `mmap_write_lock_killable(oldmm)`, then for each parent VMA in address
+/// order `vma_start_write_killable` and the copy; every VMA write lock ends together at
+/// `mmap_write_unlock(oldmm)` (`vma_end_write_all`).
+pub(crate) fn fork(vmas: &[VmaSpec], policy: ForkLock) -> ProgramBuilder {
+    let mut b = ProgramBuilder::new("dup_mmap");
+    b.op(Op::MmapWriteLock);
+    for (i, spec) in vmas.iter().enumerate() {
+        let vma = VmaId(i as u8);
+        if policy == ForkLock::All || spec.kind.is_anon_or_cow() {
+            b.op(Op::VmaStartWrite { vma });
+        }
+        b.op(Op::CopyPageRange { vma });
+    }
+    b.op(Op::MmapWriteUnlock).op(Op::Exit);
+    b
+}
+
+/// mprotect of `vma`: `mmap_write_lock_killable`, `vma_start_write` (via
+/// `vm_flags_reset`/`vma_modify_flags`), `change_protection`, `mmap_write_unlock`.
+pub(crate) fn mprotect(vma: VmaId) -> ProgramBuilder {
+    let mut b = ProgramBuilder::new("do_mprotect_pkey");
+    b.op(Op::MmapWriteLock);
+    b.site("mprotect_fixup")
+        .op(Op::VmaStartWrite { vma })
+        .op(Op::ChangeProtection { vma });
+    b.site("do_mprotect_pkey")
+        .op(Op::MmapWriteUnlock)
+        .op(Op::Exit);
+    b
+}
+
+/// munmap of `vma` (mm/vma.c): `vms_gather_munmap_vmas` write-locks and detaches the
+/// VMA (`vma_mark_detached` before `vma_iter_clear_gfp` takes it out of the tree; the
+/// model does both in one step), `vms_complete_munmap_vmas` downgrades, zaps page
+/// tables under the read lock, and unlocks.
+pub(crate) fn munmap(vma: VmaId) -> ProgramBuilder {
+    let mut b = ProgramBuilder::new("do_vmi_munmap");
+    b.op(Op::MmapWriteLock);
+    b.site("vms_gather_munmap_vmas")
+        .op(Op::VmaStartWrite { vma })
+        .op(Op::VmaMarkDetached { vma });
+    b.site("vms_complete_munmap_vmas")
+        .op(Op::MmapWriteDowngrade)
+        .op(Op::UnmapVmas { vma });
+    b.site("do_vmi_munmap").op(Op::MmapReadUnlock).op(Op::Exit);
+    b
+}
+
+/// An in-process FUSE server thread: take a read request (`fuse_dev_do_read`), copy
+/// the data through its buffer in anonymous VMA `buffer` (a write fault on a cold
+/// page: first touch, or reclaimed under the same memory pressure), reply
+/// (`fuse_dev_do_write` completes the folio), and wait for the next request.
+pub(crate) fn fuse_server(buffer: VmaId, origin: Origin) -> ProgramBuilder {
+    let mut b = ProgramBuilder::new("fuse_dev_do_read");
+    let top = b.here();
+    let reply = b.label();
+    b.op(Op::FuseDevRead);
+    anon_fault(&mut b, origin, buffer, reply);
+    b.place(reply)
+        .site("fuse_dev_do_write")
+        .op(Op::FuseDevWrite)
+        .op(Op::Goto(top));
+    b
+}
+
+/// A VMA spec.
+pub(crate) fn vma(name: &str, kind: VmaKind) -> VmaSpec {
+    VmaSpec {
+        name: name.into(),
+        kind,
+        anon_vma: false,
+    }
+}

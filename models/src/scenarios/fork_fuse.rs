@@ -1,0 +1,70 @@
+//! H1: fork while a fault waits for a read served by an in-process FUSE server.
+
+use faultline_protocol::{
+    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, Reclaim, VmaId,
+    VmaKind,
+};
+
+use super::{FORK_LOCK, SERVER_FAULT, Scenario, fork_lock, server_origin, thread};
+use crate::actors::{fork, fuse_server, vma};
+use crate::fault::{FaultPolicy, Origin, file_fault};
+use crate::knobs::{KnobDef, KnobKind, Knobs};
+
+static MAPPING: KnobDef = KnobDef {
+    name: "mapping",
+    kind: KnobKind::Choice(&["private", "shared"]),
+    default: "private",
+    help: "file VMA F is MAP_PRIVATE (COW) or MAP_SHARED",
+};
+
+static ORDER: KnobDef = KnobDef {
+    name: "order",
+    kind: KnobKind::Choice(&["buffer-first", "file-first"]),
+    default: "buffer-first",
+    help: "address order of the server's buffer B and the file VMA F (fork locks in order)",
+};
+
+pub(super) const SCENARIO: Scenario = Scenario {
+    id: "fork-fuse",
+    title: "H1: fork vs a fault served by an in-process FUSE server",
+    summary: "fault: user read of file VMA F on a FUSE mount, folio f not cached; \
+              fork: dup_mmap of the process; fuse: the FUSE server thread, whose \
+              buffer is anonymous VMA B and faults on every request.",
+    knobs: &[&MAPPING, &ORDER, &SERVER_FAULT, &FORK_LOCK],
+    build,
+};
+
+fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Machine, ModelError> {
+    let file_kind = if knobs.get("mapping") == "shared" {
+        VmaKind::SharedFile
+    } else {
+        VmaKind::PrivateFile
+    };
+    let (vmas, buf, file) = if knobs.get("order") == "file-first" {
+        (
+            vec![vma("F", file_kind), vma("B", VmaKind::Anon)],
+            VmaId(1),
+            VmaId(0),
+        )
+    } else {
+        (
+            vec![vma("B", VmaKind::Anon), vma("F", file_kind)],
+            VmaId(0),
+            VmaId(1),
+        )
+    };
+    let folio = FolioId(0);
+    let mut fault = ProgramBuilder::new("do_user_addr_fault");
+    file_fault(&mut fault, policy, Origin::User, file, folio);
+    let threads = vec![
+        thread("fault", fault, false)?,
+        thread("fork", fork(&vmas, fork_lock(knobs)), false)?,
+        thread("fuse", fuse_server(buf, server_origin(knobs)), true)?,
+    ];
+    let folios = vec![FolioSpec {
+        name: "f".into(),
+        backend: Backend::Fuse,
+        cached: false,
+    }];
+    Machine::new(threads, vmas, folios, admission, Reclaim::Bounded(0))
+}

@@ -1,0 +1,66 @@
+//! Scale: N faults over two private file VMAs on disk, plus fork and munmap.
+
+use faultline_protocol::{
+    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, Reclaim, VmaId,
+    VmaKind,
+};
+
+use super::{FORK_LOCK, Scenario, fork_lock, thread};
+use crate::actors::{fork, munmap, vma};
+use crate::fault::{FaultPolicy, Origin, file_fault};
+use crate::knobs::{KnobDef, KnobKind, Knobs};
+
+static FAULTS: KnobDef = KnobDef {
+    name: "faults",
+    kind: KnobKind::Number { min: 1, max: 8 },
+    default: "3",
+    help: "number of faulting threads (thread i faults VMA i mod 2, page (i/2) mod 2)",
+};
+
+static EVICTIONS: KnobDef = KnobDef {
+    name: "evictions",
+    kind: KnobKind::Number { min: 0, max: 4 },
+    default: "0",
+    help: "how many times reclaim may evict an unlocked, unreferenced, uptodate folio",
+};
+
+pub(super) const SCENARIO: Scenario = Scenario {
+    id: "many-faults",
+    title: "scale: N faults on two file VMAs, fork and munmap",
+    summary: "faults: user reads of private file VMAs F0 and F1 (two pages each, read \
+              from disk); fork: dup_mmap; munmap: unmaps F1.",
+    knobs: &[&FAULTS, &EVICTIONS, &FORK_LOCK],
+    build,
+};
+
+fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Machine, ModelError> {
+    let vmas = vec![
+        vma("F0", VmaKind::PrivateFile),
+        vma("F1", VmaKind::PrivateFile),
+    ];
+    let folios = (0..4)
+        .map(|i| FolioSpec {
+            name: format!("f{i}"),
+            backend: Backend::Disk,
+            cached: false,
+        })
+        .collect();
+    let mut threads = Vec::new();
+    for i in 0..knobs.number("faults") as u8 {
+        let v = i % 2;
+        let folio = FolioId(v * 2 + (i / 2) % 2);
+        let mut b = ProgramBuilder::new("do_user_addr_fault");
+        file_fault(&mut b, policy, Origin::User, VmaId(v), folio);
+        threads.push(thread(&format!("fault{i}"), b, false)?);
+    }
+    threads.push(thread("fork", fork(&vmas, fork_lock(knobs)), false)?);
+    threads.push(thread("munmap", munmap(VmaId(1)), false)?);
+    let evictions = knobs.number("evictions") as u8;
+    Machine::new(
+        threads,
+        vmas,
+        folios,
+        admission,
+        Reclaim::Bounded(evictions),
+    )
+}
