@@ -124,7 +124,7 @@ mod tests {
         let mut s = Store::new(3);
         for i in 0..5000u32 {
             let b = [(i & 0xff) as u8, (i >> 8) as u8, 7];
-            let (idx, new) = s.insert(&b, (i > 0).then_some(i - 1), (i % 100) as u16);
+            let (idx, new) = s.insert(&b, i.checked_sub(1), (i % 100) as u16);
             assert!(new);
             assert_eq!(idx, i);
         }
