@@ -129,7 +129,11 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
 
 /// Writes `DESIGN.SCENARIO.PROPERTY.dot` (the wait-for graph) for each violation into
 /// `dir`; returns the paths written.
-pub(crate) fn write_dots(model: &Model, report: &Report, dir: &Path) -> Result<Vec<String>, CliError> {
+pub(crate) fn write_dots(
+    model: &Model,
+    report: &Report,
+    dir: &Path,
+) -> Result<Vec<String>, CliError> {
     let io = |path: &Path, source| CliError::Write {
         path: path.display().to_string(),
         source,

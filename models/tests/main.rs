@@ -1,40 +1,238 @@
-//! Pinned verdicts of the catalog: computed by the native engine, compared with the
-//! expectations of kernel-semantics section 5.
+//! Pinned verdicts of the catalog, computed by the native engine and compared with the
+//! expectations of kernel-semantics section 5 (H1, H2). State counts are pinned too,
+//! so any change in semantics shows up here.
+//!
+//! Modules: this file only (one integration binary for the crate).
 
-use faultline_checker::{Budget, Property, Verdict, explore};
-use faultline_traces::{trace_text, wait_for_text};
+use faultline_checker::{Budget, Limit, Property, Report, Verdict, explore, replay};
+use faultline_protocol::Step;
+use faultline_traces::Trace;
 
-fn set(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
+fn check(
+    design: &str,
+    scenario: &str,
+    knobs: &[(&str, &str)],
+) -> (faultline_models::Model, Report) {
+    let sets: Vec<_> = knobs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+        .collect();
+    let model = faultline_models::build(design, scenario, &sets).expect("catalog builds");
+    let report =
+        explore(&model.machine, &[Property::Deadlock], &Budget::default()).expect("no model error");
+    (model, report)
+}
+
+fn deadlock(report: &Report) -> &Verdict {
+    &report.results[0].verdict
+}
+
+/// The cycle as node names, and the counterexample trace.
+fn cycle(report: &Report) -> (Vec<String>, &Trace) {
+    let Verdict::Violated(cx) = deadlock(report) else {
+        panic!("expected a deadlock, got {}", deadlock(report).status())
+    };
+    let names = cx
+        .wait_for
+        .cycle()
+        .iter()
+        .map(|&n| cx.wait_for.name(n).to_string())
+        .collect();
+    (names, &cx.trace)
 }
 
 #[test]
-fn scratch() {
-    for (d, s, k) in [
-        ("hold-io", "fork-fuse", vec![]),
-        ("upstream", "fork-fuse", vec![]),
-        ("upstream", "tried-fuse", vec![]),
-        ("upstream", "tried-fuse", vec![("evictions", "0")]),
+fn hold_io_fork_fuse_deadlocks_fault_fuse_fork_cycle() {
+    // H1 under D2: the fault holds VMA F's read lock while FUSE serves the read; fork
+    // holds mmap_lock for write and waits for F's readers; the server's copy_to_user
+    // fault needs mmap_lock.
+    let (_, report) = check("hold-io", "fork-fuse", &[]);
+    let (names, trace) = cycle(&report);
+    assert_eq!(
+        names,
+        [
+            "T0 fault",
+            "folio f",
+            "FUSE I/O",
+            "T2 fuse",
+            "mmap_lock",
+            "T1 fork",
+            "VMA F"
+        ]
+    );
+    let Verdict::Violated(cx) = deadlock(&report) else {
+        unreachable!()
+    };
+    let edges = cx.wait_for.cycle_edges();
+    assert!(
+        edges.contains(&("mmap_lock", "is write-held by", "T1 fork")),
+        "{edges:?}"
+    );
+    assert!(
+        edges.contains(&("VMA F", "is read-held by", "T0 fault")),
+        "{edges:?}"
+    );
+    assert_eq!(trace.len(), 10, "shortest counterexample");
+    assert_eq!(report.stats.states, 61);
+}
+
+#[test]
+fn upstream_fork_fuse_holds_for_every_mapping_order_and_server_fault() {
+    // D0 drops the VMA lock before waiting for FUSE, so fork never waits on the I/O.
+    let pinned = [
+        ("private", "buffer-first", "kernel", 178),
+        ("private", "buffer-first", "user", 225),
+        ("private", "file-first", "kernel", 180),
+        ("private", "file-first", "user", 240),
+        ("shared", "buffer-first", "kernel", 178),
+        ("shared", "buffer-first", "user", 225),
+        ("shared", "file-first", "kernel", 180),
+        ("shared", "file-first", "user", 240),
+    ];
+    for (mapping, order, server, states) in pinned {
+        let knobs = [
+            ("mapping", mapping),
+            ("order", order),
+            ("server-fault", server),
+        ];
+        let (_, report) = check("upstream", "fork-fuse", &knobs);
+        assert!(matches!(deadlock(&report), Verdict::Holds), "{knobs:?}");
+        assert_eq!(report.stats.states, states, "{knobs:?}");
+    }
+}
+
+#[test]
+fn hold_io_with_anon_cow_fork_lock_saves_shared_mappings_only() {
+    // fork-lock=anon-cow skips MAP_SHARED F, so fork no longer waits for the fault.
+    let (_, report) = check(
+        "hold-io",
+        "fork-fuse",
+        &[("fork-lock", "anon-cow"), ("mapping", "shared")],
+    );
+    assert!(matches!(deadlock(&report), Verdict::Holds));
+    assert_eq!(report.stats.states, 103);
+    // A private file mapping is COW (is_cow_mapping), so fork still locks it.
+    let (_, report) = check(
+        "hold-io",
+        "fork-fuse",
+        &[("fork-lock", "anon-cow"), ("mapping", "private")],
+    );
+    let (names, _) = cycle(&report);
+    assert!(names.contains(&"VMA F".to_string()) && names.contains(&"T1 fork".to_string()));
+    assert_eq!(report.stats.states, 61);
+}
+
+#[test]
+fn upstream_tried_fuse_deadlocks_after_an_eviction_between_the_passes() {
+    // H2, a hang that exists today: the TRIED pass holds mmap_read_lock across FUSE I/O;
+    // the queued mprotect writer makes the server's mmap_read_lock queue behind it.
+    let (_, report) = check("upstream", "tried-fuse", &[("evictions", "1")]);
+    let (names, trace) = cycle(&report);
+    assert_eq!(
+        names,
+        [
+            "T0 fault",
+            "folio f",
+            "FUSE I/O",
+            "T2 fuse",
+            "T1 mprotect",
+            "mmap_lock"
+        ]
+    );
+    assert!(
+        trace.steps().any(|s| matches!(s, Step::Evict(_))),
+        "needs the eviction"
+    );
+    assert_eq!(trace.len(), 24);
+    assert_eq!(report.stats.states, 157);
+
+    let (_, report) = check("upstream", "tried-fuse", &[("evictions", "0")]);
+    assert!(matches!(deadlock(&report), Verdict::Holds));
+    assert_eq!(report.stats.states, 118);
+}
+
+#[test]
+fn tried_fuse_with_reader_stealing_still_deadlocks_once_handoff_is_set() {
+    // With admission=steal the server's reader could pass the queued writer, but the
+    // writer's RWSEM_FLAG_HANDOFF (after RWSEM_WAIT_TIMEOUT) stops stealing: the hang
+    // is real in the kernel too.
+    let (_, report) = check("upstream", "tried-fuse", &[("admission", "steal")]);
+    let (_, trace) = cycle(&report);
+    assert!(
+        trace.steps().any(|s| s == Step::Handoff),
+        "{}",
+        trace.token()
+    );
+    assert_eq!(report.stats.states, 204);
+}
+
+#[test]
+fn tried_fuse_needs_the_kernel_mode_server_fault() {
+    // With server-fault=user (linux-mm x86 tries the VMA lock for uaccess faults too),
+    // the second request's buffer fault finds anon_vma set and never needs mmap_lock.
+    let (_, report) = check("upstream", "tried-fuse", &[("server-fault", "user")]);
+    assert!(matches!(deadlock(&report), Verdict::Holds));
+    assert_eq!(report.stats.states, 237);
+}
+
+#[test]
+fn every_counterexample_replays_to_a_deadlock() {
+    let cases: [(&str, &str, &[(&str, &str)]); 4] = [
+        ("hold-io", "fork-fuse", &[]),
         (
             "hold-io",
             "fork-fuse",
-            vec![("fork-lock", "anon-cow"), ("mapping", "shared")],
+            &[("order", "file-first"), ("server-fault", "user")],
         ),
-        ("upstream", "many-faults", vec![]),
-    ] {
-        let model = faultline_models::build(d, s, &set(&k)).expect("builds");
-        let r = explore(&model.machine, &[Property::Deadlock], &Budget::default()).expect("runs");
-        println!(
-            "{d} x {s} {k:?}: {} [{}]",
-            r.results[0].verdict.status(),
-            r.stats
-        );
-        if let Verdict::Violated(cx) = &r.results[0].verdict {
-            println!("{}", trace_text(&model.machine, &cx.trace, 100));
-            println!("{}", wait_for_text(&cx.wait_for));
-        }
+        ("upstream", "tried-fuse", &[]),
+        (
+            "upstream",
+            "tried-fuse",
+            &[("admission", "steal"), ("evictions", "2")],
+        ),
+    ];
+    for (d, s, knobs) in cases {
+        let (model, report) = check(d, s, knobs);
+        let (_, trace) = cycle(&report);
+        let steps = Trace::parse_token(&trace.token()).expect("token parses");
+        let r = replay(&model.machine, &steps, Property::ALL).expect("replays");
+        assert_eq!(r.violated, [Property::Deadlock], "{d} {s} {knobs:?}");
+        assert_eq!(r.trace.last(), trace.last());
     }
+}
+
+#[test]
+fn many_faults_state_counts() {
+    for (design, faults, states) in [
+        ("upstream", "1", 693),
+        ("upstream", "2", 13_990),
+        ("hold-io", "1", 460),
+        ("hold-io", "2", 6_544),
+    ] {
+        let (_, report) = check(design, "many-faults", &[("faults", faults)]);
+        assert!(
+            matches!(deadlock(&report), Verdict::Holds),
+            "{design} faults={faults}"
+        );
+        assert_eq!(report.stats.states, states, "{design} faults={faults}");
+    }
+}
+
+#[test]
+fn a_state_budget_ends_inconclusive_never_holds() {
+    let model = faultline_models::build("upstream", "many-faults", &[]).expect("builds");
+    let budget = Budget {
+        max_states: 1000,
+        ..Budget::default()
+    };
+    let report = explore(&model.machine, &[Property::Deadlock], &budget).expect("runs");
+    let Verdict::Inconclusive(Limit::States {
+        max: 1000,
+        unexplored,
+    }) = deadlock(&report)
+    else {
+        panic!("expected inconclusive, got {}", deadlock(&report).status())
+    };
+    assert!(*unexplored > 0);
+    assert!(report.stats.states >= 1000);
 }
