@@ -8,6 +8,9 @@ use faultline_checker::{Budget, Limit, Property, Report, Verdict, explore, repla
 use faultline_protocol::Step;
 use faultline_traces::Trace;
 
+/// Knob settings as `(name, value)` pairs.
+type Sets<'a> = &'a [(&'a str, &'a str)];
+
 fn check(
     design: &str,
     scenario: &str,
@@ -177,7 +180,7 @@ fn tried_fuse_needs_the_kernel_mode_server_fault() {
 
 #[test]
 fn every_counterexample_replays_to_a_deadlock() {
-    let cases: [(&str, &str, &[(&str, &str)]); 4] = [
+    let cases: [(&str, &str, Sets); 4] = [
         ("hold-io", "fork-fuse", &[]),
         (
             "hold-io",

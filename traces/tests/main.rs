@@ -17,8 +17,17 @@ use faultline_traces::{
 use petgraph::dot::dot_parser::{DotAttrList, DotNodeWeight, ParseFromDot};
 use petgraph::graph::DiGraph;
 
-/// Counterexamples pinned by token: (file stem, design, scenario, knobs, token).
-const PINNED: &[(&str, &str, &str, &[(&str, &str)], &str)] = &[
+/// A counterexample pinned by token: file stem, design, scenario, knobs, token.
+type Pinned = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
+/// Counterexamples pinned by token.
+const PINNED: &[Pinned] = &[
     (
         "hold-io.fork-fuse",
         "hold-io",

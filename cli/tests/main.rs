@@ -1,0 +1,196 @@
+//! The `faultline` binary end to end: exit codes, output shapes, one-line errors.
+
+use std::process::{Command, Output};
+
+fn faultline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_hold_io_fork_fuse_exits_1_with_trace_and_cycle() {
+    let o = faultline(&["check", "hold-io", "fork-fuse"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("deadlock: VIOLATED"), "{out}");
+    assert!(out.contains("dup_mmap: vma_start_write(F)"), "{out}");
+    assert!(out.contains("wait-for cycle at the final state:"), "{out}");
+    assert!(
+        out.contains("replay: faultline replay hold-io fork-fuse t0,"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_upstream_fork_fuse_exits_0_and_reports_the_state_count() {
+    let o = faultline(&["check", "upstream", "fork-fuse"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("deadlock: holds (all 178 reachable states explored)"),
+        "{out}"
+    );
+    assert!(out.contains("states/s"), "{out}");
+}
+
+#[test]
+fn json_has_design_scenario_knobs_results_and_stats() {
+    let o = faultline(&[
+        "check",
+        "hold-io",
+        "fork-fuse",
+        "--json",
+        "--set",
+        "order=file-first",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    assert_eq!(j["design"], "hold-io");
+    assert_eq!(j["scenario"], "fork-fuse");
+    assert_eq!(j["knobs"]["order"], "file-first");
+    assert_eq!(j["knobs"]["mapping"], "private");
+    let r = &j["results"][0];
+    assert_eq!(r["property"], "deadlock");
+    assert_eq!(r["status"], "violated");
+    let steps = r["trace"]["steps"].as_array().expect("steps");
+    assert!(
+        steps
+            .iter()
+            .all(|s| s["thread"].is_string() && s["op"].is_string())
+    );
+    assert!(j["stats"]["states"].as_u64().expect("states") > 0);
+    assert!(j["stats"]["transitions"].as_u64().expect("transitions") > 0);
+    assert!(
+        r["replay"]
+            .as_str()
+            .expect("replay")
+            .contains("--set order=file-first")
+    );
+}
+
+#[test]
+fn the_printed_replay_command_reproduces_the_deadlock() {
+    let o = faultline(&["check", "upstream", "tried-fuse", "--json"]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let token = j["results"][0]["trace"]["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let o = faultline(&["replay", "upstream", "tried-fuse", &token]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("the final state violates: deadlock"));
+    // A prefix replays but is no deadlock.
+    let prefix: Vec<&str> = token.split(',').take(3).collect();
+    let o = faultline(&["replay", "upstream", "tried-fuse", &prefix.join(",")]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn dot_dir_gets_one_file_per_violation_that_graphviz_accepts() {
+    let dir = std::env::temp_dir().join(format!("faultline-cli-dot-{}", std::process::id()));
+    let o = faultline(&[
+        "check",
+        "hold-io",
+        "fork-fuse",
+        "--dot",
+        dir.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let file = dir.join("hold-io.fork-fuse.deadlock.dot");
+    let dot = std::fs::read_to_string(&file).expect("written");
+    assert!(dot.starts_with("digraph") && dot.contains("color=red"));
+    if let Ok(r) = Command::new("dot").arg("-Tsvg").arg(&file).output() {
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    }
+}
+
+#[test]
+fn a_budget_that_stops_early_exits_3() {
+    let o = faultline(&["check", "upstream", "many-faults", "--max-states", "500"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stdout(&o).contains("deadlock: INCONCLUSIVE: stopped at the state budget of 500"));
+}
+
+#[test]
+fn bad_input_gets_one_line_and_exit_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["check", "nope", "fork-fuse"],
+            "valid designs: upstream, hold-io",
+        ),
+        (
+            &["check", "upstream", "nope"],
+            "valid scenarios: fork-fuse, tried-fuse, many-faults",
+        ),
+        (
+            &["check", "upstream", "fork-fuse", "--set", "bogus=1"],
+            "valid knobs:",
+        ),
+        (
+            &["check", "upstream", "fork-fuse", "--set", "mapping=anon"],
+            "valid values: private, shared",
+        ),
+        (
+            &["check", "upstream", "fork-fuse", "--property", "nope"],
+            "valid properties: deadlock",
+        ),
+        (
+            &["check", "upstream"],
+            "expected `faultline check DESIGN SCENARIO`",
+        ),
+        (
+            &["replay", "upstream", "fork-fuse", "t9"],
+            "does not replay here",
+        ),
+        (&["replay", "upstream", "fork-fuse", "zz"], "bad step `zz`"),
+        (&["bogus"], "unknown command `bogus`"),
+        (
+            &["check", "upstream", "fork-fuse", "--dot", "/proc/nope/x"],
+            "cannot write",
+        ),
+    ];
+    for (args, needle) in cases {
+        let o = faultline(args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+        assert!(
+            err.starts_with("faultline: error: ") && err.contains(needle),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("panicked") && !err.contains("backtrace"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn list_names_every_design_scenario_knob_and_property() {
+    let o = faultline(&["list"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for word in [
+        "upstream",
+        "hold-io",
+        "fork-fuse",
+        "tried-fuse",
+        "many-faults",
+        "--set fork-lock=",
+        "--set mapping=",
+        "--set admission=",
+        "deadlock",
+    ] {
+        assert!(out.contains(word), "missing {word}:\n{out}");
+    }
+}
