@@ -1,5 +1,11 @@
 //! The other kernel paths of the scenarios: fork (`dup_mmap`), VMA modifiers
 //! (mprotect, munmap) and the in-process FUSE server.
+//!
+//! Checked in source: `dup_mmap` now lives in mm/mmap.c (linux-mm @07e15cb0) and calls
+//! `vma_start_write_killable(mpnt)` for every parent VMA in address order, before the
+//! `VM_DONTCOPY` test; the munmap order in mm/vma.c (@009857a2) is `vma_start_write`,
+//! `vma_mark_detached`, `vma_iter_clear_gfp`, `mmap_write_downgrade`, page-table zap,
+//! `remove_vma`, `mmap_read_unlock`.
 
 use faultline_protocol::{Op, ProgramBuilder, VmaId, VmaKind, VmaSpec};
 

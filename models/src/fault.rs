@@ -1,6 +1,17 @@
 //! The page-fault path as thread programs: `do_user_addr_fault` (arch/x86/mm/fault.c),
 //! `filemap_fault` (mm/filemap.c) and `do_anonymous_page` (mm/memory.c), parametrised
 //! by the design's [`FaultPolicy`].
+//!
+//! Checked in source: x86 `do_user_addr_fault` (torvalds @0069455b; linux-mm
+//! @11232665) retries a VMA-lock `VM_FAULT_RETRY` only under `mmap_lock`, setting
+//! `FAULT_FLAG_TRIED` only if `VM_FAULT_MAJOR`, and sets `FAULT_FLAG_TRIED` on every
+//! `mmap_lock` retry; `lock_mm_and_find_vma` (mm/mmap_lock.c) tries
+//! `mmap_read_trylock` first; `filemap_fault` (mm/filemap.c, linux-mm @009cff43) drops
+//! the lock through `maybe_unlock_mmap_for_io` only when `fault_flag_allow_retry_first`
+//! (ALLOW_RETRY and not TRIED), and its `out_retry` does `folio_put`. Not modelled:
+//! `do_sync_mmap_readahead`'s early returns (`VM_RAND_READ`, `ra_pages == 0`,
+//! `mmap_miss > MMAP_LOTSAMISS`) that submit I/O with the lock held and drop it only
+//! in `lock_folio_maybe_drop_mmap`; fatal signals.
 
 use faultline_protocol::{Flag, FolioId, Label, Op, ProgramBuilder, VmaId};
 

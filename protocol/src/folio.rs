@@ -3,6 +3,11 @@
 //! Read I/O runs with the folio locked (`PG_locked`) and I/O completion
 //! (`folio_end_read`) marks it uptodate and unlocks it, so waiting for I/O *is* waiting
 //! on the folio lock.
+//!
+//! [inferred] The folio lock is a mutex whose waiters race for it once it is free. The
+//! kernel hands it to the first exclusive waiter (`folio_wake_bit` ->
+//! `wake_page_function`), so the model allows a few orders the kernel does not, never
+//! fewer; all waiters hold a reference, so reclaim cannot slip in either way.
 
 use crate::ids::{ThreadSet, Tid};
 

@@ -3,6 +3,15 @@
 //! The point of modelling it ourselves: a *queued* writer makes new readers queue behind it
 //! (`rwsem_down_read_slowpath`), which loom's and shuttle's `RwLock` do not do, and which
 //! is what turns "reader holds, writer queues, reader again" into a deadlock.
+//!
+//! Checked against `kernel/locking/rwsem.c` (linux-mm tree @4fe053e2, same logic as
+//! v6.1+): `__down_read_trylock` fails on `RWSEM_READ_FAILED_MASK` (writer, waiters,
+//! handoff); `rwsem_mark_wake` only wakes a writer at the head but grants every queued
+//! reader, skipping writers, when a reader is at the head; `downgrade_write` does the
+//! same via `RWSEM_WAKE_READ_OWNED`; reader stealing needs no writer and no handoff
+//! and is refused while `RWSEM_READER_OWNED` with another reader's bias. Not modelled:
+//! a queued non-first writer taking a free lock on its first try after enqueueing
+//! (covered by `Admission::Steal`), and optimistic spinning as anything but blocking.
 
 use crate::ids::{MAX_THREADS, ThreadSet, Tid};
 

@@ -3,6 +3,15 @@
 //! One state machine serves both lock generations (rwsem-based 6.4..6.14, `vm_refcnt`
 //! 6.15+): readers only try-lock, a writer that has started makes new readers fail at
 //! once and waits for the readers already inside, and write locks end in bulk.
+//!
+//! Checked against `include/linux/mmap_lock.h` and `mm/mmap_lock.c` (linux-mm
+//! @1632d9c3 / @607a10f8, the `VM_REFCNT_EXCLUDE_READERS_FLAG` generation):
+//! `vma_start_read` returns NULL when `vm_lock_seq` matches or the limited refcount
+//! increment fails under the exclude flag, and `-EAGAIN` when detached, after which
+//! `lock_vma_under_rcu` re-walks the tree (and then finds nothing, because munmap
+//! clears the tree before readers can see the VMA again); `__vma_start_write` asserts
+//! the `mmap_lock` write hold and waits until `vm_refcnt == FLAG|1`; `vma_mark_detached`
+//! asserts the VMA write lock.
 
 use crate::ids::{ThreadSet, Tid};
 
