@@ -139,7 +139,7 @@ impl Machine {
                 *state = Folio::new(FolioState::Uptodate);
             }
         }
-        Ok(Machine {
+        let mut m = Machine {
             threads,
             vmas,
             folios,
@@ -147,7 +147,14 @@ impl Machine {
             reclaim,
             shape,
             init,
-        })
+        };
+        // Programs may open with local ops; run them so every stored state has each
+        // thread at a visible op.
+        for t in m.tids() {
+            m.settle(&mut init, t)?;
+        }
+        m.init = init;
+        Ok(m)
     }
 
     /// The initial world.

@@ -294,8 +294,13 @@ fn the_fuse_server_completes_the_read_only_by_its_own_steps() {
 
 #[test]
 fn a_step_that_is_not_enabled_is_refused() {
-    let m = machine(vec![thread("t", &[Op::Exit])], vec![], vec![]);
+    let m = machine(
+        vec![thread("t", &[Op::MmapReadLock, Op::Exit])],
+        vec![],
+        vec![],
+    );
     let w = run(&m, &m.initial(), 0);
+    assert_eq!(m.status(&w, Tid(0)), Status::Exited);
     assert!(matches!(
         m.apply(
             &w,
@@ -313,6 +318,16 @@ fn a_step_that_is_not_enabled_is_refused() {
             Step::Thread {
                 tid: Tid(7),
                 choice: 0
+            }
+        )
+        .is_err()
+    );
+    assert!(
+        m.apply(
+            &w,
+            Step::Thread {
+                tid: Tid(0),
+                choice: 1
             }
         )
         .is_err()
@@ -360,4 +375,176 @@ fn packed_worlds_round_trip() {
     w.pack(m.shape(), &mut bytes);
     assert_eq!(bytes.len(), m.shape().packed_len());
     assert_eq!(World::unpack(m.shape(), &bytes, &m.initial()), w);
+}
+
+#[test]
+fn flag_and_jump_instructions_run_inside_the_step_before_them() {
+    let mut b = ProgramBuilder::new("test");
+    let skip = b.label();
+    b.op(Op::SetFlag(Flag::Tried)).op(Op::MmapReadLock);
+    b.op(Op::IfFlag {
+        flag: Flag::Tried,
+        then: skip,
+    })
+    .op(Op::MmapReadUnlock);
+    b.place(skip)
+        .op(Op::ClearFlag(Flag::Tried))
+        .op(Op::MmapReadUnlock)
+        .op(Op::Exit);
+    let t = ThreadSpec {
+        name: "t".into(),
+        program: b.build().expect("placed"),
+        daemon: false,
+    };
+    let m = machine(vec![t], vec![], vec![]);
+    // The initial state already ran SetFlag: the thread sits at mmap_read_lock.
+    assert_eq!(m.initial().thread(Tid(0)).pc, 1);
+    assert!(m.initial().thread(Tid(0)).has(Flag::Tried));
+    let w = run(&m, &m.initial(), 0);
+    assert_eq!(
+        w.thread(Tid(0)).pc,
+        5,
+        "IfFlag and ClearFlag ran with the lock step"
+    );
+    assert!(!w.thread(Tid(0)).has(Flag::Tried));
+    let w = run(&m, &w, 0);
+    assert_eq!(
+        m.status(&w, Tid(0)),
+        Status::Exited,
+        "Exit ran with the unlock"
+    );
+    assert_eq!(
+        w.thread(Tid(0)),
+        &ThreadState {
+            pc: 7,
+            ..ThreadState::default()
+        }
+    );
+}
+
+#[test]
+fn a_loop_of_local_instructions_is_a_model_error() {
+    let mut b = ProgramBuilder::new("test");
+    let top = b.here();
+    b.op(Op::Goto(top));
+    let t = ThreadSpec {
+        name: "spin".into(),
+        program: b.build().expect("placed"),
+        daemon: false,
+    };
+    let err = Machine::new(
+        vec![t],
+        vec![],
+        vec![],
+        Admission::Fair,
+        Reclaim::Bounded(0),
+    );
+    assert!(matches!(err, Err(ModelError::LocalLoop { .. })), "{err:?}");
+}
+
+#[test]
+fn a_detached_vma_fails_lock_vma_under_rcu_and_find_vma() {
+    let munmap = thread(
+        "munmap",
+        &[
+            Op::MmapWriteLock,
+            Op::VmaStartWrite { vma: V0 },
+            Op::VmaMarkDetached { vma: V0 },
+        ],
+    );
+    let mut b = ProgramBuilder::new("test");
+    let fallback = b.label();
+    let segv = b.label();
+    b.op(Op::LockVmaUnderRcu {
+        vma: V0,
+        fail: fallback,
+    })
+    .op(Op::Exit);
+    b.place(fallback)
+        .op(Op::MmapReadLock)
+        .op(Op::FindVma {
+            vma: V0,
+            missing: segv,
+        })
+        .op(Op::Exit);
+    b.place(segv).op(Op::MmapReadUnlock).op(Op::Exit);
+    let fault = ThreadSpec {
+        name: "fault".into(),
+        program: b.build().expect("placed"),
+        daemon: false,
+    };
+    let m = machine(
+        vec![munmap, fault],
+        vec![vma("F", VmaKind::PrivateFile)],
+        vec![],
+    );
+    let mut w = (0..3).fold(m.initial(), |w, _| run(&m, &w, 0));
+    assert!(!w.vma(V0).attached);
+    w = run(&m, &w, 1);
+    assert_eq!(w.thread(Tid(1)).pc, 2, "fell back to mmap_read_lock");
+    w = run(&m, &w, 1); // queues behind the munmap writer
+    assert_eq!(
+        m.status(&w, Tid(1)),
+        Status::Blocked(WaitOn::MmapLock(Mode::Read))
+    );
+    let mut unlock = w;
+    unlock.mmap.up_write(Tid(0)).expect("writer");
+    unlock.threads[1].pc = 3; // granted, as mmap_write_unlock would
+    unlock.mmap = {
+        let mut l = RwSem::default();
+        l.read_trylock(Tid(1));
+        l
+    };
+    let w = run(&m, &unlock, 1);
+    assert_eq!(
+        w.thread(Tid(1)).pc,
+        5,
+        "find_vma misses: at the bad_area unlock"
+    );
+    assert_eq!(w.thread(Tid(1)).vma, None);
+}
+
+#[test]
+fn handoff_is_a_step_only_when_stealing_is_modelled() {
+    let threads = || {
+        vec![
+            thread("r", &[Op::MmapReadLock, Op::MmapReadUnlock]),
+            thread("w", &[Op::MmapWriteLock, Op::MmapWriteUnlock]),
+        ]
+    };
+    for (admission, expect) in [(Admission::Fair, false), (Admission::Steal, true)] {
+        let m =
+            Machine::new(threads(), vec![], vec![], admission, Reclaim::Bounded(0)).expect("valid");
+        let w = run(&m, &run(&m, &m.initial(), 0), 1); // reader holds, writer queued
+        let mut steps = Vec::new();
+        m.enabled(&w, &mut steps);
+        assert_eq!(steps.contains(&Step::Handoff), expect, "{admission:?}");
+    }
+}
+
+#[test]
+fn taking_mmap_lock_twice_is_a_model_error() {
+    let m = machine(
+        vec![thread("t", &[Op::MmapReadLock, Op::MmapReadLock])],
+        vec![],
+        vec![],
+    );
+    let w = run(&m, &m.initial(), 0);
+    let err = m.apply(
+        &w,
+        Step::Thread {
+            tid: Tid(0),
+            choice: 0,
+        },
+    );
+    assert!(
+        matches!(
+            err,
+            Err(ModelError::Misuse {
+                op: "mmap_read_lock",
+                ..
+            })
+        ),
+        "{err:?}"
+    );
 }
