@@ -3,11 +3,20 @@
 //! Prints states, transitions, wall time and states/s per run (best of three), so
 //! speed is measured here and never asserted in a timed test.
 
+#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+
 use std::time::Duration;
 
 use faultline_checker::{Budget, Property, explore};
 
-const RUNS: &[(&str, &str, &[(&str, &str)])] = &[
+/// Design, scenario, knobs.
+type Run = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const RUNS: &[Run] = &[
     ("hold-io", "fork-fuse", &[]),
     ("upstream", "fork-fuse", &[]),
     ("upstream", "tried-fuse", &[]),
@@ -24,10 +33,17 @@ fn main() {
         "run", "states", "transitions", "seconds", "states/s"
     );
     for &(design, scenario, knobs) in RUNS {
-        let sets: Vec<_> = knobs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let sets: Vec<_> = knobs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let name = format!(
             "{design} {scenario} {}",
-            knobs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+            knobs
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
             continue;
