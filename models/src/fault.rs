@@ -77,6 +77,34 @@ fn lock_mm_and_find_vma(b: &mut ProgramBuilder, vma: VmaId, segv: Label) {
     b.place(find).op(Op::FindVma { vma, missing: segv });
 }
 
+/// The first-try drop: `maybe_unlock_mmap_for_io` releases the fault lock only if
+/// `fault_flag_allow_retry_first()` (ALLOW_RETRY and not TRIED); then the optional
+/// readahead is submitted, `__folio_lock_killable` sleeps until the folio is unlocked,
+/// and `if (fpin) { folio_unlock(folio); goto out_retry; }` with `out_retry`'s
+/// `folio_put` returns `VM_FAULT_RETRY`. Returns the label TRIED attempts jump to.
+fn drop_and_retry(
+    b: &mut ProgramBuilder,
+    lock: FaultLock,
+    readahead: Option<FolioId>,
+    retry: Label,
+) -> Label {
+    let hold = b.label();
+    b.op(Op::IfFlag {
+        flag: Flag::Tried,
+        then: hold,
+    });
+    release(b, lock);
+    if let Some(folio) = readahead {
+        b.op(Op::SyncMmapReadahead { folio });
+    }
+    b.site("lock_folio_maybe_drop_mmap").op(Op::FolioLock);
+    b.site("filemap_fault")
+        .op(Op::FolioUnlock)
+        .op(Op::FolioPut)
+        .op(Op::Goto(retry));
+    hold
+}
+
 /// One `filemap_fault` attempt under `lock` on a file page whose folio is `folio`.
 /// Falls through to `done` with the lock still held after mapping the page, or jumps to
 /// `retry` with the lock already dropped (`VM_FAULT_RETRY`).
@@ -103,20 +131,8 @@ fn filemap_fault(
     // lock_folio_maybe_drop_mmap: the folio is locked (I/O in flight or another thread).
     b.place(contended).site("lock_folio_maybe_drop_mmap");
     if drops {
-        // maybe_unlock_mmap_for_io drops only if fault_flag_allow_retry_first():
-        // ALLOW_RETRY && !TRIED. Then __folio_lock_killable, and filemap_fault's
-        // `if (fpin) { folio_unlock(folio); goto out_retry; }` (out_retry: folio_put).
-        let hold = b.label();
-        b.op(Op::IfFlag {
-            flag: Flag::Tried,
-            then: hold,
-        });
-        release(b, lock);
-        b.op(Op::FolioLock)
-            .op(Op::FolioUnlock)
-            .op(Op::FolioPut)
-            .op(Op::Goto(retry));
-        b.place(hold);
+        let hold = drop_and_retry(b, lock, None, retry);
+        b.place(hold).site("lock_folio_maybe_drop_mmap");
     }
     b.op(Op::FolioLock).op(Op::Goto(locked));
 
@@ -125,19 +141,8 @@ fn filemap_fault(
     b.place(miss).site("filemap_fault");
     b.op(Op::SetFlag(Flag::Major));
     if drops {
-        let hold = b.label();
-        b.op(Op::IfFlag {
-            flag: Flag::Tried,
-            then: hold,
-        });
-        release(b, lock);
-        b.op(Op::SyncMmapReadahead { folio });
-        b.site("lock_folio_maybe_drop_mmap").op(Op::FolioLock);
-        b.site("filemap_fault")
-            .op(Op::FolioUnlock)
-            .op(Op::FolioPut)
-            .op(Op::Goto(retry));
-        b.place(hold);
+        let hold = drop_and_retry(b, lock, Some(folio), retry);
+        b.place(hold).site("filemap_fault");
     }
     // TRIED (or a design that holds the lock): read and wait with the fault lock held.
     b.op(Op::SyncMmapReadahead { folio });

@@ -57,6 +57,18 @@ fn run(m: &Machine, w: &World, t: u8) -> World {
     .expect("enabled")
 }
 
+/// The error thread `t`'s next step fails with.
+fn step_err(m: &Machine, w: &World, t: u8) -> ModelError {
+    m.apply(
+        w,
+        Step::Thread {
+            tid: Tid(t),
+            choice: 0,
+        },
+    )
+    .expect_err("the step must fail")
+}
+
 const V0: VmaId = VmaId(0);
 const F0: FolioId = FolioId(0);
 
@@ -126,20 +138,14 @@ fn vma_start_write_without_mmap_write_lock_is_a_model_error() {
         vec![],
     );
     let w = run(&m, &m.initial(), 0);
-    let err = m.apply(
-        &w,
-        Step::Thread {
-            tid: Tid(0),
-            choice: 0,
-        },
-    );
+    let err = step_err(&m, &w, 0);
     assert!(
         matches!(
             err,
-            Err(ModelError::Misuse {
+            ModelError::Misuse {
                 op: "vma_start_write",
                 ..
-            })
+            }
         ),
         "{err:?}"
     );
@@ -530,20 +536,14 @@ fn taking_mmap_lock_twice_is_a_model_error() {
         vec![],
     );
     let w = run(&m, &m.initial(), 0);
-    let err = m.apply(
-        &w,
-        Step::Thread {
-            tid: Tid(0),
-            choice: 0,
-        },
-    );
+    let err = step_err(&m, &w, 0);
     assert!(
         matches!(
             err,
-            Err(ModelError::Misuse {
+            ModelError::Misuse {
                 op: "mmap_read_lock",
                 ..
-            })
+            }
         ),
         "{err:?}"
     );

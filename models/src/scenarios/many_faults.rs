@@ -1,11 +1,10 @@
 //! Scale: N faults over two private file VMAs on disk, plus fork and munmap.
 
 use faultline_protocol::{
-    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, Reclaim, VmaId,
-    VmaKind,
+    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, VmaId, VmaKind,
 };
 
-use super::{FORK_LOCK, Scenario, fork_lock, thread};
+use super::{FORK_LOCK, Scenario, fork_lock, reclaim, thread};
 use crate::actors::{fork, munmap, vma};
 use crate::fault::{FaultPolicy, Origin, file_fault};
 use crate::knobs::{KnobDef, KnobKind, Knobs};
@@ -55,12 +54,5 @@ fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Mac
     }
     threads.push(thread("fork", fork(&vmas, fork_lock(knobs)), false)?);
     threads.push(thread("munmap", munmap(VmaId(1)), false)?);
-    let evictions = knobs.number("evictions") as u8;
-    Machine::new(
-        threads,
-        vmas,
-        folios,
-        admission,
-        Reclaim::Bounded(evictions),
-    )
+    Machine::new(threads, vmas, folios, admission, reclaim(knobs))
 }

@@ -4,7 +4,7 @@ mod fork_fuse;
 mod many_faults;
 mod tried_fuse;
 
-use faultline_protocol::{Admission, Machine, ModelError};
+use faultline_protocol::{Admission, Machine, ModelError, Reclaim};
 
 use crate::actors::ForkLock;
 use crate::fault::{FaultPolicy, Origin};
@@ -81,6 +81,11 @@ pub(crate) fn admission(knobs: &Knobs) -> Admission {
     } else {
         Admission::Fair
     }
+}
+
+/// The `evictions` knob as a reclaim bound.
+fn reclaim(knobs: &Knobs) -> Reclaim {
+    Reclaim::Bounded(knobs.number("evictions") as u8)
 }
 
 fn fork_lock(knobs: &Knobs) -> ForkLock {

@@ -1,11 +1,10 @@
 //! H2: the TRIED pass holds `mmap_read_lock` across a FUSE read while a writer queues.
 
 use faultline_protocol::{
-    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, Reclaim, VmaId,
-    VmaKind,
+    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, VmaId, VmaKind,
 };
 
-use super::{EVICTIONS, SERVER_FAULT, Scenario, server_origin, thread};
+use super::{EVICTIONS, SERVER_FAULT, Scenario, reclaim, server_origin, thread};
 use crate::actors::{fuse_server, mprotect, vma};
 use crate::fault::{FaultPolicy, Origin, file_fault};
 use crate::knobs::Knobs;
@@ -38,12 +37,5 @@ fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Mac
         backend: Backend::Fuse,
         cached: false,
     }];
-    let evictions = knobs.number("evictions") as u8;
-    Machine::new(
-        threads,
-        vmas,
-        folios,
-        admission,
-        Reclaim::Bounded(evictions),
-    )
+    Machine::new(threads, vmas, folios, admission, reclaim(knobs))
 }
