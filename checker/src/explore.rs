@@ -48,6 +48,22 @@ pub fn explore(m: &Machine, props: &[Property], budget: &Budget) -> Result<Repor
         if found.iter().all(Option::is_some) {
             break;
         }
+        // Budgets are checked before the expansion, so neither is ever overshot.
+        let unexplored = (store.len() - cursor) as u64;
+        if store.len() as u64 + enabled.len() as u64 > budget.max_states {
+            limit = Some(Limit::States {
+                max: budget.max_states,
+                unexplored,
+            });
+            break;
+        }
+        if store.peak_bytes_after(enabled.len()) as u64 > budget.max_bytes {
+            limit = Some(Limit::Memory {
+                max_bytes: budget.max_bytes,
+                unexplored,
+            });
+            break;
+        }
         for &step in &enabled {
             let next = m.apply(&w, step).map_err(|error| CheckError::Model {
                 error,
@@ -59,21 +75,6 @@ pub fn explore(m: &Machine, props: &[Property], budget: &Budget) -> Result<Repor
             transitions += 1;
         }
         cursor += 1;
-        let unexplored = (store.len() - cursor) as u64;
-        if unexplored > 0 && store.len() as u64 >= budget.max_states {
-            limit = Some(Limit::States {
-                max: budget.max_states,
-                unexplored,
-            });
-            break;
-        }
-        if unexplored > 0 && store.bytes() as u64 >= budget.max_bytes {
-            limit = Some(Limit::Memory {
-                max_bytes: budget.max_bytes,
-                unexplored,
-            });
-            break;
-        }
     }
 
     let mut results = Vec::with_capacity(props.len());

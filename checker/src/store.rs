@@ -2,9 +2,15 @@
 //! table of indices, and a parent link plus step code per state.
 //!
 //! States are appended in breadth-first order, so the arena doubles as the BFS queue and
-//! memory per state is `stride + 10` bytes plus table slack.
+//! memory per state is `stride + 6` bytes plus 8 to 16 bytes of table. The arena grows
+//! in fixed pages, so it never needs a reallocation that holds two copies at once; the
+//! explorer asks [`Store::peak_bytes_after`] before it grows, so a memory budget is
+//! never overshot.
 
 const EMPTY: u32 = u32::MAX;
+
+/// States per arena page.
+const PAGE_STATES: usize = 1 << 14;
 
 /// Index of a stored state (BFS discovery order).
 pub(crate) type StateIdx = u32;
@@ -13,7 +19,7 @@ pub(crate) type StateIdx = u32;
 #[derive(Debug)]
 pub(crate) struct Store {
     stride: usize,
-    arena: Vec<u8>,
+    pages: Vec<Vec<u8>>,
     table: Vec<u32>,
     parent: Vec<u32>,
     step: Vec<u16>,
@@ -23,7 +29,7 @@ impl Store {
     pub(crate) fn new(stride: usize) -> Store {
         Store {
             stride,
-            arena: Vec::new(),
+            pages: Vec::new(),
             table: vec![EMPTY; 1024],
             parent: Vec::new(),
             step: Vec::new(),
@@ -35,15 +41,42 @@ impl Store {
         self.parent.len()
     }
 
-    /// Bytes held (arena, table, links).
+    fn page_bytes(&self) -> usize {
+        PAGE_STATES * self.stride
+    }
+
+    /// Bytes held (arena pages, table, links).
     pub(crate) fn bytes(&self) -> usize {
-        self.arena.capacity() + 4 * self.table.capacity() + 6 * self.parent.capacity()
+        self.pages.len() * self.page_bytes()
+            + 4 * self.table.capacity()
+            + 6 * self.parent.capacity()
+    }
+
+    /// The most bytes held while `extra` more states are inserted, counting the moment a
+    /// growing table or link vector exists twice.
+    pub(crate) fn peak_bytes_after(&self, extra: usize) -> usize {
+        let n = self.len() + extra;
+        let mut peak = self.bytes();
+        let pages = n.div_ceil(PAGE_STATES);
+        peak += pages.saturating_sub(self.pages.len()) * self.page_bytes();
+        let mut table = self.table.len();
+        while 2 * n > table {
+            peak += 4 * (table + 2 * table); // old and new table during the rehash
+            table *= 2;
+        }
+        let cap = self.parent.capacity();
+        if n > cap {
+            // Vec doubling (at least 4 elements), old and new alive during the copy.
+            peak += 6 * (cap + (2 * cap).max(n).max(4));
+        }
+        peak
     }
 
     /// The packed state at `i`.
     pub(crate) fn get(&self, i: StateIdx) -> &[u8] {
-        let at = i as usize * self.stride;
-        &self.arena[at..at + self.stride]
+        let i = i as usize;
+        let at = (i % PAGE_STATES) * self.stride;
+        &self.pages[i / PAGE_STATES][at..at + self.stride]
     }
 
     /// Parent index and step code of `i` (`None` for the initial state).
@@ -70,7 +103,12 @@ impl Store {
             if i == EMPTY {
                 let idx = self.len() as StateIdx;
                 self.table[slot] = idx;
-                self.arena.extend_from_slice(bytes);
+                if self.len() % PAGE_STATES == 0 {
+                    self.pages.push(Vec::with_capacity(self.page_bytes()));
+                }
+                if let Some(page) = self.pages.last_mut() {
+                    page.extend_from_slice(bytes);
+                }
                 self.parent.push(parent.unwrap_or(EMPTY));
                 self.step.push(step);
                 return (idx, true);
@@ -122,17 +160,26 @@ mod tests {
     #[test]
     fn inserts_are_deduplicated_across_growth_and_keep_links() {
         let mut s = Store::new(3);
-        for i in 0..5000u32 {
+        for i in 0..40_000u32 {
             let b = [(i & 0xff) as u8, (i >> 8) as u8, 7];
+            let before = s.peak_bytes_after(1);
             let (idx, new) = s.insert(&b, i.checked_sub(1), (i % 100) as u16);
+            assert!(
+                s.bytes() <= before,
+                "peak_bytes_after underestimates at {i}"
+            );
             assert!(new);
             assert_eq!(idx, i);
         }
-        for i in 0..5000u32 {
+        for i in 0..40_000u32 {
             let b = [(i & 0xff) as u8, (i >> 8) as u8, 7];
             assert_eq!(s.insert(&b, None, 0), (i, false));
         }
-        assert_eq!(s.len(), 5000);
+        assert_eq!(s.len(), 40_000);
+        assert_eq!(
+            s.get(39_999),
+            &[(39_999 & 0xff) as u8, (39_999 >> 8) as u8, 7]
+        );
         assert_eq!(s.link(0), None);
         assert_eq!(s.link(4321), Some((4320, 21)));
         assert_eq!(s.get(258), &[2, 1, 7]);

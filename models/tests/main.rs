@@ -237,5 +237,14 @@ fn a_state_budget_ends_inconclusive_never_holds() {
         panic!("expected inconclusive, got {}", deadlock(&report).status())
     };
     assert!(*unexplored > 0);
-    assert!(report.stats.states >= 1000);
+    assert!(report.stats.states <= 1000, "the budget is never overshot");
+
+    let budget = Budget { max_bytes: 1 << 20, ..Budget::default() };
+    let report = explore(&model.machine, &[Property::Deadlock], &budget).expect("runs");
+    assert!(
+        matches!(deadlock(&report), Verdict::Inconclusive(Limit::Memory { .. })),
+        "{}",
+        deadlock(&report).status()
+    );
+    assert!(report.stats.bytes <= 1 << 20, "{}", report.stats.bytes);
 }
