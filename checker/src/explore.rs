@@ -11,7 +11,7 @@ use faultline_traces::{Trace, WaitForGraph};
 use crate::budget::Budget;
 use crate::error::CheckError;
 use crate::property::Property;
-use crate::store::{StateIdx, Store};
+use crate::store::{Full, Insert, StateIdx, Store};
 use crate::verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};
 
 /// Explores `m` breadth-first until every property in `props` is violated, the
@@ -23,7 +23,8 @@ pub fn explore(m: &Machine, props: &[Property], budget: &Budget) -> Result<Repor
     let mut store = Store::new(shape.packed_len());
     let mut buf = Vec::with_capacity(shape.packed_len());
     template.pack(&shape, &mut buf);
-    store.insert(&buf, None, 0);
+    let limits = (budget.max_states.max(1), budget.max_bytes);
+    store.insert(&buf, None, 0, (1, u64::MAX));
 
     let mut found: Vec<Option<StateIdx>> = vec![None; props.len()];
     let mut enabled = Vec::new();
@@ -31,8 +32,8 @@ pub fn explore(m: &Machine, props: &[Property], budget: &Budget) -> Result<Repor
     let mut depth = 0u32;
     let mut level_end = 1usize;
     let mut cursor = 0usize;
-    let mut limit = None;
-    while cursor < store.len() {
+    let mut full = None;
+    'bfs: while cursor < store.len() {
         if cursor == level_end {
             depth += 1;
             level_end = store.len();
@@ -40,28 +41,8 @@ pub fn explore(m: &Machine, props: &[Property], budget: &Budget) -> Result<Repor
         let idx = cursor as StateIdx;
         let w = World::unpack(&shape, store.get(idx), &template);
         m.enabled(&w, &mut enabled);
-        for (k, p) in props.iter().enumerate() {
-            if found[k].is_none() && p.violated_at(m, &w, &enabled) {
-                found[k] = Some(idx);
-            }
-        }
+        check_state(m, props, &w, &enabled, idx, &mut found);
         if found.iter().all(Option::is_some) {
-            break;
-        }
-        // Budgets are checked before the expansion, so neither is ever overshot.
-        let unexplored = (store.len() - cursor) as u64;
-        if store.len() as u64 + enabled.len() as u64 > budget.max_states {
-            limit = Some(Limit::States {
-                max: budget.max_states,
-                unexplored,
-            });
-            break;
-        }
-        if store.peak_bytes_after(enabled.len()) as u64 > budget.max_bytes {
-            limit = Some(Limit::Memory {
-                max_bytes: budget.max_bytes,
-                unexplored,
-            });
             break;
         }
         for &step in &enabled {
@@ -71,11 +52,37 @@ pub fn explore(m: &Machine, props: &[Property], budget: &Budget) -> Result<Repor
             })?;
             buf.clear();
             next.pack(&shape, &mut buf);
-            store.insert(&buf, Some(idx), step.encode());
+            // A full budget stops before the state is stored, so it is never overshot;
+            // this state then counts as unexplored.
+            if let Insert::Full(f) = store.insert(&buf, Some(idx), step.encode(), limits) {
+                full = Some(f);
+                break 'bfs;
+            }
             transitions += 1;
         }
         cursor += 1;
     }
+
+    let limit = full.map(|f| {
+        // Stored states not yet expanded are still checked: a violation among them is
+        // found (and is shortest: every shallower state was expanded).
+        for i in cursor + 1..store.len() {
+            let w = World::unpack(&shape, store.get(i as StateIdx), &template);
+            m.enabled(&w, &mut enabled);
+            check_state(m, props, &w, &enabled, i as StateIdx, &mut found);
+        }
+        let unexplored = (store.len() - cursor) as u64;
+        match f {
+            Full::States => Limit::States {
+                max: budget.max_states,
+                unexplored,
+            },
+            Full::Memory => Limit::Memory {
+                max_bytes: budget.max_bytes,
+                unexplored,
+            },
+        }
+    });
 
     let mut results = Vec::with_capacity(props.len());
     for (k, &property) in props.iter().enumerate() {
@@ -98,6 +105,22 @@ pub fn explore(m: &Machine, props: &[Property], budget: &Budget) -> Result<Repor
         results,
         stats,
     })
+}
+
+/// Records, for each property not yet violated, whether `w` (state `idx`) violates it.
+fn check_state(
+    m: &Machine,
+    props: &[Property],
+    w: &World,
+    enabled: &[Step],
+    idx: StateIdx,
+    found: &mut [Option<StateIdx>],
+) {
+    for (k, p) in props.iter().enumerate() {
+        if found[k].is_none() && p.violated_at(m, w, enabled) {
+            found[k] = Some(idx);
+        }
+    }
 }
 
 /// The steps from the initial state to `idx`.

@@ -15,6 +15,26 @@ const PAGE_STATES: usize = 1 << 14;
 /// Index of a stored state (BFS discovery order).
 pub(crate) type StateIdx = u32;
 
+/// What [`Store::insert`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Insert {
+    /// Stored as a new state.
+    New(StateIdx),
+    /// Already stored.
+    Old(StateIdx),
+    /// New, but a budget is full: not stored.
+    Full(Full),
+}
+
+/// Which budget is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Full {
+    /// The state budget.
+    States,
+    /// The memory budget.
+    Memory,
+}
+
 /// The visited set with parent links.
 #[derive(Debug)]
 pub(crate) struct Store {
@@ -85,38 +105,56 @@ impl Store {
         (p != EMPTY).then(|| (p, self.step[i as usize]))
     }
 
-    /// Inserts `bytes` unless present. Returns its index and whether it is new.
+    /// Inserts `bytes` unless present, as long as a new state fits in `max_states` and
+    /// the projected peak in `max_bytes`.
     pub(crate) fn insert(
         &mut self,
         bytes: &[u8],
         parent: Option<StateIdx>,
         step: u16,
-    ) -> (StateIdx, bool) {
+        limits: (u64, u64),
+    ) -> Insert {
         debug_assert_eq!(bytes.len(), self.stride);
-        if 2 * (self.len() + 1) > self.table.len() {
-            self.grow();
+        let h = hash(bytes);
+        let slot = match self.probe(bytes, h) {
+            Ok(i) => return Insert::Old(i),
+            Err(slot) => slot,
+        };
+        if self.len() as u64 >= limits.0 {
+            return Insert::Full(Full::States);
         }
+        if self.peak_bytes_after(1) as u64 > limits.1 {
+            return Insert::Full(Full::Memory);
+        }
+        let slot = if 2 * (self.len() + 1) > self.table.len() {
+            self.grow();
+            self.probe(bytes, h).err().unwrap_or(slot)
+        } else {
+            slot
+        };
+        let idx = self.len() as StateIdx;
+        self.table[slot] = idx;
+        if self.len() % PAGE_STATES == 0 {
+            self.pages.push(Vec::with_capacity(self.page_bytes()));
+        }
+        if let Some(page) = self.pages.last_mut() {
+            page.extend_from_slice(bytes);
+        }
+        self.parent.push(parent.unwrap_or(EMPTY));
+        self.step.push(step);
+        Insert::New(idx)
+    }
+
+    /// The index of `bytes`, or the empty slot where it belongs.
+    fn probe(&self, bytes: &[u8], h: u64) -> Result<StateIdx, usize> {
         let mask = self.table.len() - 1;
-        let mut slot = hash(bytes) as usize & mask;
+        let mut slot = h as usize & mask;
         loop {
-            let i = self.table[slot];
-            if i == EMPTY {
-                let idx = self.len() as StateIdx;
-                self.table[slot] = idx;
-                if self.len() % PAGE_STATES == 0 {
-                    self.pages.push(Vec::with_capacity(self.page_bytes()));
-                }
-                if let Some(page) = self.pages.last_mut() {
-                    page.extend_from_slice(bytes);
-                }
-                self.parent.push(parent.unwrap_or(EMPTY));
-                self.step.push(step);
-                return (idx, true);
+            match self.table[slot] {
+                EMPTY => return Err(slot),
+                i if self.get(i) == bytes => return Ok(i),
+                _ => slot = (slot + 1) & mask,
             }
-            if self.get(i) == bytes {
-                return (i, false);
-            }
-            slot = (slot + 1) & mask;
         }
     }
 
@@ -157,23 +195,40 @@ fn hash(bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
+    const NO_LIMIT: (u64, u64) = (u64::MAX, u64::MAX);
+
+    #[test]
+    fn a_full_budget_refuses_new_states_but_finds_old_ones() {
+        let mut s = Store::new(2);
+        assert_eq!(s.insert(&[1, 1], None, 0, (1, u64::MAX)), Insert::New(0));
+        assert_eq!(
+            s.insert(&[2, 2], Some(0), 0, (1, u64::MAX)),
+            Insert::Full(Full::States)
+        );
+        assert_eq!(s.insert(&[1, 1], Some(0), 0, (1, u64::MAX)), Insert::Old(0));
+        assert_eq!(
+            s.insert(&[2, 2], Some(0), 0, (9, 10)),
+            Insert::Full(Full::Memory)
+        );
+        assert_eq!(s.len(), 1);
+    }
+
     #[test]
     fn inserts_are_deduplicated_across_growth_and_keep_links() {
         let mut s = Store::new(3);
         for i in 0..40_000u32 {
             let b = [(i & 0xff) as u8, (i >> 8) as u8, 7];
             let before = s.peak_bytes_after(1);
-            let (idx, new) = s.insert(&b, i.checked_sub(1), (i % 100) as u16);
+            let r = s.insert(&b, i.checked_sub(1), (i % 100) as u16, NO_LIMIT);
+            assert_eq!(r, Insert::New(i));
             assert!(
                 s.bytes() <= before,
                 "peak_bytes_after underestimates at {i}"
             );
-            assert!(new);
-            assert_eq!(idx, i);
         }
         for i in 0..40_000u32 {
             let b = [(i & 0xff) as u8, (i >> 8) as u8, 7];
-            assert_eq!(s.insert(&b, None, 0), (i, false));
+            assert_eq!(s.insert(&b, None, 0, NO_LIMIT), Insert::Old(i));
         }
         assert_eq!(s.len(), 40_000);
         assert_eq!(

@@ -120,6 +120,13 @@ fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let mut unique: Vec<Property> = Vec::new();
+    for p in properties {
+        if !unique.contains(&p) {
+            unique.push(p);
+        }
+    }
+    let properties = unique;
     let mut budget = Budget::default();
     if let Some(n) = o.single("--max-states")? {
         budget.max_states = n.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {

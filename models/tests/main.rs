@@ -83,14 +83,14 @@ fn hold_io_fork_fuse_deadlocks_fault_fuse_fork_cycle() {
 fn upstream_fork_fuse_holds_for_every_mapping_order_and_server_fault() {
     // D0 drops the VMA lock before waiting for FUSE, so fork never waits on the I/O.
     let pinned = [
-        ("private", "buffer-first", "kernel", 178),
-        ("private", "buffer-first", "user", 225),
-        ("private", "file-first", "kernel", 180),
-        ("private", "file-first", "user", 240),
-        ("shared", "buffer-first", "kernel", 178),
-        ("shared", "buffer-first", "user", 225),
-        ("shared", "file-first", "kernel", 180),
-        ("shared", "file-first", "user", 240),
+        ("private", "buffer-first", "kernel", 176),
+        ("private", "buffer-first", "user", 210),
+        ("private", "file-first", "kernel", 178),
+        ("private", "file-first", "user", 225),
+        ("shared", "buffer-first", "kernel", 176),
+        ("shared", "buffer-first", "user", 210),
+        ("shared", "file-first", "kernel", 178),
+        ("shared", "file-first", "user", 225),
     ];
     for (mapping, order, server, states) in pinned {
         let knobs = [
@@ -155,27 +155,53 @@ fn upstream_tried_fuse_deadlocks_after_an_eviction_between_the_passes() {
 }
 
 #[test]
-fn tried_fuse_with_reader_stealing_still_deadlocks_once_handoff_is_set() {
-    // With admission=steal the server's reader could pass the queued writer, but the
-    // writer's RWSEM_FLAG_HANDOFF (after RWSEM_WAIT_TIMEOUT) stops stealing: the hang
-    // is real in the kernel too.
+fn tried_fuse_deadlocks_with_reader_stealing_too() {
+    // admission=steal does not help: a reader may steal only a free rwsem, and the TRIED
+    // pass holds it for read (rwsem_down_read_slowpath queues when RWSEM_READER_OWNED
+    // with another reader's bias). Regression: reclaim and handoff steps once hid the
+    // deadlock for a step, because the property counted them as progress.
     let (_, report) = check("upstream", "tried-fuse", &[("admission", "steal")]);
-    let (_, trace) = cycle(&report);
+    let (names, trace) = cycle(&report);
+    assert!(names.contains(&"T1 mprotect".to_string()));
     assert!(
-        trace.steps().any(|s| s == Step::Handoff),
+        !trace.steps().any(|s| s == Step::Handoff),
         "{}",
         trace.token()
     );
-    assert_eq!(report.stats.states, 204);
+    assert_eq!(trace.len(), 24);
+    assert_eq!(report.stats.states, 195);
+}
+
+#[test]
+fn upstream_fork_fuse_deadlocks_once_reclaim_evicts_between_the_passes() {
+    // The H2 shape with fork as the queued writer: with reclaim on, today's kernel hangs
+    // too. fork-fuse keeps reclaim off by default to isolate H1.
+    let (_, report) = check("upstream", "fork-fuse", &[("evictions", "1")]);
+    let (names, trace) = cycle(&report);
+    assert_eq!(
+        names,
+        [
+            "T0 fault",
+            "folio f",
+            "FUSE I/O",
+            "T2 fuse",
+            "T1 fork",
+            "mmap_lock"
+        ]
+    );
+    assert!(trace.steps().any(|s| matches!(s, Step::Evict(_))));
+    assert_eq!(report.stats.states, 215);
 }
 
 #[test]
 fn tried_fuse_needs_the_kernel_mode_server_fault() {
     // With server-fault=user (linux-mm x86 tries the VMA lock for uaccess faults too),
     // the second request's buffer fault finds anon_vma set and never needs mmap_lock.
+    // This rests on the buffer fault being do_anonymous_page: a buffer page that was
+    // swapped out would come back through do_swap_page, which is not modelled yet.
     let (_, report) = check("upstream", "tried-fuse", &[("server-fault", "user")]);
     assert!(matches!(deadlock(&report), Verdict::Holds));
-    assert_eq!(report.stats.states, 237);
+    assert_eq!(report.stats.states, 216);
 }
 
 #[test]
@@ -207,8 +233,8 @@ fn every_counterexample_replays_to_a_deadlock() {
 #[test]
 fn many_faults_state_counts() {
     for (design, faults, states) in [
-        ("upstream", "1", 693),
-        ("upstream", "2", 13_990),
+        ("upstream", "1", 669),
+        ("upstream", "2", 12_724),
         ("hold-io", "1", 460),
         ("hold-io", "2", 6_544),
     ] {
@@ -239,10 +265,16 @@ fn a_state_budget_ends_inconclusive_never_holds() {
     assert!(*unexplored > 0);
     assert!(report.stats.states <= 1000, "the budget is never overshot");
 
-    let budget = Budget { max_bytes: 1 << 20, ..Budget::default() };
+    let budget = Budget {
+        max_bytes: 1 << 20,
+        ..Budget::default()
+    };
     let report = explore(&model.machine, &[Property::Deadlock], &budget).expect("runs");
     assert!(
-        matches!(deadlock(&report), Verdict::Inconclusive(Limit::Memory { .. })),
+        matches!(
+            deadlock(&report),
+            Verdict::Inconclusive(Limit::Memory { .. })
+        ),
         "{}",
         deadlock(&report).status()
     );

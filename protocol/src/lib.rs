@@ -19,6 +19,7 @@
 mod error;
 mod folio;
 mod ids;
+mod liveness;
 mod machine;
 mod program;
 mod rwsem;

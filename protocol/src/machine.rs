@@ -354,13 +354,23 @@ impl Machine {
         Ok(n)
     }
 
-    /// Runs `t`'s local ops (flags, jumps, exit) up to its next visible op.
+    /// Runs `t`'s local ops (flags, jumps, exit) up to its next visible op, then clears
+    /// the registers no later op reads.
     fn settle(&self, w: &mut World, t: Tid) -> Result<(), ModelError> {
         let prog = &self.threads[t.index()].program;
         for _ in 0..=prog.len() {
             match prog.get(w.thread(t).pc) {
                 Some(i) if i.op.is_local() => self.exec(w, t, 0)?,
-                _ => return Ok(()),
+                _ => {
+                    // Dead registers are cleared so that equal futures are one state.
+                    let th = &mut w.threads[t.index()];
+                    let live = prog.liveness();
+                    if !live.vma(th.pc) {
+                        th.vma = None;
+                    }
+                    th.flags &= live.flags(th.pc);
+                    return Ok(());
+                }
             }
         }
         Err(ModelError::LocalLoop {
@@ -435,9 +445,9 @@ impl Machine {
                 self.advance_granted(w, granted)?;
             }
             Op::LockVmaUnderRcu { vma, fail } => {
-                if w.thread(t)
-                    .vma
-                    .is_some_and(|v| w.vma(v).readers.contains(t))
+                if w.vmas[..self.shape.vmas]
+                    .iter()
+                    .any(|v| v.readers.contains(t))
                 {
                     return Err(misuse("already holds a VMA read lock"));
                 }

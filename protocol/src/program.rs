@@ -6,6 +6,7 @@
 
 use crate::error::ModelError;
 use crate::ids::{FolioId, VmaId};
+use crate::liveness::Liveness;
 
 /// A per-thread flag register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -244,6 +245,7 @@ pub struct Instr {
 pub struct Program {
     instrs: Vec<Instr>,
     targets: Vec<u8>,
+    liveness: Liveness,
 }
 
 impl Program {
@@ -270,6 +272,10 @@ impl Program {
     /// All instructions.
     pub fn instrs(&self) -> &[Instr] {
         &self.instrs
+    }
+    /// Which registers are live where.
+    pub(crate) fn liveness(&self) -> &Liveness {
+        &self.liveness
     }
 }
 
@@ -319,12 +325,23 @@ impl ProgramBuilder {
         });
         self
     }
-    /// Resolves labels. Fails on an unplaced label or a program over 254 instructions.
+    /// Resolves labels and computes register liveness. Fails on an unplaced or
+    /// foreign label or a program over 254 instructions.
     pub fn build(self) -> Result<Program, ModelError> {
         if self.instrs.len() > 254 {
             return Err(ModelError::ProgramTooLong {
                 len: self.instrs.len(),
             });
+        }
+        for i in &self.instrs {
+            if let Some(l) =
+                i.op.label()
+                    .filter(|l| usize::from(l.0) >= self.targets.len())
+            {
+                return Err(ModelError::UnplacedLabel {
+                    label: usize::from(l.0),
+                });
+            }
         }
         let targets = self
             .targets
@@ -332,9 +349,11 @@ impl ProgramBuilder {
             .enumerate()
             .map(|(i, t)| t.ok_or(ModelError::UnplacedLabel { label: i }))
             .collect::<Result<Vec<_>, _>>()?;
+        let liveness = Liveness::of(&self.instrs, &targets);
         Ok(Program {
             instrs: self.instrs,
             targets,
+            liveness,
         })
     }
 }
@@ -368,6 +387,13 @@ mod tests {
         assert!(matches!(
             b.build(),
             Err(ModelError::UnplacedLabel { label: 0 })
+        ));
+        // A label from another builder.
+        let mut b = ProgramBuilder::new("test");
+        b.op(Op::Goto(Label(5)));
+        assert!(matches!(
+            b.build(),
+            Err(ModelError::UnplacedLabel { label: 5 })
         ));
     }
 }

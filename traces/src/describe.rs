@@ -238,10 +238,10 @@ pub fn changes(m: &Machine, before: &World, after: &World, actor: Option<Tid>) -
     }
     for t in m.tids() {
         let (b, a) = (before.thread(t), after.thread(t));
+        // Only flags being set: clearing is bookkeeping (dead registers are dropped).
         for flag in [Flag::Tried, Flag::Major] {
-            if b.has(flag) != a.has(flag) {
-                let sign = if a.has(flag) { "+" } else { "-" };
-                out.push(format!("{t} {sign}{}", flag_short(flag)));
+            if a.has(flag) && !b.has(flag) {
+                out.push(format!("{t} +{}", flag_short(flag)));
             }
         }
         let (sb, sa) = (m.status(before, t), m.status(after, t));

@@ -50,7 +50,7 @@ pub fn trace_text(m: &Machine, trace: &Trace, width: usize) -> String {
         .map(|r| r.function.len())
         .max()
         .unwrap_or(8)
-        .clamp(8, 44);
+        .max(8);
     let indent = wn + 2 + wa + 1 + wf + 1;
     let room = width.saturating_sub(indent).max(24);
 

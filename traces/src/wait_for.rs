@@ -55,7 +55,11 @@ impl WaitForGraph {
             }
         }
         let cycle = first_cycle(&b.graph);
-        let names = b.graph.node_weights().map(|n| node_name(m, *n)).collect();
+        let names = b
+            .graph
+            .node_weights()
+            .map(|n| node_name(m, w, *n))
+            .collect();
         WaitForGraph {
             graph: b.graph,
             names,
@@ -231,8 +235,12 @@ impl Builder<'_> {
     }
 }
 
-fn node_name(m: &Machine, n: Node) -> String {
+fn node_name(m: &Machine, w: &World, n: Node) -> String {
     match n {
+        // A holder that has exited leaked its lock: say so.
+        Node::Thread(t) if m.status(w, t) == Status::Exited => {
+            format!("{} (exited)", m.thread_label(t))
+        }
         Node::Thread(t) => m.thread_label(t),
         Node::MmapLock => "mmap_lock".into(),
         Node::Vma(v) => format!("VMA {}", m.vma_name(v)),

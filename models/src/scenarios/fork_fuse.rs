@@ -1,11 +1,12 @@
 //! H1: fork while a fault waits for a read served by an in-process FUSE server.
 
 use faultline_protocol::{
-    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, Reclaim, VmaId,
-    VmaKind,
+    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, VmaId, VmaKind,
 };
 
-use super::{FORK_LOCK, SERVER_FAULT, Scenario, fork_lock, server_origin, thread};
+use super::{
+    EVICTIONS_0, FORK_LOCK, SERVER_FAULT, Scenario, fork_lock, reclaim, server_origin, thread,
+};
 use crate::actors::{fork, fuse_server, vma};
 use crate::fault::{FaultPolicy, Origin, file_fault};
 use crate::knobs::{KnobDef, KnobKind, Knobs};
@@ -30,7 +31,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     summary: "fault: user read of file VMA F on a FUSE mount, folio f not cached; \
               fork: dup_mmap of the process; fuse: the FUSE server thread, whose \
               buffer is anonymous VMA B and faults on every request.",
-    knobs: &[&MAPPING, &ORDER, &SERVER_FAULT, &FORK_LOCK],
+    knobs: &[&MAPPING, &ORDER, &SERVER_FAULT, &FORK_LOCK, &EVICTIONS_0],
     build,
 };
 
@@ -66,5 +67,5 @@ fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Mac
         backend: Backend::Fuse,
         cached: false,
     }];
-    Machine::new(threads, vmas, folios, admission, Reclaim::Bounded(0))
+    Machine::new(threads, vmas, folios, admission, reclaim(knobs))
 }

@@ -4,7 +4,7 @@ use faultline_protocol::{
     Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, VmaId, VmaKind,
 };
 
-use super::{FORK_LOCK, Scenario, fork_lock, reclaim, thread};
+use super::{EVICTIONS_0, FORK_LOCK, Scenario, fork_lock, reclaim, thread};
 use crate::actors::{fork, munmap, vma};
 use crate::fault::{FaultPolicy, Origin, file_fault};
 use crate::knobs::{KnobDef, KnobKind, Knobs};
@@ -16,19 +16,12 @@ static FAULTS: KnobDef = KnobDef {
     help: "number of faulting threads (thread i faults VMA i mod 2, page (i/2) mod 2)",
 };
 
-static EVICTIONS: KnobDef = KnobDef {
-    name: "evictions",
-    kind: KnobKind::Number { min: 0, max: 4 },
-    default: "0",
-    help: "how many times reclaim may evict an unlocked, unreferenced, uptodate folio",
-};
-
 pub(super) const SCENARIO: Scenario = Scenario {
     id: "many-faults",
     title: "scale: N faults on two file VMAs, fork and munmap",
     summary: "faults: user reads of private file VMAs F0 and F1 (two pages each, read \
               from disk); fork: dup_mmap; munmap: unmaps F1.",
-    knobs: &[&FAULTS, &EVICTIONS, &FORK_LOCK],
+    knobs: &[&FAULTS, &EVICTIONS_0, &FORK_LOCK],
     build,
 };
 

@@ -68,12 +68,20 @@ static SERVER_FAULT: KnobDef = KnobDef {
            (mainline x86, arm64); user = tries the VMA lock first (linux-mm x86)",
 };
 
-static EVICTIONS: KnobDef = KnobDef {
-    name: "evictions",
-    kind: KnobKind::Number { min: 0, max: 4 },
-    default: "1",
-    help: "how many times reclaim may evict an unlocked, unreferenced, uptodate folio",
-};
+/// `evictions=0..4` with a scenario's own default.
+const fn evictions(default: &'static str) -> KnobDef {
+    KnobDef {
+        name: "evictions",
+        kind: KnobKind::Number { min: 0, max: 4 },
+        default,
+        help: "how many times reclaim may evict an unlocked, unreferenced, uptodate folio",
+    }
+}
+
+/// Reclaim on by default (one eviction).
+static EVICTIONS_1: KnobDef = evictions("1");
+/// Reclaim off by default.
+static EVICTIONS_0: KnobDef = evictions("0");
 
 pub(crate) fn admission(knobs: &Knobs) -> Admission {
     if knobs.get("admission") == "steal" {

@@ -4,7 +4,7 @@ use faultline_protocol::{
     Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, VmaId, VmaKind,
 };
 
-use super::{EVICTIONS, SERVER_FAULT, Scenario, reclaim, server_origin, thread};
+use super::{EVICTIONS_1, SERVER_FAULT, Scenario, reclaim, server_origin, thread};
 use crate::actors::{fuse_server, mprotect, vma};
 use crate::fault::{FaultPolicy, Origin, file_fault};
 use crate::knobs::Knobs;
@@ -15,7 +15,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
     summary: "fault: user read of private file VMA F on a FUSE mount; reclaim may evict \
               f between the passes; mprotect: an mmap_lock writer on anonymous VMA E; \
               fuse: the FUSE server, buffer in anonymous VMA B.",
-    knobs: &[&EVICTIONS, &SERVER_FAULT],
+    knobs: &[&EVICTIONS_1, &SERVER_FAULT],
     build,
 };
 
