@@ -241,6 +241,14 @@ impl Machine {
         }
     }
 
+    /// What `t` sleeps on in `w`, if it is blocked: the wait-for edge out of `t`.
+    pub fn blocked_on(&self, w: &World, t: Tid) -> Option<WaitOn> {
+        match self.status(w, t) {
+            Status::Blocked(on) => Some(on),
+            _ => None,
+        }
+    }
+
     /// FUSE read requests nobody has taken yet, in folio order.
     fn pending_fuse<'a>(&'a self, w: &'a World) -> impl Iterator<Item = FolioId> + 'a {
         (0..self.shape.folios as u8).map(FolioId).filter(|&f| {

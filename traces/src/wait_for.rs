@@ -50,7 +50,7 @@ impl WaitForGraph {
             index: BTreeMap::new(),
         };
         for t in m.tids() {
-            if let Status::Blocked(on) = m.status(w, t) {
+            if let Some(on) = m.blocked_on(w, t) {
                 b.blocked(t, on);
             }
         }
@@ -194,7 +194,7 @@ impl Builder<'_> {
     fn expand(&mut self, n: Node) {
         match n {
             Node::Thread(t) => {
-                if let Status::Blocked(on) = self.m.status(self.w, t) {
+                if let Some(on) = self.m.blocked_on(self.w, t) {
                     self.blocked(t, on);
                 }
             }
