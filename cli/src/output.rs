@@ -48,7 +48,17 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
         "scenario  {}: {}",
         model.scenario.id, model.scenario.title
     );
-    let _ = writeln!(s, "knobs     {}", knobs.join(" "));
+    // Knobs wrap so the header stays within the trace's width.
+    let mut line = String::from("knobs    ");
+    for k in knobs {
+        if line.len() + 1 + k.len() > WIDTH {
+            let _ = writeln!(s, "{line}");
+            line = String::from("         ");
+        }
+        line.push(' ');
+        line.push_str(&k);
+    }
+    let _ = writeln!(s, "{line}");
     let _ = writeln!(s, "engine    {}: {}", report.engine, report.stats);
     for r in &report.results {
         s.push('\n');

@@ -206,7 +206,7 @@ impl Op {
             Op::VmaEndRead => "vma_end_read",
             Op::VmaStartWrite { .. } => "vma_start_write",
             Op::VmaMarkDetached { .. } => "vma_mark_detached",
-            Op::IfAnonVma { .. } => "if vma->anon_vma",
+            Op::IfAnonVma { .. } => "vmf_anon_prepare",
             Op::AnonVmaPrepare => "__anon_vma_prepare",
             Op::FilemapGetFolio { .. } => "filemap_get_folio",
             Op::SyncMmapReadahead { .. } => "do_sync_mmap_readahead",

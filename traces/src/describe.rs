@@ -78,7 +78,8 @@ fn fuse_pick(m: &Machine, w: &World, choice: u8) -> Option<FolioId> {
         .nth(usize::from(choice))
 }
 
-/// `mmap_lock` state: `free`, `W T1`, `R {T0,T2}`, then `queue [T1w T2r]`, `handoff`.
+/// `mmap_lock` state: `free`, `W T1`, `R {T0,T2}`, then `q[T1w T2r]` (the wait list,
+/// head first) and `handoff`.
 pub fn mmap_text(w: &World) -> String {
     let l = &w.mmap;
     let mut s = match (l.writer(), l.readers().is_empty()) {
@@ -91,16 +92,16 @@ pub fn mmap_text(w: &World) -> String {
         .map(|(t, mode)| format!("{t}{}", if mode == Mode::Write { "w" } else { "r" }))
         .collect();
     if !q.is_empty() {
-        s += &format!(", queue [{}]", q.join(" "));
+        s += &format!(" q[{}]", q.join(" "));
     }
     if l.handoff() {
-        s += ", handoff";
+        s += " handoff";
     }
     s
 }
 
-/// A VMA's lock state: `unlocked`, `R {T0}`, `write-locked`, `T1 excluding, R {T0}`,
-/// `detached`, with `anon_vma` when set.
+/// A VMA's lock state: `unlocked`, `R {T0}`, `write-locked`, `excl by T1, R {T0}`,
+/// `detached`, then `anon_vma` when set.
 pub fn vma_text(w: &World, v: VmaId) -> String {
     let s = w.vma(v);
     let mut t = if !s.attached {
@@ -108,7 +109,7 @@ pub fn vma_text(w: &World, v: VmaId) -> String {
     } else if s.write_locked {
         "write-locked".to_string()
     } else if let Some(x) = s.excluding {
-        format!("{x} excluding readers, R {}", s.readers)
+        format!("excl by {x}, R {}", s.readers)
     } else if !s.readers.is_empty() {
         format!("R {}", s.readers)
     } else {
@@ -120,122 +121,135 @@ pub fn vma_text(w: &World, v: VmaId) -> String {
     t
 }
 
-/// A folio's state: `absent`, `uptodate`, `read I/O by disk`, `read I/O by FUSE
-/// (queued)`, `locked by T0`, with `refs {..}`.
+/// A folio's state: `absent`, `uptodate`, `disk read`, `FUSE read`, `FUSE read served`,
+/// `locked T0`, then `refs {..}`.
 pub fn folio_text(w: &World, f: FolioId) -> String {
     let s = w.folio(f);
-    let mut t = match s.state {
-        FolioState::Absent => "absent".to_string(),
-        FolioState::Uptodate => "uptodate".to_string(),
-        FolioState::ReadIo {
-            backend: Backend::Disk,
-            ..
-        } => "read I/O by disk".to_string(),
-        FolioState::ReadIo {
-            backend: Backend::Fuse,
-            claimed: false,
-        } => "read I/O by FUSE (queued)".to_string(),
-        FolioState::ReadIo {
-            backend: Backend::Fuse,
-            claimed: true,
-        } => "read I/O by FUSE (served)".to_string(),
-        FolioState::Locked(t) => format!("locked by {t}"),
-    };
+    let mut t = folio_state(s.state);
     if !s.refs.is_empty() {
         t += &format!(", refs {}", s.refs);
     }
     t
 }
 
-/// What a thread is doing, for traces: `runs`, `sleeps in mmap_read_lock`, `idle`, `exited`.
+fn folio_state(s: FolioState) -> String {
+    match s {
+        FolioState::Absent => "absent".into(),
+        FolioState::Uptodate => "uptodate".into(),
+        FolioState::ReadIo {
+            backend: Backend::Disk,
+            ..
+        } => "disk read".into(),
+        FolioState::ReadIo {
+            backend: Backend::Fuse,
+            claimed: false,
+        } => "FUSE read".into(),
+        FolioState::ReadIo {
+            backend: Backend::Fuse,
+            claimed: true,
+        } => "FUSE read served".into(),
+        FolioState::Locked(t) => format!("locked {t}"),
+    }
+}
+
+/// What a thread is doing: `runs`, `sleeps on mmap_lock`, `idle`, `exited`.
 pub fn status_text(m: &Machine, w: &World, t: Tid) -> String {
     match m.status(w, t) {
         Status::Ready { .. } => "runs".into(),
-        Status::Blocked(on) => format!("sleeps in {}", wait_text(m, on)),
+        Status::Blocked(on) => format!("sleeps on {}", wait_text(m, on)),
         Status::Idle => "idle".into(),
         Status::Exited => "exited".into(),
     }
 }
 
-/// The wait a blocked thread is in: `mmap_read_lock`, `vma_start_write(F)`, `folio_lock(f)`.
+/// What a blocked thread sleeps on: `mmap_lock`, `VMA F readers`, `folio f`.
 pub fn wait_text(m: &Machine, on: WaitOn) -> String {
     match on {
-        WaitOn::MmapLock(Mode::Read) => "mmap_read_lock".into(),
-        WaitOn::MmapLock(Mode::Write) => "mmap_write_lock".into(),
-        WaitOn::VmaReaders(v) => format!("vma_start_write({})", m.vma_name(v)),
-        WaitOn::Folio(f) => format!("folio_lock({})", m.folio_name(f)),
+        WaitOn::MmapLock(_) => "mmap_lock".into(),
+        WaitOn::VmaReaders(v) => format!("VMA {} readers", m.vma_name(v)),
+        WaitOn::Folio(f) => format!("folio {}", m.folio_name(f)),
     }
 }
 
-/// How a branching op came out, when the state does not show it: `fails: VMA F
-/// write-locked`, `page-cache miss`. Recomputed from the state before the step.
+/// How a branching op came out, when the state does not show it: `fails: F
+/// write-locked`, `miss`. Recomputed from the state before the step.
 fn outcome(m: &Machine, before: &World, t: Tid) -> Option<String> {
     let instr = m.next_instr(before, t)?;
     let th = before.thread(t);
-    match instr.op {
+    let text = match instr.op {
         Op::LockVmaUnderRcu { vma, .. } => {
             let why = match before.vma(vma).clone().start_read(t) {
                 Ok(()) => return None,
                 Err(ReadFail::WriteLocked) => "write-locked",
-                Err(ReadFail::Excluded) => "has a writer excluding readers",
+                Err(ReadFail::Excluded) => "writer excluding",
                 Err(ReadFail::Detached) => "detached",
             };
-            Some(format!("fails: VMA {} {why}", m.vma_name(vma)))
+            format!("fails: {} {why}", m.vma_name(vma))
         }
         Op::MmapReadTrylock { .. } if !before.mmap.clone().read_trylock(t) => {
-            Some("fails: mmap_lock held or waiters queued".into())
+            if before.mmap.writer().is_some() {
+                "fails: write-held"
+            } else {
+                "fails: waiters queued"
+            }
+            .into()
         }
         Op::FolioTrylock { .. }
             if th
                 .folio
                 .is_some_and(|f| before.folio(f).state != FolioState::Uptodate) =>
         {
-            Some("fails: folio locked".into())
+            "fails: folio locked".into()
         }
         Op::FilemapGetFolio { folio, .. } if before.folio(folio).state == FolioState::Absent => {
-            Some("page-cache miss".into())
+            "miss".into()
         }
-        Op::FindVma { vma, .. } if !before.vma(vma).attached => Some("no VMA: unmapped".into()),
+        Op::FindVma { vma, .. } if !before.vma(vma).attached => "unmapped".into(),
         Op::IfAnonVma { .. } => {
             let has = th.vma.is_some_and(|v| before.vma(v).anon_vma);
-            Some(
-                if has {
-                    "anon_vma present"
-                } else {
-                    "no anon_vma"
-                }
-                .into(),
-            )
+            if has { "has anon_vma" } else { "no anon_vma" }.into()
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    Some(text)
 }
 
-/// What a step changed, one short phrase per changed object.
+/// What a step changed, as short phrases: the outcome of a branch, then changed locks
+/// and folios, flags being set, and threads that went to sleep, woke, idled or exited.
+/// Objects that changed the same way are grouped (`VMA B,F unlocked`, `T1,T2 wake`).
 pub fn changes(m: &Machine, before: &World, after: &World, actor: Option<Tid>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(t) = actor {
         out.extend(outcome(m, before, t));
     }
     if before.mmap != after.mmap {
-        out.push(format!("mmap_lock: {}", mmap_text(after)));
+        out.push(format!("mmap_lock {}", mmap_text(after)));
     }
-    for i in 0..m.vmas().len() as u8 {
-        let v = VmaId(i);
-        if before.vma(v) != after.vma(v) {
-            out.push(format!("VMA {}: {}", m.vma_name(v), vma_text(after, v)));
+    let vmas = (0..m.vmas().len() as u8)
+        .map(VmaId)
+        .filter(|&v| before.vma(v) != after.vma(v));
+    group(
+        &mut out,
+        vmas.map(|v| (format!("VMA {}", m.vma_name(v)), vma_text(after, v))),
+    );
+    for f in (0..m.folios().len() as u8).map(FolioId) {
+        let (b, a) = (before.folio(f), after.folio(f));
+        if b == a {
+            continue;
         }
-    }
-    for i in 0..m.folios().len() as u8 {
-        let f = FolioId(i);
-        if before.folio(f) != after.folio(f) {
-            out.push(format!(
-                "folio {}: {}",
-                m.folio_name(f),
-                folio_text(after, f)
-            ));
+        let mut parts = Vec::new();
+        if b.state != a.state {
+            parts.push(folio_state(a.state));
         }
+        for t in a.refs.iter().filter(|&t| !b.refs.contains(t)) {
+            parts.push(format!("ref +{t}"));
+        }
+        for t in b.refs.iter().filter(|&t| !a.refs.contains(t)) {
+            parts.push(format!("ref -{t}"));
+        }
+        out.push(format!("folio {} {}", m.folio_name(f), parts.join(", ")));
     }
+    let mut threads = Vec::new();
     for t in m.tids() {
         let (b, a) = (before.thread(t), after.thread(t));
         // Only flags being set: clearing is bookkeeping (dead registers are dropped).
@@ -245,16 +259,59 @@ pub fn changes(m: &Machine, before: &World, after: &World, actor: Option<Tid>) -
             }
         }
         let (sb, sa) = (m.status(before, t), m.status(after, t));
-        let shown = if Some(t) == actor {
-            !matches!(sa, Status::Ready { .. })
-        } else {
-            sb != sa
+        let verb = match sa {
+            Status::Blocked(on) if Some(t) == actor || sb != sa => {
+                format!("sleeps on {}", wait_text(m, on))
+            }
+            Status::Idle if sb != sa => "idles".into(),
+            Status::Exited if sb != sa => "exits".into(),
+            Status::Ready { .. } if Some(t) != actor && sb != sa => "wakes".into(),
+            _ => continue,
         };
-        if shown {
-            out.push(format!("{t} {}", status_text(m, after, t)));
+        threads.push((t.to_string(), verb));
+    }
+    group(&mut out, threads.into_iter());
+    out
+}
+
+/// `sleeps on x` -> `sleep on x`, for a group of threads.
+fn plural(text: &str) -> String {
+    match text.split_once(' ') {
+        Some((verb, rest)) => format!("{} {rest}", verb.strip_suffix('s').unwrap_or(verb)),
+        None => text.strip_suffix('s').unwrap_or(text).to_string(),
+    }
+}
+
+/// Appends `name text` phrases, joining the names of entries with equal text.
+fn group(out: &mut Vec<String>, items: impl Iterator<Item = (String, String)>) {
+    let mut groups: Vec<(Vec<String>, String)> = Vec::new();
+    for (name, text) in items {
+        match groups.iter_mut().find(|(_, t)| *t == text) {
+            Some((names, _)) => names.push(name),
+            None => groups.push((vec![name], text)),
         }
     }
-    out
+    for (names, text) in groups {
+        let is_threads = names.iter().all(|n| n.starts_with('T'));
+        let text = if names.len() > 1 && is_threads {
+            plural(&text)
+        } else {
+            text
+        };
+        // `VMA B` and `VMA F` group as `VMA B,F`.
+        let joined = match names[0].split_once(' ') {
+            Some((kind, _)) if names.iter().all(|n| n.starts_with(kind)) && names.len() > 1 => {
+                let ids: Vec<&str> = names
+                    .iter()
+                    .filter_map(|n| n.split_once(' '))
+                    .map(|p| p.1)
+                    .collect();
+                format!("{kind} {}", ids.join(","))
+            }
+            _ => names.join(","),
+        };
+        out.push(format!("{joined} {text}"));
+    }
 }
 
 fn flag_short(f: Flag) -> &'static str {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use faultline_protocol::Machine;
 
-use crate::describe::{actor, changes, function, site};
+use crate::describe::{actor, changes, function};
 use crate::trace::Trace;
 use crate::wait_for::WaitForGraph;
 
@@ -17,59 +17,59 @@ struct Row {
     changes: String,
 }
 
-/// The step trace as a table: step number, thread or actor, `site: function(object)`,
-/// and what changed. Lines are at most `width` columns; long change lists wrap.
+/// The step trace as a table, one line per step of at most `width` columns: step
+/// number, thread or actor, the kernel function with its object, and what changed.
+/// Change lists that do not fit end in `...`; the JSON form has them whole.
 pub fn trace_text(m: &Machine, trace: &Trace, width: usize) -> String {
     let rows: Vec<Row> = trace
         .steps()
         .enumerate()
         .map(|(i, step)| {
             let before = trace.before(i);
-            let f = function(m, before, step);
-            let function = match site(m, before, step) {
-                Some(s) if !f.starts_with(s) => format!("{s}: {f}"),
-                _ => f,
-            };
             Row {
                 n: (i + 1).to_string(),
                 actor: actor(m, step),
-                function,
+                function: function(m, before, step),
                 changes: changes(m, before, trace.after(i), step.tid()).join("; "),
             }
         })
         .collect();
     let wn = rows.iter().map(|r| r.n.len()).max().unwrap_or(1).max(4);
-    let wa = rows
-        .iter()
-        .map(|r| r.actor.len())
-        .max()
-        .unwrap_or(5)
-        .clamp(5, 14);
+    let wa = rows.iter().map(|r| r.actor.len()).max().unwrap_or(5).max(5);
     let wf = rows
         .iter()
         .map(|r| r.function.len())
         .max()
         .unwrap_or(8)
         .max(8);
-    let indent = wn + 2 + wa + 1 + wf + 1;
-    let room = width.saturating_sub(indent).max(24);
+    let room = width.saturating_sub(wn + 2 + wa + 1 + wf + 1);
 
     let mut s = String::new();
     let head = format!(
         "{:>wn$}  {:<wa$} {:<wf$} {}",
         "step", "actor", "function", "what changed"
     );
-    let _ = writeln!(s, "{}", head.trim_end());
+    let _ = writeln!(s, "{}", clip(head.trim_end(), width));
     for r in &rows {
-        let mut lines = wrap(&r.changes, room).into_iter();
-        let first = lines.next().unwrap_or_default();
-        let line = format!("{:>wn$}  {:<wa$} {:<wf$} {first}", r.n, r.actor, r.function);
-        let _ = writeln!(s, "{}", line.trim_end());
-        for more in lines {
-            let _ = writeln!(s, "{:indent$}{more}", "");
-        }
+        let line = format!(
+            "{:>wn$}  {:<wa$} {:<wf$} {}",
+            r.n,
+            r.actor,
+            r.function,
+            clip(&r.changes, room)
+        );
+        let _ = writeln!(s, "{}", clip(line.trim_end(), width));
     }
     s
+}
+
+/// Cuts `text` to `width` characters, marking the cut with `...`.
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let keep: String = text.chars().take(width.saturating_sub(3)).collect();
+    format!("{}...", keep.trim_end())
 }
 
 /// The wait-for cycle (or, without one, every wait) as one line per edge.
@@ -91,40 +91,14 @@ pub fn wait_for_text(g: &WaitForGraph) -> String {
     s
 }
 
-/// Greedy word wrap at `width` columns; a word longer than `width` gets its own line.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut cur = String::new();
-    for word in text.split(' ') {
-        if !cur.is_empty() && cur.len() + 1 + word.len() > width {
-            lines.push(std::mem::take(&mut cur));
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-    }
-    if !cur.is_empty() {
-        lines.push(cur);
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::clip;
 
     #[test]
-    fn wrap_keeps_lines_within_width() {
-        let lines = wrap(
-            "mmap_lock: W T1, queue [T2r]; VMA F: write-locked; T2 sleeps",
-            24,
-        );
-        assert!(lines.iter().all(|l| l.len() <= 24), "{lines:?}");
-        assert_eq!(
-            lines.join(" "),
-            "mmap_lock: W T1, queue [T2r]; VMA F: write-locked; T2 sleeps"
-        );
-        assert!(wrap("", 10).is_empty());
+    fn clip_marks_what_it_cuts_and_keeps_what_fits() {
+        assert_eq!(clip("mmap_lock W T1", 14), "mmap_lock W T1");
+        assert_eq!(clip("mmap_lock W T1 q[T2r]", 14), "mmap_lock W...");
+        assert_eq!(clip("abc", 2), "...");
     }
 }

@@ -90,7 +90,13 @@ fn golden_text_and_dot_of_pinned_counterexamples() {
             !g.cycle().is_empty(),
             "{stem}: pinned counterexamples end in a cycle"
         );
-        let text = format!("{}\n{}", trace_text(&m, &trace, 100), wait_for_text(&g));
+        let steps = trace_text(&m, &trace, 100);
+        assert_eq!(
+            steps.lines().count(),
+            1 + trace.len(),
+            "{stem}: one line per step"
+        );
+        let text = format!("{steps}\n{}", wait_for_text(&g));
         assert!(
             text.lines().all(|l| l.len() <= 100),
             "{stem}: a line is over 100 columns"
@@ -221,4 +227,49 @@ fn render_with_graphviz(stem: &str, dot: &str) {
             "graphviz `dot` is required here but cannot run: {e}"
         ),
     }
+}
+
+#[test]
+fn one_line_per_step_and_grouped_changes() {
+    // mmap_write_unlock grants two queued readers at once (rwsem_mark_wake): one phrase.
+    let prog = |ops: &[Op]| {
+        let mut b = ProgramBuilder::new("test");
+        for &op in ops {
+            b.op(op);
+        }
+        b.build().expect("no labels")
+    };
+    let t = |name: &str, ops: &[Op]| ThreadSpec {
+        name: name.into(),
+        program: prog(ops),
+        daemon: false,
+    };
+    let m = Machine::new(
+        vec![
+            t("w", &[Op::MmapWriteLock, Op::MmapWriteUnlock, Op::Exit]),
+            t("r1", &[Op::MmapReadLock, Op::MmapReadUnlock, Op::Exit]),
+            t("r2", &[Op::MmapReadLock, Op::MmapReadUnlock, Op::Exit]),
+        ],
+        vec![],
+        vec![],
+        Admission::Fair,
+        Reclaim::Bounded(0),
+    )
+    .expect("valid");
+    let step = |t: u8| Step::Thread {
+        tid: Tid(t),
+        choice: 0,
+    };
+    let trace = Trace::replay(&m, &[step(0), step(1), step(2), step(0)]).expect("replays");
+    let text = trace_text(&m, &trace, 100);
+    assert_eq!(text.lines().count(), 1 + trace.len(), "{text}");
+    let last = text.lines().last().expect("a line");
+    assert!(
+        last.contains("mmap_lock R {T1,T2}; T0 exits; T1,T2 wake"),
+        "{last}"
+    );
+    // A narrow width cuts the change list, never the line count.
+    let narrow = trace_text(&m, &trace, 40);
+    assert!(narrow.lines().all(|l| l.chars().count() <= 40), "{narrow}");
+    assert_eq!(narrow.lines().count(), 1 + trace.len());
 }
