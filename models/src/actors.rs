@@ -95,3 +95,75 @@ pub(crate) fn vma(name: &str, kind: VmaKind) -> VmaSpec {
         anon_vma: false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use faultline_protocol::{Op, VmaId, VmaKind};
+
+    use super::*;
+
+    fn ops(b: ProgramBuilder) -> Vec<Op> {
+        b.build()
+            .expect("placed")
+            .instrs()
+            .iter()
+            .map(|i| i.op)
+            .collect()
+    }
+
+    #[test]
+    fn fork_write_locks_every_vma_in_address_order_then_unlocks_once() {
+        let vmas = [vma("B", VmaKind::Anon), vma("F", VmaKind::SharedFile)];
+        let all = ops(fork(&vmas, ForkLock::All));
+        let locks: Vec<_> = all
+            .iter()
+            .filter(|o| matches!(o, Op::VmaStartWrite { .. }))
+            .collect();
+        assert_eq!(
+            locks,
+            [
+                &Op::VmaStartWrite { vma: VmaId(0) },
+                &Op::VmaStartWrite { vma: VmaId(1) }
+            ]
+        );
+        assert_eq!(all.first(), Some(&Op::MmapWriteLock));
+        assert_eq!(all.iter().filter(|o| **o == Op::MmapWriteUnlock).count(), 1);
+        // anon-cow skips the shared mapping but still copies it.
+        let anon_cow = ops(fork(&vmas, ForkLock::AnonCow));
+        assert!(!anon_cow.contains(&Op::VmaStartWrite { vma: VmaId(1) }));
+        assert!(anon_cow.contains(&Op::CopyPageRange { vma: VmaId(1) }));
+    }
+
+    #[test]
+    fn the_fuse_server_faults_on_its_buffer_for_every_request() {
+        let p = fuse_server(VmaId(1), Origin::Kernel)
+            .build()
+            .expect("placed");
+        let ops: Vec<_> = p.instrs().iter().map(|i| i.op).collect();
+        let read = ops
+            .iter()
+            .position(|o| *o == Op::FuseDevRead)
+            .expect("reads requests");
+        let write = ops
+            .iter()
+            .position(|o| *o == Op::FuseDevWrite)
+            .expect("replies");
+        assert!(
+            ops[read..write].contains(&Op::MapAnon),
+            "the buffer fault sits between them"
+        );
+        assert_eq!(
+            ops[write + 1],
+            Op::Goto(faultline_protocol::Label(0)),
+            "and loops"
+        );
+        // Kernel mode (copy_to_user): no per-VMA lock attempt at all.
+        assert!(!ops.iter().any(|o| matches!(o, Op::LockVmaUnderRcu { .. })));
+        let user = fuse_server(VmaId(1), Origin::User).build().expect("placed");
+        assert!(
+            user.instrs()
+                .iter()
+                .any(|i| matches!(i.op, Op::LockVmaUnderRcu { .. }))
+        );
+    }
+}

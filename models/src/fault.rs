@@ -252,3 +252,70 @@ pub(crate) fn anon_fault(b: &mut ProgramBuilder, origin: Origin, vma: VmaId, don
         .op(Op::MmapReadUnlock)
         .op(Op::Goto(done));
 }
+
+#[cfg(test)]
+mod tests {
+    use faultline_protocol::{Flag, FolioId, Op, ProgramBuilder, VmaId};
+
+    use super::*;
+
+    fn program(policy: FaultPolicy, origin: Origin) -> Vec<Op> {
+        let mut b = ProgramBuilder::new("test");
+        file_fault(&mut b, policy, origin, VmaId(0), FolioId(0));
+        b.build()
+            .expect("placed")
+            .instrs()
+            .iter()
+            .map(|i| i.op)
+            .collect()
+    }
+
+    const UPSTREAM: FaultPolicy = FaultPolicy {
+        vma_lock_drops_for_io: true,
+        mmap_lock_drops_for_io: true,
+    };
+    const HOLD_IO: FaultPolicy = FaultPolicy {
+        vma_lock_drops_for_io: false,
+        mmap_lock_drops_for_io: true,
+    };
+
+    #[test]
+    fn a_user_fault_tries_the_vma_lock_first_and_a_kernel_fault_never_does() {
+        let user = program(UPSTREAM, Origin::User);
+        assert!(matches!(user[0], Op::LockVmaUnderRcu { .. }));
+        let kernel = program(UPSTREAM, Origin::Kernel);
+        assert!(
+            !kernel
+                .iter()
+                .any(|o| matches!(o, Op::LockVmaUnderRcu { .. }))
+        );
+        assert!(kernel.contains(&Op::MmapReadLock));
+    }
+
+    #[test]
+    fn upstream_drops_the_vma_lock_before_readahead_and_hold_io_does_not() {
+        // The first VmaEndRead must come before the first readahead in upstream; in
+        // hold-io the VMA-lock pass has no drop before its readahead.
+        let first = |ops: &[Op], op: Op| ops.iter().position(|o| *o == op);
+        let ra = Op::SyncMmapReadahead { folio: FolioId(0) };
+        let up = program(UPSTREAM, Origin::User);
+        assert!(first(&up, Op::VmaEndRead) < first(&up, ra));
+        let hold = program(HOLD_IO, Origin::User);
+        assert!(first(&hold, ra) < first(&hold, Op::VmaEndRead));
+        // TRIED is tested before every drop, so a TRIED pass keeps its lock.
+        let tried_tests = up.iter().filter(|o| {
+            matches!(
+                o,
+                Op::IfFlag {
+                    flag: Flag::Tried,
+                    ..
+                }
+            )
+        });
+        assert_eq!(
+            tried_tests.count(),
+            4,
+            "two drop sites per pass, two passes"
+        );
+    }
+}
