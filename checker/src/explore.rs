@@ -17,7 +17,19 @@ use crate::verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdi
 /// Explores `m` breadth-first until every property in `props` is violated, the
 /// reachable space is exhausted, or the budget runs out.
 pub fn explore(m: &Machine, props: &[Property], budget: &Budget) -> Result<Report, CheckError> {
+    explore_with_progress(m, props, budget, &mut |_| {})
+}
+
+/// [`explore`], calling `progress` with the statistics so far about once a second (a
+/// library never prints; the command line decides what to show).
+pub fn explore_with_progress(
+    m: &Machine,
+    props: &[Property],
+    budget: &Budget,
+    progress: &mut dyn FnMut(&Stats),
+) -> Result<Report, CheckError> {
     let start = Instant::now();
+    let mut last_report = start;
     let shape = *m.shape();
     let template = m.initial();
     let mut store = Store::new(shape.packed_len());
@@ -61,6 +73,16 @@ pub fn explore(m: &Machine, props: &[Property], budget: &Budget) -> Result<Repor
             transitions += 1;
         }
         cursor += 1;
+        if cursor % 4096 == 0 && last_report.elapsed().as_secs() >= 1 {
+            last_report = Instant::now();
+            progress(&Stats {
+                states: store.len() as u64,
+                transitions,
+                depth,
+                elapsed: start.elapsed(),
+                bytes: store.bytes() as u64,
+            });
+        }
     }
 
     let limit = full.map(|f| {

@@ -25,7 +25,7 @@ mod verdict;
 
 pub use budget::Budget;
 pub use error::CheckError;
-pub use explore::explore;
+pub use explore::{explore, explore_with_progress};
 pub use property::Property;
 pub use replay::{Replayed, replay};
 pub use verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};

@@ -8,10 +8,10 @@ mod error;
 mod list;
 mod output;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use faultline_checker::{Property, explore, replay};
+use faultline_checker::{Property, explore_with_progress, replay};
 use faultline_traces::{Trace, trace_text};
 
 use crate::args::{CheckArgs, Command, Target, USAGE};
@@ -59,7 +59,19 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
     } else {
         c.properties
     };
-    let report = explore(&model.machine, &props, &c.budget)?;
+    // Progress goes to stderr only when a person is watching it.
+    let watching = std::io::stderr().is_terminal();
+    let mut shown = false;
+    let mut progress = |s: &faultline_checker::Stats| {
+        if watching {
+            let _ = write!(std::io::stderr(), "\rfaultline: {s}   ");
+            shown = true;
+        }
+    };
+    let report = explore_with_progress(&model.machine, &props, &c.budget, &mut progress)?;
+    if shown {
+        let _ = writeln!(std::io::stderr());
+    }
     let dots = match &c.dot {
         Some(dir) => output::write_dots(&model, &report, dir)?,
         None => Vec::new(),
