@@ -13,7 +13,7 @@
 //! | `program` | the instruction set and the program builder |
 //! | `world` | the world state and its packed form |
 //! | `step` | steps and their replay tokens |
-//! | `machine` | scenario description, thread status, the step function |
+//! | `machine` | scenario description, thread status, the step function (`machine/exec`: each op's semantics) |
 //! | `error` | typed model errors |
 
 mod error;
