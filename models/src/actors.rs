@@ -103,12 +103,7 @@ mod tests {
     use super::*;
 
     fn ops(b: ProgramBuilder) -> Vec<Op> {
-        b.build()
-            .expect("placed")
-            .instrs()
-            .iter()
-            .map(|i| i.op)
-            .collect()
+        b.build().expect("placed").ops().collect()
     }
 
     #[test]
@@ -136,10 +131,7 @@ mod tests {
 
     #[test]
     fn the_fuse_server_faults_on_its_buffer_for_every_request() {
-        let p = fuse_server(VmaId(1), Origin::Kernel)
-            .build()
-            .expect("placed");
-        let ops: Vec<_> = p.instrs().iter().map(|i| i.op).collect();
+        let ops = ops(fuse_server(VmaId(1), Origin::Kernel));
         let read = ops
             .iter()
             .position(|o| *o == Op::FuseDevRead)

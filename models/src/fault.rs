@@ -262,12 +262,7 @@ mod tests {
     fn program(policy: FaultPolicy, origin: Origin) -> Vec<Op> {
         let mut b = ProgramBuilder::new("test");
         file_fault(&mut b, policy, origin, VmaId(0), FolioId(0));
-        b.build()
-            .expect("placed")
-            .instrs()
-            .iter()
-            .map(|i| i.op)
-            .collect()
+        b.build().expect("placed").ops().collect()
     }
 
     const UPSTREAM: FaultPolicy = FaultPolicy {

@@ -273,6 +273,10 @@ impl Program {
     pub fn instrs(&self) -> &[Instr] {
         &self.instrs
     }
+    /// The ops, in program order.
+    pub fn ops(&self) -> impl Iterator<Item = Op> + '_ {
+        self.instrs.iter().map(|i| i.op)
+    }
     /// Which registers are live where.
     pub(crate) fn liveness(&self) -> &Liveness {
         &self.liveness

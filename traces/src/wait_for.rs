@@ -222,9 +222,8 @@ impl Builder<'_> {
                 for t in self.m.tids() {
                     let serves = self.m.threads()[t.index()]
                         .program
-                        .instrs()
-                        .iter()
-                        .any(|i| i.op == Op::FuseDevRead);
+                        .ops()
+                        .any(|op| op == Op::FuseDevRead);
                     if serves {
                         self.edge(n, Node::Thread(t), "is served by".into());
                     }
