@@ -121,17 +121,6 @@ pub fn vma_text(w: &World, v: VmaId) -> String {
     t
 }
 
-/// A folio's state: `absent`, `uptodate`, `disk read`, `FUSE read`, `FUSE read served`,
-/// `locked T0`, then `refs {..}`.
-pub fn folio_text(w: &World, f: FolioId) -> String {
-    let s = w.folio(f);
-    let mut t = folio_state(s.state);
-    if !s.refs.is_empty() {
-        t += &format!(", refs {}", s.refs);
-    }
-    t
-}
-
 fn folio_state(s: FolioState) -> String {
     match s {
         FolioState::Absent => "absent".into(),
@@ -149,16 +138,6 @@ fn folio_state(s: FolioState) -> String {
             claimed: true,
         } => "FUSE read served".into(),
         FolioState::Locked(t) => format!("locked {t}"),
-    }
-}
-
-/// What a thread is doing: `runs`, `sleeps on mmap_lock`, `idle`, `exited`.
-pub fn status_text(m: &Machine, w: &World, t: Tid) -> String {
-    match m.status(w, t) {
-        Status::Ready { .. } => "runs".into(),
-        Status::Blocked(on) => format!("sleeps on {}", wait_text(m, on)),
-        Status::Idle => "idle".into(),
-        Status::Exited => "exited".into(),
     }
 }
 

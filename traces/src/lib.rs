@@ -17,9 +17,7 @@ mod text;
 mod trace;
 mod wait_for;
 
-pub use describe::{
-    actor, changes, folio_text, function, mmap_text, site, status_text, vma_text, wait_text,
-};
+pub use describe::{actor, changes, function, mmap_text, site, vma_text, wait_text};
 pub use dot::{escape, quote, wait_for_dot};
 pub use json::{trace_json, wait_for_json};
 pub use text::{trace_text, wait_for_text};
