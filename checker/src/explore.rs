@@ -75,13 +75,7 @@ pub fn explore_with_progress(
         cursor += 1;
         if cursor % 4096 == 0 && last_report.elapsed().as_secs() >= 1 {
             last_report = Instant::now();
-            progress(&Stats {
-                states: store.len() as u64,
-                transitions,
-                depth,
-                elapsed: start.elapsed(),
-                bytes: store.bytes() as u64,
-            });
+            progress(&stats(&store, transitions, depth, start));
         }
     }
 
@@ -115,18 +109,22 @@ pub fn explore_with_progress(
         };
         results.push(PropertyResult { property, verdict });
     }
-    let stats = Stats {
-        states: store.len() as u64,
-        transitions,
-        depth,
-        elapsed: start.elapsed(),
-        bytes: store.bytes() as u64,
-    };
+    let stats = stats(&store, transitions, depth, start);
     Ok(Report {
         engine: "native",
         results,
         stats,
     })
+}
+
+fn stats(store: &Store, transitions: u64, depth: u32, start: Instant) -> Stats {
+    Stats {
+        states: store.len() as u64,
+        transitions,
+        depth,
+        elapsed: start.elapsed(),
+        bytes: store.bytes() as u64,
+    }
 }
 
 /// Records, for each property not yet violated, whether `w` (state `idx`) violates it.
