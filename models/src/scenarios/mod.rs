@@ -4,7 +4,7 @@ mod fork_fuse;
 mod many_faults;
 mod tried_fuse;
 
-use faultline_protocol::{Admission, Machine, ModelError, Reclaim};
+use faultline_protocol::{Admission, Machine, ModelError, ProgramBuilder, Reclaim, ThreadSpec};
 
 use crate::actors::ForkLock;
 use crate::fault::{FaultPolicy, Origin};
@@ -112,12 +112,9 @@ fn server_origin(knobs: &Knobs) -> Origin {
     }
 }
 
-fn thread(
-    name: &str,
-    b: faultline_protocol::ProgramBuilder,
-    daemon: bool,
-) -> Result<faultline_protocol::ThreadSpec, ModelError> {
-    Ok(faultline_protocol::ThreadSpec {
+/// A thread named `name` running the program `b` builds.
+fn thread(name: &str, b: ProgramBuilder, daemon: bool) -> Result<ThreadSpec, ModelError> {
+    Ok(ThreadSpec {
         name: name.to_string(),
         program: b.build()?,
         daemon,
