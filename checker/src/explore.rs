@@ -10,6 +10,7 @@ use faultline_traces::{Trace, WaitForGraph};
 
 use crate::budget::Budget;
 use crate::error::CheckError;
+use crate::liveness::{self, Edge};
 use crate::property::Property;
 use crate::store::{Full, Insert, StateIdx, Store};
 use crate::verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};
@@ -39,6 +40,10 @@ pub fn explore_with_progress(
     store.insert(&buf, None, 0, (1, u64::MAX));
 
     let mut found: Vec<Option<StateIdx>> = vec![None; props.len()];
+    // Liveness needs every transition; safety alone may stop at the last violation.
+    let live = props.iter().any(|p| p.is_liveness());
+    let mut edges: Option<Vec<Edge>> = live.then(Vec::new);
+    let edge_bytes_max = budget.max_bytes / 4;
     let mut enabled = Vec::new();
     let mut transitions = 0u64;
     let mut depth = 0u32;
@@ -54,7 +59,7 @@ pub fn explore_with_progress(
         let w = World::unpack(&shape, store.get(idx), &template);
         m.enabled(&w, &mut enabled);
         check_state(m, props, &w, &enabled, idx, &mut found);
-        if found.iter().all(Option::is_some) {
+        if !live && found.iter().all(Option::is_some) {
             break;
         }
         for &step in &enabled {
@@ -66,9 +71,20 @@ pub fn explore_with_progress(
             next.pack(&shape, &mut buf);
             // A full budget stops before the state is stored, so it is never overshot;
             // this state then counts as unexplored.
-            if let Insert::Full(f) = store.insert(&buf, Some(idx), step.encode(), limits) {
-                full = Some(f);
-                break 'bfs;
+            let to = match store.insert(&buf, Some(idx), step.encode(), limits) {
+                Insert::Full(f) => {
+                    full = Some(f);
+                    break 'bfs;
+                }
+                Insert::New(i) | Insert::Old(i) => i,
+            };
+            if let Some(list) = &mut edges {
+                // Edges plus the graph built from them cost about 40 bytes each.
+                if (list.len() as u64 + 1) * 40 > edge_bytes_max {
+                    edges = None;
+                } else {
+                    list.push((idx, to, step.encode()));
+                }
             }
             transitions += 1;
         }
@@ -100,12 +116,27 @@ pub fn explore_with_progress(
         }
     });
 
+    let lassos = match (&edges, limit) {
+        (Some(list), None) => liveness::check(m, &store, list, props),
+        _ => vec![None; props.len()],
+    };
     let mut results = Vec::with_capacity(props.len());
     for (k, &property) in props.iter().enumerate() {
-        let verdict = match (found[k], limit) {
-            (Some(idx), _) => Verdict::Violated(Box::new(counterexample(m, &store, idx)?)),
-            (None, Some(l)) => Verdict::Inconclusive(l),
-            (None, None) => Verdict::Holds,
+        let verdict = if property.is_liveness() {
+            match (&lassos[k], limit, &edges) {
+                (Some(l), _, _) => Verdict::Violated(Box::new(lasso_counterexample(m, l)?)),
+                (None, Some(l), _) => Verdict::Inconclusive(l),
+                (None, None, None) => Verdict::Inconclusive(Limit::LivenessGraph {
+                    max_bytes: edge_bytes_max,
+                }),
+                (None, None, Some(_)) => Verdict::Holds,
+            }
+        } else {
+            match (found[k], limit) {
+                (Some(idx), _) => Verdict::Violated(Box::new(counterexample(m, &store, idx)?)),
+                (None, Some(l)) => Verdict::Inconclusive(l),
+                (None, None) => Verdict::Holds,
+            }
         };
         results.push(PropertyResult { property, verdict });
     }
@@ -144,7 +175,7 @@ fn check_state(
 }
 
 /// The steps from the initial state to `idx`.
-fn path(store: &Store, mut idx: StateIdx) -> Vec<Step> {
+pub(crate) fn path(store: &Store, mut idx: StateIdx) -> Vec<Step> {
     let mut steps = Vec::new();
     while let Some((parent, code)) = store.link(idx) {
         steps.push(Step::decode(code));
@@ -177,5 +208,33 @@ fn counterexample(m: &Machine, store: &Store, idx: StateIdx) -> Result<Counterex
         return Err(mismatch());
     }
     let wait_for = WaitForGraph::at(m, trace.last());
-    Ok(Counterexample { trace, wait_for })
+    Ok(Counterexample {
+        trace,
+        wait_for,
+        cycle_from: None,
+    })
+}
+
+/// Replays a lasso and checks that the cycle returns to where it started.
+fn lasso_counterexample(m: &Machine, l: &liveness::Lasso) -> Result<Counterexample, CheckError> {
+    let steps: Vec<Step> = l.prefix.iter().chain(&l.cycle).copied().collect();
+    let token = || {
+        steps
+            .iter()
+            .map(Step::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let trace =
+        Trace::replay(m, &steps).map_err(|_| CheckError::ReplayMismatch { token: token() })?;
+    let start = l.prefix.len();
+    if l.cycle.is_empty() || trace.before(start) != trace.last() {
+        return Err(CheckError::ReplayMismatch { token: token() });
+    }
+    let wait_for = WaitForGraph::at(m, trace.last());
+    Ok(Counterexample {
+        trace,
+        wait_for,
+        cycle_from: Some(start),
+    })
 }

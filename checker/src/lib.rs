@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `property` | property ids and the shared evaluator |
 //! | `explore` | the native breadth-first explorer |
+//! | `liveness` | fair cycles on the state graph (petgraph `kosaraju_scc`) and lassos |
 //! | `store` | the visited set: packed states, hash table, parent links |
 //! | `budget` | state and memory budgets |
 //! | `verdict` | verdicts, counterexamples, statistics, reports |
@@ -18,6 +19,7 @@
 mod budget;
 mod error;
 mod explore;
+mod liveness;
 mod property;
 mod replay;
 mod store;

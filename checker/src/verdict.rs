@@ -36,6 +36,9 @@ pub struct Counterexample {
     pub trace: Trace,
     /// The wait-for graph at the violating state.
     pub wait_for: WaitForGraph,
+    /// For a liveness violation (a lasso): the step index where the cycle starts; the
+    /// state before that step equals the final state.
+    pub cycle_from: Option<usize>,
 }
 
 /// Why exploration stopped early.
@@ -55,6 +58,12 @@ pub enum Limit {
         /// States stored but not yet expanded when it stopped.
         unexplored: u64,
     },
+    /// Every state was explored, but the transition list liveness needs outgrew its
+    /// share of the memory budget.
+    LivenessGraph {
+        /// Bytes allowed for the transitions.
+        max_bytes: u64,
+    },
 }
 
 impl fmt::Display for Limit {
@@ -71,6 +80,12 @@ impl fmt::Display for Limit {
             } => write!(
                 f,
                 "stopped at the memory budget of {} MiB with {unexplored} states unexplored",
+                max_bytes >> 20
+            ),
+            Limit::LivenessGraph { max_bytes } => write!(
+                f,
+                "the state graph for liveness outgrew {} MiB (a quarter of the memory \
+                 budget); safety properties were fully checked",
                 max_bytes >> 20
             ),
         }

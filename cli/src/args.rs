@@ -17,6 +17,8 @@ pub(crate) enum Command {
     List,
     /// Check one design against one scenario.
     Check(CheckArgs),
+    /// Every design x scenario.
+    Matrix(MatrixArgs),
     /// Replay a counterexample token.
     Replay {
         /// Design, scenario and knobs.
@@ -52,6 +54,34 @@ pub(crate) struct CheckArgs {
     pub budget: Budget,
 }
 
+/// How `matrix` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MatrixFormat {
+    /// A plain-text table.
+    Text,
+    /// A markdown table.
+    Markdown,
+    /// One JSON document.
+    Json,
+}
+
+/// Options of `matrix`.
+#[derive(Debug, PartialEq)]
+pub(crate) struct MatrixArgs {
+    /// `--design` ids (all when empty).
+    pub designs: Vec<String>,
+    /// `--scenario` ids (all when empty).
+    pub scenarios: Vec<String>,
+    /// `--set` pairs, applied where the knob exists.
+    pub sets: Vec<(String, String)>,
+    /// Where to write DOT files of violated cells.
+    pub dot: Option<PathBuf>,
+    /// Output format.
+    pub format: MatrixFormat,
+    /// Exploration budget per cell.
+    pub budget: Budget,
+}
+
 /// The usage text.
 pub(crate) const USAGE: &str = "\
 faultline: a model checker for Linux mm lock protocols (mmap_lock, per-VMA locks, folio I/O)
@@ -60,6 +90,8 @@ usage:
   faultline list
   faultline check DESIGN SCENARIO [--set KNOB=VALUE]... [--property P]... [--dot DIR]
                   [--json] [--max-states N]
+  faultline matrix [--design D]... [--scenario S]... [--set KNOB=VALUE]... [--dot DIR]
+                   [--json | --markdown] [--max-states N]
   faultline replay DESIGN SCENARIO TOKEN [--set KNOB=VALUE]...
   faultline help | --help | --version
 
@@ -82,6 +114,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
             Some(extra) => Err(usage(format!("`list` takes no arguments, got `{extra}`"))),
         },
         "check" => parse_check(rest).map(Command::Check),
+        "matrix" => parse_matrix(rest).map(Command::Matrix),
         "replay" => {
             let mut o = Options::parse(rest, &["--set"])?;
             let [design, scenario, token] = o.positional::<3>("replay DESIGN SCENARIO TOKEN")?;
@@ -95,7 +128,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
             })
         }
         other => Err(usage(format!(
-            "unknown command `{other}`; commands: list, check, replay, help"
+            "unknown command `{other}`; commands: list, check, matrix, replay, help"
         ))),
     }
 }
@@ -127,12 +160,7 @@ fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
         }
     }
     let properties = unique;
-    let mut budget = Budget::default();
-    if let Some(n) = o.single("--max-states")? {
-        budget.max_states = n.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
-            CliError::Usage(format!("--max-states needs a positive number, got `{n}`"))
-        })?;
-    }
+    let budget = budget(&o)?;
     Ok(CheckArgs {
         target: Target {
             design,
@@ -146,6 +174,54 @@ fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
     })
 }
 
+fn budget(o: &Options) -> Result<Budget, CliError> {
+    let mut budget = Budget::default();
+    if let Some(n) = o.single("--max-states")? {
+        budget.max_states = n.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
+            CliError::Usage(format!("--max-states needs a positive number, got `{n}`"))
+        })?;
+    }
+    Ok(budget)
+}
+
+fn parse_matrix(rest: &[String]) -> Result<MatrixArgs, CliError> {
+    let o = Options::parse(
+        rest,
+        &[
+            "--design",
+            "--scenario",
+            "--set",
+            "--dot",
+            "--json",
+            "--markdown",
+            "--max-states",
+        ],
+    )?;
+    if let Some(extra) = o.positional.first() {
+        return Err(CliError::Usage(format!(
+            "`matrix` takes no positional arguments, got `{extra}`"
+        )));
+    }
+    let format = match (o.flag("--json"), o.flag("--markdown")) {
+        (true, true) => {
+            return Err(CliError::Usage(
+                "choose one of --json and --markdown".into(),
+            ));
+        }
+        (true, false) => MatrixFormat::Json,
+        (false, true) => MatrixFormat::Markdown,
+        (false, false) => MatrixFormat::Text,
+    };
+    Ok(MatrixArgs {
+        designs: o.values("--design"),
+        scenarios: o.values("--scenario"),
+        sets: o.sets()?,
+        dot: o.single("--dot")?.map(PathBuf::from),
+        format,
+        budget: budget(&o)?,
+    })
+}
+
 /// Flags with values (`--set X`, `--set=X`), boolean flags, and positionals.
 struct Options {
     positional: Vec<String>,
@@ -154,7 +230,7 @@ struct Options {
 
 impl Options {
     fn parse(args: &[String], known: &[&str]) -> Result<Options, CliError> {
-        let boolean = ["--json"];
+        let boolean = ["--json", "--markdown"];
         let mut o = Options {
             positional: Vec::new(),
             flags: Vec::new(),
@@ -282,6 +358,10 @@ mod tests {
             "check a b --dot x --dot y",
             "check a b --property nope",
             "list extra",
+            "matrix extra",
+            "matrix --json --markdown",
+            "matrix --design",
+            "matrix --bogus",
         ] {
             let e = parse(&words(bad)).expect_err(bad);
             assert!(!e.to_string().contains('\n'), "{bad}: {e}");

@@ -6,6 +6,7 @@
 mod args;
 mod error;
 mod list;
+mod matrix;
 mod output;
 
 use std::io::{IsTerminal, Write};
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 use faultline_checker::{Property, explore_with_progress, replay};
 use faultline_traces::{Trace, trace_text};
 
-use crate::args::{CheckArgs, Command, Target, USAGE};
+use crate::args::{CheckArgs, Command, MatrixArgs, MatrixFormat, Target, USAGE};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
@@ -44,6 +45,7 @@ fn run(cmd: Command) -> Result<(u8, String), CliError> {
         Command::Version => Ok((0, format!("faultline {}\n", env!("CARGO_PKG_VERSION")))),
         Command::List => Ok((0, list::text())),
         Command::Check(c) => check(c),
+        Command::Matrix(m) => matrix_cmd(&m),
         Command::Replay { target, token } => replay_cmd(&target, &token),
     }
 }
@@ -55,7 +57,7 @@ fn build(t: &Target) -> Result<faultline_models::Model, CliError> {
 fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
     let model = build(&c.target)?;
     let props = if c.properties.is_empty() {
-        Property::ALL.to_vec()
+        matrix::properties(model.scenario)
     } else {
         c.properties
     };
@@ -89,6 +91,41 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
         _ => 0,
     };
     Ok((code, out))
+}
+
+fn matrix_cmd(a: &MatrixArgs) -> Result<(u8, String), CliError> {
+    let sel = matrix::Selection {
+        designs: &a.designs,
+        scenarios: &a.scenarios,
+        sets: &a.sets,
+        budget: a.budget,
+    };
+    let m = matrix::compute(&sel)?;
+    let mut dots = Vec::new();
+    if let Some(dir) = &a.dot {
+        for c in &m.cells {
+            dots.extend(output::write_dots(&c.model, &c.report, dir)?);
+        }
+    }
+    let mut out = match a.format {
+        MatrixFormat::Text => matrix::text(&m),
+        MatrixFormat::Markdown => matrix::markdown(&m),
+        MatrixFormat::Json => {
+            let mut v = matrix::json(&m);
+            v["dot_files"] = dots.clone().into();
+            let mut s = v.to_string();
+            s.push('\n');
+            s
+        }
+    };
+    if a.format != MatrixFormat::Json {
+        for f in &dots {
+            out += &format!("wrote {f}\n");
+        }
+    }
+    // Violations are findings shown in the table; only an undecided cell is not a
+    // complete answer.
+    Ok((if m.inconclusive() { 3 } else { 0 }, out))
 }
 
 fn replay_cmd(target: &Target, token: &str) -> Result<(u8, String), CliError> {

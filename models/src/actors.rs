@@ -7,9 +7,9 @@
 //! `vma_mark_detached`, `vma_iter_clear_gfp`, `mmap_write_downgrade`, page-table zap,
 //! `remove_vma`, `mmap_read_unlock`.
 
-use faultline_protocol::{Op, ProgramBuilder, VmaId, VmaKind, VmaSpec};
+use faultline_protocol::{FolioId, Op, ProgramBuilder, VmaId, VmaKind, VmaSpec};
 
-use crate::fault::{Origin, anon_fault};
+use crate::fault::{FaultPolicy, Origin, anon_fault};
 
 /// Which parent VMAs `dup_mmap` write-locks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +20,26 @@ pub enum ForkLock {
     /// Only `vma_is_anonymous(vma) || is_cow_mapping(vma->vm_flags)` (proposed May
     /// 2026): shared mappings keep faulting during fork.
     AnonCow,
+    /// Only VMAs with an `anon_vma`, the ones `vma_needs_copy` copies PTEs for
+    /// (kernel-semantics 4.5: stable during fork, since giving a VMA an `anon_vma`
+    /// needs `mmap_lock`, which fork holds for write).
+    AnonVma,
+    /// None: the 6.4 per-VMA-lock code before fb49c455323f ("fork: lock VMAs of the
+    /// parent process when forking").
+    None,
+}
+
+impl ForkLock {
+    /// The knob value for this policy.
+    pub fn parse(v: &str) -> Option<ForkLock> {
+        match v {
+            "all" => Some(ForkLock::All),
+            "anon-cow" => Some(ForkLock::AnonCow),
+            "anon-vma" => Some(ForkLock::AnonVma),
+            "none" => Some(ForkLock::None),
+            _ => Option::None,
+        }
+    }
 }
 
 /// `dup_mmap`: `mmap_write_lock_killable(oldmm)`, then for each parent VMA in address
@@ -30,10 +50,28 @@ pub(crate) fn fork(vmas: &[VmaSpec], policy: ForkLock) -> ProgramBuilder {
     b.op(Op::MmapWriteLock);
     for (i, spec) in vmas.iter().enumerate() {
         let vma = VmaId(i as u8);
-        if policy == ForkLock::All || spec.kind.is_anon_or_cow() {
-            b.op(Op::VmaStartWrite { vma });
+        match policy {
+            ForkLock::All => {
+                b.op(Op::VmaStartWrite { vma });
+            }
+            ForkLock::AnonCow if spec.kind.is_anon_or_cow() => {
+                b.op(Op::VmaStartWrite { vma });
+            }
+            ForkLock::AnonVma => {
+                let lock = b.label();
+                let copy = b.label();
+                b.op(Op::IfAnonVma {
+                    vma: Some(vma),
+                    then: lock,
+                })
+                .op(Op::Goto(copy));
+                b.place(lock).op(Op::VmaStartWrite { vma });
+                b.place(copy);
+            }
+            ForkLock::AnonCow | ForkLock::None => {}
         }
-        b.op(Op::CopyPageRange { vma });
+        b.op(Op::CopyPageRange { vma })
+            .op(Op::CopyPageRangeEnd { vma });
     }
     b.op(Op::MmapWriteUnlock).op(Op::Exit);
     b
@@ -70,16 +108,58 @@ pub(crate) fn munmap(vma: VmaId) -> ProgramBuilder {
     b
 }
 
+/// mmap of a new mapping at `vma`'s address (`do_mmap` -> `__mmap_region`): takes the
+/// freed slot if munmap has removed the old VMA (kernel-semantics H8).
+pub(crate) fn mmap(vma: VmaId) -> ProgramBuilder {
+    let mut b = ProgramBuilder::new("do_mmap");
+    b.op(Op::MmapWriteLock);
+    b.site("__mmap_region").op(Op::MmapRegion { vma });
+    b.site("do_mmap").op(Op::MmapWriteUnlock).op(Op::Exit);
+    b
+}
+
+/// What a folio-lock holder waits for while it holds the lock (kernel-semantics H7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HolderWaits {
+    /// Journal or writeback I/O on another folio (`->page_mkwrite` waiting on jbd2).
+    Io(FolioId),
+    /// `mmap_read_lock` (a holder path that needs the mm).
+    Mmap,
+}
+
+/// A thread that locks `folio` (cached) and, holding it, waits for `waits`: the
+/// `->page_mkwrite` or truncate holder of kernel-semantics H7.
+pub(crate) fn folio_holder(folio: FolioId, waits: HolderWaits) -> ProgramBuilder {
+    let mut b = ProgramBuilder::new("do_page_mkwrite");
+    let absent = b.label();
+    b.op(Op::FilemapGetFolio { folio, absent })
+        .op(Op::FolioLock);
+    match waits {
+        HolderWaits::Io(journal) => {
+            b.site("jbd2_log_wait_commit")
+                .op(Op::FolioWaitLocked { folio: journal });
+        }
+        HolderWaits::Mmap => {
+            b.op(Op::MmapReadLock).op(Op::MmapReadUnlock);
+        }
+    }
+    b.site("do_page_mkwrite")
+        .op(Op::FolioUnlock)
+        .op(Op::FolioPut);
+    b.place(absent).op(Op::Exit);
+    b
+}
+
 /// An in-process FUSE server thread: take a read request (`fuse_dev_do_read`), copy
 /// the data through its buffer in anonymous VMA `buffer` (a write fault on a cold
 /// page: first touch, or reclaimed under the same memory pressure), reply
 /// (`fuse_dev_do_write` completes the folio), and wait for the next request.
-pub(crate) fn fuse_server(buffer: VmaId, origin: Origin) -> ProgramBuilder {
+pub(crate) fn fuse_server(policy: FaultPolicy, buffer: VmaId, origin: Origin) -> ProgramBuilder {
     let mut b = ProgramBuilder::new("fuse_dev_do_read");
     let top = b.here();
     let reply = b.label();
     b.op(Op::FuseDevRead);
-    anon_fault(&mut b, origin, buffer, reply);
+    anon_fault(&mut b, policy, origin, buffer, reply);
     b.place(reply)
         .site("fuse_dev_do_write")
         .op(Op::FuseDevWrite)
@@ -131,7 +211,7 @@ mod tests {
 
     #[test]
     fn the_fuse_server_faults_on_its_buffer_for_every_request() {
-        let ops = ops(fuse_server(VmaId(1), Origin::Kernel));
+        let ops = ops(fuse_server(FaultPolicy::UPSTREAM, VmaId(1), Origin::Kernel));
         let read = ops
             .iter()
             .position(|o| *o == Op::FuseDevRead)
@@ -151,7 +231,9 @@ mod tests {
         );
         // Kernel mode (copy_to_user): no per-VMA lock attempt at all.
         assert!(!ops.iter().any(|o| matches!(o, Op::LockVmaUnderRcu { .. })));
-        let user = fuse_server(VmaId(1), Origin::User).build().expect("placed");
+        let user = fuse_server(FaultPolicy::UPSTREAM, VmaId(1), Origin::User)
+            .build()
+            .expect("placed");
         assert!(
             user.instrs()
                 .iter()

@@ -5,7 +5,7 @@ use faultline_protocol::Machine;
 use crate::designs::{DESIGNS, Design};
 use crate::error::CatalogError;
 use crate::knobs::{KnobDef, Knobs};
-use crate::scenarios::{ADMISSION, SCENARIOS, Scenario, admission};
+use crate::scenarios::{ADMISSION, FORK_LOCK, SCENARIOS, Scenario, admission};
 
 /// A design and a scenario, built with resolved knobs.
 #[derive(Debug)]
@@ -48,7 +48,7 @@ pub fn scenario(id: &str) -> Result<&'static Scenario, CatalogError> {
 
 /// Knobs that apply to every design and scenario.
 pub fn global_knobs() -> &'static [&'static KnobDef] {
-    static GLOBAL: [&KnobDef; 1] = [&ADMISSION];
+    static GLOBAL: [&KnobDef; 2] = [&FORK_LOCK, &ADMISSION];
     &GLOBAL
 }
 

@@ -28,6 +28,6 @@ pub use actors::ForkLock;
 pub use catalog::{Model, build, design, global_knobs, knob_defs, scenario};
 pub use designs::{DESIGNS, Design};
 pub use error::CatalogError;
-pub use fault::{FaultPolicy, Origin};
+pub use fault::{FaultPolicy, Origin, Relookup, RetrySites, VmaRetry};
 pub use knobs::{KnobDef, KnobKind, Knobs};
 pub use scenarios::{SCENARIOS, Scenario};

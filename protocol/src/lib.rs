@@ -6,6 +6,7 @@
 //!
 //! | module | holds |
 //! |---|---|
+//! | `hazard` | bug patterns the step function records as it runs |
 //! | `ids` | thread, VMA and folio ids; the thread bitset |
 //! | `rwsem` | `mmap_lock` as the kernel rwsem (queue, grants, handoff) |
 //! | `vma` | VMA kinds and the per-VMA lock |
@@ -13,11 +14,12 @@
 //! | `program` | the instruction set and the program builder |
 //! | `world` | the world state and its packed form |
 //! | `step` | steps and their replay tokens |
-//! | `machine` | scenario description, thread status, the step function (`machine/exec`: each op's semantics) |
+//! | `machine` | scenario description, thread status, the step function (`machine/exec`: each op's semantics; `machine/waits`: who a blocked thread waits for) |
 //! | `error` | typed model errors |
 
 mod error;
 mod folio;
+mod hazard;
 mod ids;
 mod liveness;
 mod machine;
@@ -29,8 +31,11 @@ mod world;
 
 pub use error::ModelError;
 pub use folio::{Backend, Folio, FolioState};
+pub use hazard::Hazard;
 pub use ids::{FolioId, MAX_FOLIOS, MAX_THREADS, MAX_VMAS, ThreadSet, Tid, VmaId};
-pub use machine::{FolioSpec, Machine, Reclaim, Status, ThreadSpec, VmaSpec, WaitOn};
+pub use machine::{
+    FolioSpec, FolioStart, Machine, Reclaim, Role, Status, ThreadSpec, VmaSpec, WaitOn, Waits,
+};
 pub use program::{Flag, Instr, Label, Op, Program, ProgramBuilder};
 pub use rwsem::{Acquire, Admission, Mode, RwSem};
 pub use step::Step;

@@ -31,11 +31,12 @@ fn effect(op: &Op) -> Effect {
         kills_flags: 0,
     };
     match *op {
-        Op::VmaEndRead => {
-            e.uses_vma = true;
-            e.kills_vma = (true, true);
-        }
-        Op::IfAnonVma { .. } | Op::AnonVmaPrepare | Op::MapPte | Op::MapAnon => e.uses_vma = true,
+        Op::VmaEndRead
+        | Op::VmaStartRead { .. }
+        | Op::IfAnonVma { vma: None, .. }
+        | Op::AnonVmaPrepare
+        | Op::MapPte
+        | Op::MapAnon => e.uses_vma = true,
         // Sets the handle on success only; a failed try leaves the old value.
         Op::LockVmaUnderRcu { .. } => e.kills_vma = (true, false),
         Op::FindVma { .. } => e.kills_vma = (true, true),

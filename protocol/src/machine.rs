@@ -11,6 +11,32 @@ use crate::vma::{VmaKind, VmaState};
 use crate::world::{Shape, ThreadState, World};
 
 mod exec;
+mod waits;
+
+pub use waits::Waits;
+
+/// What a thread is, for the properties that single some out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// A page fault (its retries are what `livelock` watches).
+    Fault,
+    /// `fork()` (`dup_mmap`): the writer `fork-waits-io` watches.
+    Fork,
+    /// A VMA modifier or other `mmap_lock` user (mprotect, munmap, mmap).
+    Modifier,
+    /// A thread that holds a folio lock while it waits for something else.
+    Holder,
+    /// A server thread (FUSE) that may idle forever waiting for requests without that
+    /// being a hang.
+    Server,
+}
+
+impl Role {
+    /// Whether the thread may idle forever (`fuse_dev_do_read` with no request).
+    pub fn daemon(self) -> bool {
+        self == Role::Server
+    }
+}
 
 /// A thread of the scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,9 +45,15 @@ pub struct ThreadSpec {
     pub name: String,
     /// What it runs.
     pub program: Program,
-    /// A server thread that may idle forever in `fuse_dev_do_read` without that being a
-    /// hang.
-    pub daemon: bool,
+    /// What it is.
+    pub role: Role,
+}
+
+impl ThreadSpec {
+    /// Whether the thread may idle forever without that being a hang.
+    pub fn daemon(&self) -> bool {
+        self.role.daemon()
+    }
 }
 
 /// A VMA of the scenario, in address order.
@@ -42,8 +74,20 @@ pub struct FolioSpec {
     pub name: String,
     /// Who completes its reads.
     pub backend: Backend,
-    /// In the page cache (uptodate) at the start.
-    pub cached: bool,
+    /// Its state at the start.
+    pub start: FolioStart,
+}
+
+/// A folio's state at the start of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FolioStart {
+    /// Not in the page cache.
+    Absent,
+    /// In the page cache, uptodate and unlocked.
+    Cached,
+    /// Locked with a read from its backend in flight (a journal or metadata read
+    /// someone else started).
+    Reading,
 }
 
 /// How much reclaim may evict.
@@ -132,14 +176,20 @@ impl Machine {
                 Reclaim::Bounded(n) => n,
                 Reclaim::Unbounded => 0,
             },
+            hazards: 0,
         };
         for (state, spec) in init.vmas.iter_mut().zip(&vmas) {
             *state = VmaState::new(spec.anon_vma);
         }
         for (state, spec) in init.folios.iter_mut().zip(&folios) {
-            if spec.cached {
-                *state = Folio::new(FolioState::Uptodate);
-            }
+            state.state = match spec.start {
+                FolioStart::Absent => FolioState::Absent,
+                FolioStart::Cached => FolioState::Uptodate,
+                FolioStart::Reading => FolioState::ReadIo {
+                    backend: spec.backend,
+                    claimed: false,
+                },
+            };
         }
         let mut m = Machine {
             threads,
@@ -234,6 +284,14 @@ impl Machine {
                 }
                 _ => ready,
             },
+            Op::FolioWaitLocked { folio }
+                if matches!(
+                    w.folio(folio).state,
+                    FolioState::ReadIo { .. } | FolioState::Locked(_)
+                ) && w.folio(folio).state != FolioState::Locked(t) =>
+            {
+                Status::Blocked(WaitOn::Folio(folio))
+            }
             Op::FuseDevRead => match self.pending_fuse(w).count() {
                 0 => Status::Idle,
                 n => Status::Ready { choices: n as u8 },
@@ -266,7 +324,7 @@ impl Machine {
     pub fn all_done(&self, w: &World) -> bool {
         self.tids().all(|t| match self.status(w, t) {
             Status::Exited => true,
-            Status::Idle => self.threads[t.index()].daemon,
+            Status::Idle => self.threads[t.index()].daemon(),
             _ => false,
         })
     }
@@ -377,6 +435,7 @@ impl Machine {
                     let live = prog.liveness();
                     if !live.vma(th.pc) {
                         th.vma = None;
+                        th.stale = false;
                     }
                     th.flags &= live.flags(th.pc);
                     return Ok(());
@@ -407,13 +466,18 @@ fn check_indices(
         | Op::VmaStartWrite { vma }
         | Op::VmaMarkDetached { vma }
         | Op::CopyPageRange { vma }
+        | Op::CopyPageRangeEnd { vma }
+        | Op::MmapRegion { vma }
+        | Op::IfAnonVma { vma: Some(vma), .. }
         | Op::ChangeProtection { vma }
         | Op::UnmapVmas { vma }
             if vma.index() >= vmas =>
         {
             Err(bad("VMA", vma.index()))
         }
-        Op::FilemapGetFolio { folio, .. } | Op::SyncMmapReadahead { folio }
+        Op::FilemapGetFolio { folio, .. }
+        | Op::SyncMmapReadahead { folio }
+        | Op::FolioWaitLocked { folio }
             if folio.index() >= folios =>
         {
             Err(bad("folio", folio.index()))

@@ -14,7 +14,7 @@ fn thread(name: &str, ops: &[Op]) -> ThreadSpec {
     ThreadSpec {
         name: name.into(),
         program: prog(ops),
-        daemon: false,
+        role: Role::Fault,
     }
 }
 
@@ -30,7 +30,7 @@ fn try_vma(name: &str, then: &[Op]) -> ThreadSpec {
     ThreadSpec {
         name: name.into(),
         program: b.build().expect("placed"),
-        daemon: false,
+        role: Role::Fault,
     }
 }
 
@@ -223,7 +223,7 @@ fn waiting_for_read_io_is_waiting_on_the_folio_lock() {
         vec![FolioSpec {
             name: "f".into(),
             backend: Backend::Disk,
-            cached: false,
+            start: FolioStart::Absent,
         }],
     );
     let w = run(&m, &m.initial(), 0);
@@ -256,7 +256,7 @@ fn the_fuse_server_completes_the_read_only_by_its_own_steps() {
     let server = ThreadSpec {
         name: "fuse".into(),
         program: prog(&[Op::FuseDevRead, Op::FuseDevWrite, Op::Exit]),
-        daemon: true,
+        role: Role::Server,
     };
     let m = machine(
         vec![
@@ -270,7 +270,7 @@ fn the_fuse_server_completes_the_read_only_by_its_own_steps() {
         vec![FolioSpec {
             name: "f".into(),
             backend: Backend::Fuse,
-            cached: false,
+            start: FolioStart::Absent,
         }],
     );
     assert_eq!(m.status(&m.initial(), Tid(1)), Status::Idle);
@@ -365,7 +365,7 @@ fn packed_worlds_round_trip() {
         vec![FolioSpec {
             name: "f".into(),
             backend: Backend::Disk,
-            cached: true,
+            start: FolioStart::Cached,
         }],
     );
     let w = run(&m, &run(&m, &m.initial(), 0), 1);
@@ -392,7 +392,7 @@ fn flag_and_jump_instructions_run_inside_the_step_before_them() {
     let t = ThreadSpec {
         name: "t".into(),
         program: b.build().expect("placed"),
-        daemon: false,
+        role: Role::Fault,
     };
     let m = machine(vec![t], vec![], vec![]);
     // The initial state already ran SetFlag: the thread sits at mmap_read_lock.
@@ -428,7 +428,7 @@ fn a_loop_of_local_instructions_is_a_model_error() {
     let t = ThreadSpec {
         name: "spin".into(),
         program: b.build().expect("placed"),
-        daemon: false,
+        role: Role::Fault,
     };
     let err = Machine::new(
         vec![t],
@@ -469,7 +469,7 @@ fn a_detached_vma_fails_lock_vma_under_rcu_and_find_vma() {
     let fault = ThreadSpec {
         name: "fault".into(),
         program: b.build().expect("placed"),
-        daemon: false,
+        role: Role::Fault,
     };
     let m = machine(
         vec![munmap, fault],

@@ -72,8 +72,15 @@ pub enum Op {
         /// Taken when the address is no longer mapped.
         missing: Label,
     },
-    /// `vma_end_read` on the VMA handle; clears it.
+    /// `vma_end_read` on the VMA handle. The handle register keeps the (now unpinned)
+    /// pointer, as `vmf->vma` does; liveness clears it if no later op reads it.
     VmaEndRead,
+    /// `vma_start_read` on the VMA handle itself, without a fresh maple-tree walk: a
+    /// retry that reuses the old `vmf->vma`. Jumps to `fail` when the try-lock fails.
+    VmaStartRead {
+        /// Taken on failure.
+        fail: Label,
+    },
     /// `vma_start_write` (or `_killable`): needs the `mmap_lock` write hold.
     VmaStartWrite {
         /// The VMA to write-lock.
@@ -84,8 +91,11 @@ pub enum Op {
         /// The VMA to detach.
         vma: VmaId,
     },
-    /// Jump if the handle VMA has an `anon_vma` (the fast path of `vmf_anon_prepare`).
+    /// Jump if a VMA has an `anon_vma`: the handle VMA (`None`; the fast path of
+    /// `vmf_anon_prepare`) or a named one (fork's lock predicate).
     IfAnonVma {
+        /// The VMA tested; `None` for the handle.
+        vma: Option<VmaId>,
         /// Taken when `vma->anon_vma` is set.
         then: Label,
     },
@@ -103,6 +113,18 @@ pub enum Op {
     /// folio locked and submit the read to its backend; take a reference either way.
     SyncMmapReadahead {
         /// The page being faulted.
+        folio: FolioId,
+    },
+    /// `folio_test_uptodate` on the folio handle: jump if the data is there (the folio
+    /// may still be locked by a thread, but no read I/O is outstanding).
+    IfFolioUptodate {
+        /// Taken when uptodate.
+        then: Label,
+    },
+    /// `folio_wait_locked` on a named folio (no handle, no reference): sleep until it is
+    /// unlocked, without taking it.
+    FolioWaitLocked {
+        /// The folio waited on.
         folio: FolioId,
     },
     /// `folio_trylock` on the folio handle; jumps to `fail` if it is locked.
@@ -129,9 +151,23 @@ pub enum Op {
     /// `fuse_dev_do_write` -> `folio_end_read`: the reply marks the folio uptodate and
     /// unlocks it.
     FuseDevWrite,
-    /// `dup_mmap`: `vm_area_dup`, `anon_vma_fork`, `copy_page_range` for one parent VMA.
+    /// `dup_mmap`: `vm_area_dup`, `anon_vma_fork`, and the start of `copy_page_range`
+    /// for one parent VMA: its page tables are being copied until
+    /// [`Op::CopyPageRangeEnd`].
     CopyPageRange {
         /// The parent VMA being copied.
+        vma: VmaId,
+    },
+    /// `copy_page_range` returns: the child's page tables for this VMA are complete.
+    CopyPageRangeEnd {
+        /// The parent VMA copied.
+        vma: VmaId,
+    },
+    /// `mmap` at the address of a VMA that munmap removed: `__mmap_region` allocates a
+    /// new VMA (the slab is `SLAB_TYPESAFE_BY_RCU`, so it may be the same memory) and
+    /// `vma_mark_attached` it write-locked. A no-op while the old VMA is still there.
+    MmapRegion {
+        /// The VMA slot (address) reused.
         vma: VmaId,
     },
     /// `mprotect_fixup` -> `change_protection`: needs the VMA write-locked.
@@ -148,6 +184,9 @@ pub enum Op {
     SetFlag(Flag),
     /// Clear a flag.
     ClearFlag(Flag),
+    /// The handler returns `VM_FAULT_RETRY`: by contract it holds no fault lock any more
+    /// (checked, see [`crate::Hazard::RetryHeld`]).
+    FaultRetry,
     /// Jump if a flag is set.
     IfFlag {
         /// The flag tested.
@@ -172,10 +211,13 @@ impl Op {
         match *self {
             Op::MmapReadTrylock { fail }
             | Op::LockVmaUnderRcu { fail, .. }
-            | Op::FolioTrylock { fail } => Some(fail),
+            | Op::FolioTrylock { fail }
+            | Op::VmaStartRead { fail } => Some(fail),
             Op::FindVma { missing, .. } => Some(missing),
             Op::FilemapGetFolio { absent, .. } => Some(absent),
-            Op::IfAnonVma { then } | Op::IfFlag { then, .. } => Some(then),
+            Op::IfAnonVma { then, .. } | Op::IfFlag { then, .. } | Op::IfFolioUptodate { then } => {
+                Some(then)
+            }
             Op::Goto(l) | Op::Choose { alt: l } => Some(l),
             _ => None,
         }
@@ -188,7 +230,12 @@ impl Op {
     pub fn is_local(&self) -> bool {
         matches!(
             self,
-            Op::SetFlag(_) | Op::ClearFlag(_) | Op::IfFlag { .. } | Op::Goto(_) | Op::Exit
+            Op::SetFlag(_)
+                | Op::ClearFlag(_)
+                | Op::IfFlag { .. }
+                | Op::Goto(_)
+                | Op::Exit
+                | Op::FaultRetry
         )
     }
 
@@ -204,12 +251,15 @@ impl Op {
             Op::LockVmaUnderRcu { .. } => "lock_vma_under_rcu",
             Op::FindVma { .. } => "find_vma",
             Op::VmaEndRead => "vma_end_read",
+            Op::VmaStartRead { .. } => "vma_start_read",
             Op::VmaStartWrite { .. } => "vma_start_write",
             Op::VmaMarkDetached { .. } => "vma_mark_detached",
             Op::IfAnonVma { .. } => "vmf_anon_prepare",
             Op::AnonVmaPrepare => "__anon_vma_prepare",
             Op::FilemapGetFolio { .. } => "filemap_get_folio",
             Op::SyncMmapReadahead { .. } => "do_sync_mmap_readahead",
+            Op::IfFolioUptodate { .. } => "folio_test_uptodate",
+            Op::FolioWaitLocked { .. } => "folio_wait_locked",
             Op::FolioTrylock { .. } => "folio_trylock",
             Op::FolioLock => "folio_lock",
             Op::FolioUnlock => "folio_unlock",
@@ -219,8 +269,11 @@ impl Op {
             Op::FuseDevRead => "fuse_dev_do_read",
             Op::FuseDevWrite => "fuse_dev_do_write",
             Op::CopyPageRange { .. } => "copy_page_range",
+            Op::CopyPageRangeEnd { .. } => "copy_page_range done",
+            Op::MmapRegion { .. } => "mmap_region",
             Op::ChangeProtection { .. } => "change_protection",
             Op::UnmapVmas { .. } => "unmap_vmas",
+            Op::FaultRetry => "VM_FAULT_RETRY",
             Op::SetFlag(_) => "set",
             Op::ClearFlag(_) => "clear",
             Op::IfFlag { .. } => "if",

@@ -67,6 +67,8 @@ pub struct VmaState {
     pub readers: ThreadSet,
     /// `vma->anon_vma` is set.
     pub anon_vma: bool,
+    /// `dup_mmap` is inside `copy_page_range` for this VMA.
+    pub copying: bool,
 }
 
 impl VmaState {
@@ -78,6 +80,7 @@ impl VmaState {
             excluding: None,
             readers: ThreadSet::EMPTY,
             anon_vma,
+            copying: false,
         }
     }
 
@@ -134,7 +137,8 @@ impl VmaState {
     pub(crate) fn pack(&self, out: &mut Vec<u8>) {
         let flags = u8::from(self.attached)
             | u8::from(self.write_locked) << 1
-            | u8::from(self.anon_vma) << 2;
+            | u8::from(self.anon_vma) << 2
+            | u8::from(self.copying) << 3;
         out.push(flags);
         out.push(self.excluding.map_or(0xff, |t| t.0));
         out.extend_from_slice(&self.readers.0.to_le_bytes());
@@ -145,6 +149,7 @@ impl VmaState {
             attached: b[0] & 1 != 0,
             write_locked: b[0] & 2 != 0,
             anon_vma: b[0] & 4 != 0,
+            copying: b[0] & 8 != 0,
             excluding: (b[1] != 0xff).then_some(Tid(b[1])),
             readers: ThreadSet(u16::from_le_bytes([b[2], b[3]])),
         }

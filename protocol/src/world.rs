@@ -2,6 +2,7 @@
 //! `Copy`, and packed into a fixed number of bytes per scenario for the state store.
 
 use crate::folio::Folio;
+use crate::hazard::Hazard;
 use crate::ids::{FolioId, MAX_FOLIOS, MAX_THREADS, MAX_VMAS, Tid, VmaId};
 use crate::program::Flag;
 use crate::rwsem::RwSem;
@@ -18,6 +19,9 @@ pub struct ThreadState {
     pub vma: Option<VmaId>,
     /// The folio this thread holds a reference to, or serves (FUSE).
     pub folio: Option<FolioId>,
+    /// The VMA in `vma` was detached (freed, its memory maybe reused) since this thread
+    /// found it: the handle is dangling.
+    pub stale: bool,
 }
 
 impl ThreadState {
@@ -53,7 +57,7 @@ impl Shape {
             + self.vmas * VmaState::PACKED_LEN
             + self.folios * Folio::PACKED_LEN
             + self.threads * THREAD_LEN
-            + 1
+            + 2
     }
 }
 
@@ -73,6 +77,8 @@ pub struct World {
     pub threads: [ThreadState; MAX_THREADS],
     /// Evictions reclaim may still do (ignored when reclaim is unbounded).
     pub evictions_left: u8,
+    /// Sticky [`Hazard`] bits: bug patterns some step has shown.
+    pub hazards: u8,
 }
 
 impl World {
@@ -88,6 +94,14 @@ impl World {
     pub fn folio(&self, f: FolioId) -> &Folio {
         &self.folios[f.index()]
     }
+    /// Whether some step has shown `h`.
+    pub fn has(&self, h: Hazard) -> bool {
+        self.hazards & h.bit() != 0
+    }
+    /// Records `h`.
+    pub fn record(&mut self, h: Hazard) {
+        self.hazards |= h.bit();
+    }
 
     /// Appends exactly `shape.packed_len()` bytes.
     pub fn pack(&self, shape: &Shape, out: &mut Vec<u8>) {
@@ -102,11 +116,13 @@ impl World {
             out.extend_from_slice(&[
                 t.pc,
                 t.flags,
-                t.vma.map_or(NONE, |v| v.0),
+                // VMA ids are below 0x80, so the stale bit fits above them.
+                t.vma.map_or(NONE, |v| v.0 | u8::from(t.stale) << 7),
                 t.folio.map_or(NONE, |f| f.0),
             ]);
         }
         out.push(self.evictions_left);
+        out.push(self.hazards);
     }
 
     /// Inverse of [`World::pack`]; `template` supplies the unused array slots.
@@ -127,12 +143,14 @@ impl World {
             *t = ThreadState {
                 pc: b[0],
                 flags: b[1],
-                vma: (b[2] != NONE).then_some(VmaId(b[2])),
+                vma: (b[2] != NONE).then_some(VmaId(b[2] & 0x7f)),
                 folio: (b[3] != NONE).then_some(FolioId(b[3])),
+                stale: b[2] != NONE && b[2] & 0x80 != 0,
             };
             at += THREAD_LEN;
         }
         w.evictions_left = bytes[at];
+        w.hazards = bytes[at + 1];
         w
     }
 }

@@ -1,14 +1,15 @@
 //! H1: fork while a fault waits for a read served by an in-process FUSE server.
 
 use faultline_protocol::{
-    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, VmaId, VmaKind,
+    Admission, Backend, FolioId, FolioStart, Machine, ModelError, Role, VmaId, VmaKind,
 };
 
 use super::{
-    EVICTIONS_0, FORK_LOCK, SERVER_FAULT, Scenario, fork_lock, reclaim, server_origin, thread,
+    EVICTIONS_0, SERVER_FAULT, Scenario, file_fault_thread, folio, fork_lock, reclaim,
+    server_origin, thread,
 };
 use crate::actors::{fork, fuse_server, vma};
-use crate::fault::{FaultPolicy, Origin, file_fault};
+use crate::fault::FaultPolicy;
 use crate::knobs::{KnobDef, KnobKind, Knobs};
 
 static MAPPING: KnobDef = KnobDef {
@@ -31,7 +32,8 @@ pub(super) const SCENARIO: Scenario = Scenario {
     summary: "fault: user read of file VMA F on a FUSE mount, folio f not cached; \
               fork: dup_mmap of the process; fuse: the FUSE server thread, whose \
               buffer is anonymous VMA B and faults on every request.",
-    knobs: &[&MAPPING, &ORDER, &SERVER_FAULT, &FORK_LOCK, &EVICTIONS_0],
+    knobs: &[&MAPPING, &ORDER, &SERVER_FAULT, &EVICTIONS_0],
+    properties: &["deadlock", "fork-waits-io", "retry-drops"],
     build,
 };
 
@@ -54,18 +56,15 @@ fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Mac
             VmaId(1),
         )
     };
-    let folio = FolioId(0);
-    let mut fault = ProgramBuilder::new("do_user_addr_fault");
-    file_fault(&mut fault, policy, Origin::User, file, folio);
     let threads = vec![
-        thread("fault", fault, false)?,
-        thread("fork", fork(&vmas, fork_lock(knobs)), false)?,
-        thread("fuse", fuse_server(buf, server_origin(knobs)), true)?,
+        file_fault_thread("fault", policy, file, FolioId(0))?,
+        thread("fork", Role::Fork, fork(&vmas, fork_lock(knobs)))?,
+        thread(
+            "fuse",
+            Role::Server,
+            fuse_server(policy, buf, server_origin(knobs)),
+        )?,
     ];
-    let folios = vec![FolioSpec {
-        name: "f".into(),
-        backend: Backend::Fuse,
-        cached: false,
-    }];
+    let folios = vec![folio("f", Backend::Fuse, FolioStart::Absent)];
     Machine::new(threads, vmas, folios, admission, reclaim(knobs))
 }

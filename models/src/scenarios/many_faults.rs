@@ -1,12 +1,12 @@
 //! Scale: N faults over two private file VMAs on disk, plus fork and munmap.
 
 use faultline_protocol::{
-    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, VmaId, VmaKind,
+    Admission, Backend, FolioId, FolioStart, Machine, ModelError, Role, VmaId, VmaKind,
 };
 
-use super::{EVICTIONS_0, FORK_LOCK, Scenario, fork_lock, reclaim, thread};
+use super::{EVICTIONS_0, Scenario, file_fault_thread, folio, fork_lock, reclaim, thread};
 use crate::actors::{fork, munmap, vma};
-use crate::fault::{FaultPolicy, Origin, file_fault};
+use crate::fault::FaultPolicy;
 use crate::knobs::{KnobDef, KnobKind, Knobs};
 
 static FAULTS: KnobDef = KnobDef {
@@ -21,7 +21,8 @@ pub(super) const SCENARIO: Scenario = Scenario {
     title: "scale: N faults on two file VMAs, fork and munmap",
     summary: "faults: user reads of private file VMAs F0 and F1 (two pages each, read \
               from disk); fork: dup_mmap; munmap: unmaps F1.",
-    knobs: &[&FAULTS, &EVICTIONS_0, &FORK_LOCK],
+    knobs: &[&FAULTS, &EVICTIONS_0],
+    properties: &["deadlock", "fork-waits-io", "writer-waits-io", "vma-use"],
     build,
 };
 
@@ -31,21 +32,20 @@ fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Mac
         vma("F1", VmaKind::PrivateFile),
     ];
     let folios = (0..4)
-        .map(|i| FolioSpec {
-            name: format!("f{i}"),
-            backend: Backend::Disk,
-            cached: false,
-        })
+        .map(|i| folio(&format!("f{i}"), Backend::Disk, FolioStart::Absent))
         .collect();
     let mut threads = Vec::new();
     for i in 0..knobs.number("faults") as u8 {
         let v = i % 2;
-        let folio = FolioId(v * 2 + (i / 2) % 2);
-        let mut b = ProgramBuilder::new("do_user_addr_fault");
-        file_fault(&mut b, policy, Origin::User, VmaId(v), folio);
-        threads.push(thread(&format!("fault{i}"), b, false)?);
+        let f = FolioId(v * 2 + (i / 2) % 2);
+        threads.push(file_fault_thread(
+            &format!("fault{i}"),
+            policy,
+            VmaId(v),
+            f,
+        )?);
     }
-    threads.push(thread("fork", fork(&vmas, fork_lock(knobs)), false)?);
-    threads.push(thread("munmap", munmap(VmaId(1)), false)?);
+    threads.push(thread("fork", Role::Fork, fork(&vmas, fork_lock(knobs)))?);
+    threads.push(thread("munmap", Role::Modifier, munmap(VmaId(1)))?);
     Machine::new(threads, vmas, folios, admission, reclaim(knobs))
 }

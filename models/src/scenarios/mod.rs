@@ -1,10 +1,19 @@
 //! The hazard scenarios: thread mixes and VMA layouts.
 
+mod evict_retry;
+mod folio_holder;
+mod fork_copy;
 mod fork_fuse;
+mod fork_io;
+mod lock_order;
 mod many_faults;
+mod stale_vma;
 mod tried_fuse;
+mod writer_io;
 
-use faultline_protocol::{Admission, Machine, ModelError, ProgramBuilder, Reclaim, ThreadSpec};
+use faultline_protocol::{
+    Admission, Machine, ModelError, ProgramBuilder, Reclaim, Role, ThreadSpec,
+};
 
 use crate::actors::ForkLock;
 use crate::fault::{FaultPolicy, Origin};
@@ -21,6 +30,9 @@ pub struct Scenario {
     pub summary: &'static str,
     /// Knobs of this scenario (besides the global ones).
     pub knobs: &'static [&'static KnobDef],
+    /// Ids of the properties the matrix checks here (the hazards this scenario is
+    /// built to show, plus `deadlock` everywhere).
+    pub properties: &'static [&'static str],
     build: fn(FaultPolicy, &Knobs, Admission) -> Result<Machine, ModelError>,
 }
 
@@ -40,6 +52,13 @@ impl Scenario {
 pub static SCENARIOS: &[Scenario] = &[
     fork_fuse::SCENARIO,
     tried_fuse::SCENARIO,
+    fork_io::SCENARIO,
+    writer_io::SCENARIO,
+    evict_retry::SCENARIO,
+    folio_holder::SCENARIO,
+    stale_vma::SCENARIO,
+    lock_order::SCENARIO,
+    fork_copy::SCENARIO,
     many_faults::SCENARIO,
 ];
 
@@ -52,12 +71,13 @@ pub(crate) static ADMISSION: KnobDef = KnobDef {
            steal = a free lock may be taken past sleepers until RWSEM_FLAG_HANDOFF",
 };
 
-static FORK_LOCK: KnobDef = KnobDef {
+/// `fork-lock=all|anon-cow|anon-vma|none`: every design's fork policy.
+pub(crate) static FORK_LOCK: KnobDef = KnobDef {
     name: "fork-lock",
-    kind: KnobKind::Choice(&["all", "anon-cow"]),
+    kind: KnobKind::Choice(&["all", "anon-cow", "anon-vma", "none"]),
     default: "all",
-    help: "which parent VMAs dup_mmap write-locks: all (today), or only anonymous and \
-           COW ones (May 2026 proposal)",
+    help: "which parent VMAs dup_mmap write-locks: all (today), anonymous and COW ones \
+           (May 2026 proposal), those with an anon_vma, or none (6.4 before fb49c455323f)",
 };
 
 static SERVER_FAULT: KnobDef = KnobDef {
@@ -68,13 +88,14 @@ static SERVER_FAULT: KnobDef = KnobDef {
            (mainline x86, arm64); user = tries the VMA lock first (linux-mm x86)",
 };
 
-/// `evictions=0..4` with a scenario's own default.
+/// `evictions=0..4|unbounded` with a scenario's own default.
 const fn evictions(default: &'static str) -> KnobDef {
     KnobDef {
         name: "evictions",
-        kind: KnobKind::Number { min: 0, max: 4 },
+        kind: KnobKind::Choice(&["0", "1", "2", "3", "4", "unbounded"]),
         default,
-        help: "how many times reclaim may evict an unlocked, unreferenced, uptodate folio",
+        help: "how many times reclaim may evict an unlocked, unreferenced, uptodate \
+               folio (unbounded: reclaim is not a fair actor, it may always strike)",
     }
 }
 
@@ -82,6 +103,8 @@ const fn evictions(default: &'static str) -> KnobDef {
 static EVICTIONS_1: KnobDef = evictions("1");
 /// Reclaim off by default.
 static EVICTIONS_0: KnobDef = evictions("0");
+/// Reclaim may strike any number of times.
+static EVICTIONS_UNBOUNDED: KnobDef = evictions("unbounded");
 
 pub(crate) fn admission(knobs: &Knobs) -> Admission {
     if knobs.get("admission") == "steal" {
@@ -93,15 +116,14 @@ pub(crate) fn admission(knobs: &Knobs) -> Admission {
 
 /// The `evictions` knob as a reclaim bound.
 fn reclaim(knobs: &Knobs) -> Reclaim {
-    Reclaim::Bounded(knobs.number("evictions") as u8)
+    match knobs.get("evictions") {
+        "unbounded" => Reclaim::Unbounded,
+        _ => Reclaim::Bounded(knobs.number("evictions") as u8),
+    }
 }
 
 fn fork_lock(knobs: &Knobs) -> ForkLock {
-    if knobs.get("fork-lock") == "anon-cow" {
-        ForkLock::AnonCow
-    } else {
-        ForkLock::All
-    }
+    ForkLock::parse(knobs.get("fork-lock")).unwrap_or(ForkLock::All)
 }
 
 fn server_origin(knobs: &Knobs) -> Origin {
@@ -113,10 +135,40 @@ fn server_origin(knobs: &Knobs) -> Origin {
 }
 
 /// A thread named `name` running the program `b` builds.
-fn thread(name: &str, b: ProgramBuilder, daemon: bool) -> Result<ThreadSpec, ModelError> {
+fn thread(name: &str, role: Role, b: ProgramBuilder) -> Result<ThreadSpec, ModelError> {
     Ok(ThreadSpec {
         name: name.to_string(),
         program: b.build()?,
-        daemon,
+        role,
     })
+}
+
+/// A fault thread on a file page.
+fn file_fault_thread(
+    name: &str,
+    policy: FaultPolicy,
+    vma: faultline_protocol::VmaId,
+    folio: faultline_protocol::FolioId,
+) -> Result<ThreadSpec, ModelError> {
+    let mut b = ProgramBuilder::new("do_user_addr_fault");
+    crate::fault::file_fault(&mut b, policy, Origin::User, vma, folio);
+    thread(name, Role::Fault, b)
+}
+
+/// A folio spec.
+fn folio(
+    name: &str,
+    backend: faultline_protocol::Backend,
+    start: faultline_protocol::FolioStart,
+) -> faultline_protocol::FolioSpec {
+    faultline_protocol::FolioSpec {
+        name: name.into(),
+        backend,
+        start,
+    }
+}
+
+/// No reclaim (scenarios without folios).
+fn reclaim_off() -> Reclaim {
+    Reclaim::Bounded(0)
 }

@@ -1,12 +1,14 @@
 //! H2: the TRIED pass holds `mmap_read_lock` across a FUSE read while a writer queues.
 
 use faultline_protocol::{
-    Admission, Backend, FolioId, FolioSpec, Machine, ModelError, ProgramBuilder, VmaId, VmaKind,
+    Admission, Backend, FolioId, FolioStart, Machine, ModelError, Role, VmaId, VmaKind,
 };
 
-use super::{EVICTIONS_1, SERVER_FAULT, Scenario, reclaim, server_origin, thread};
+use super::{
+    EVICTIONS_1, SERVER_FAULT, Scenario, file_fault_thread, folio, reclaim, server_origin, thread,
+};
 use crate::actors::{fuse_server, mprotect, vma};
-use crate::fault::{FaultPolicy, Origin, file_fault};
+use crate::fault::FaultPolicy;
 use crate::knobs::Knobs;
 
 pub(super) const SCENARIO: Scenario = Scenario {
@@ -16,6 +18,7 @@ pub(super) const SCENARIO: Scenario = Scenario {
               f between the passes; mprotect: an mmap_lock writer on anonymous VMA E; \
               fuse: the FUSE server, buffer in anonymous VMA B.",
     knobs: &[&EVICTIONS_1, &SERVER_FAULT],
+    properties: &["deadlock", "writer-waits-io", "retry-drops"],
     build,
 };
 
@@ -25,17 +28,15 @@ fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Mac
         vma("B", VmaKind::Anon),
         vma("E", VmaKind::Anon),
     ];
-    let mut fault = ProgramBuilder::new("do_user_addr_fault");
-    file_fault(&mut fault, policy, Origin::User, VmaId(0), FolioId(0));
     let threads = vec![
-        thread("fault", fault, false)?,
-        thread("mprotect", mprotect(VmaId(2)), false)?,
-        thread("fuse", fuse_server(VmaId(1), server_origin(knobs)), true)?,
+        file_fault_thread("fault", policy, VmaId(0), FolioId(0))?,
+        thread("mprotect", Role::Modifier, mprotect(VmaId(2)))?,
+        thread(
+            "fuse",
+            Role::Server,
+            fuse_server(policy, VmaId(1), server_origin(knobs)),
+        )?,
     ];
-    let folios = vec![FolioSpec {
-        name: "f".into(),
-        backend: Backend::Fuse,
-        cached: false,
-    }];
+    let folios = vec![folio("f", Backend::Fuse, FolioStart::Absent)];
     Machine::new(threads, vmas, folios, admission, reclaim(knobs))
 }

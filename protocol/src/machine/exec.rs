@@ -2,7 +2,8 @@
 
 use crate::error::ModelError;
 use crate::folio::{Backend, FolioState};
-use crate::ids::{FolioId, ThreadSet, Tid};
+use crate::hazard::Hazard;
+use crate::ids::{FolioId, ThreadSet, Tid, VmaId};
 use crate::program::Op;
 use crate::rwsem::Acquire;
 use crate::world::World;
@@ -33,6 +34,10 @@ impl Machine {
                 return Err(misuse("mmap_lock is already held by this thread"));
             }
             Op::MmapReadLock => {
+                // Only the first call (not yet queued) is the caller's own act.
+                if w.mmap.position(t).is_none() && self.holds_vma_read(w, t) {
+                    w.record(Hazard::LockOrder);
+                }
                 if w.mmap.down_read(t, self.admission) == Acquire::Queued {
                     next = pc; // sleeps; rwsem_mark_wake moves it on when granted
                 }
@@ -50,6 +55,9 @@ impl Machine {
                 self.advance_granted(w, granted)?;
             }
             Op::MmapWriteLock => {
+                if w.mmap.position(t).is_none() && self.holds_vma_read(w, t) {
+                    w.record(Hazard::LockOrder);
+                }
                 if w.mmap.position(t).is_some() {
                     w.mmap.take_queued_write(t);
                 } else if w.mmap.down_write(t, self.admission) == Acquire::Queued {
@@ -84,7 +92,25 @@ impl Machine {
                     return Err(misuse("already holds a VMA read lock"));
                 }
                 match w.vmas[vma.index()].start_read(t) {
-                    Ok(()) => w.threads[ti].vma = Some(vma),
+                    Ok(()) => set_handle(w, t, Some(vma)),
+                    Err(_) => next = prog.target(fail),
+                }
+            }
+            Op::VmaStartRead { fail } => {
+                let v = w.thread(t).vma.ok_or_else(|| misuse("no VMA handle"))?;
+                if w.vmas[..self.shape.vmas]
+                    .iter()
+                    .any(|x| x.readers.contains(t))
+                {
+                    return Err(misuse("already holds a VMA read lock"));
+                }
+                if w.thread(t).stale {
+                    // The object was freed and maybe reused: locking it locks whatever
+                    // lives there now.
+                    w.record(Hazard::VmaUse);
+                }
+                match w.vmas[v.index()].start_read(t) {
+                    Ok(()) => w.threads[ti].stale = false,
                     Err(_) => next = prog.target(fail),
                 }
             }
@@ -93,9 +119,9 @@ impl Machine {
                     return Err(misuse("find_vma without mmap_lock"));
                 }
                 if w.vma(vma).attached {
-                    w.threads[ti].vma = Some(vma);
+                    set_handle(w, t, Some(vma));
                 } else {
-                    w.threads[ti].vma = None;
+                    set_handle(w, t, None);
                     next = prog.target(missing);
                 }
             }
@@ -104,7 +130,6 @@ impl Machine {
                 if !w.vmas[v.index()].end_read(t) {
                     return Err(misuse("VMA not read-locked by this thread"));
                 }
-                w.threads[ti].vma = None;
             }
             Op::VmaStartWrite { vma } => {
                 // __is_vma_write_locked -> mmap_assert_write_locked.
@@ -121,15 +146,39 @@ impl Machine {
                     return Err(misuse("vma_mark_detached on a VMA not write-locked"));
                 }
                 v.attached = false;
+                // vm_area_free follows: every other handle to it now dangles.
+                for (u, th) in w.threads[..self.shape.threads].iter_mut().enumerate() {
+                    if u != ti && th.vma == Some(vma) {
+                        th.stale = true;
+                    }
+                }
             }
-            Op::IfAnonVma { then } => {
-                let v = w.thread(t).vma.ok_or_else(|| misuse("no VMA handle"))?;
+            Op::MmapRegion { vma } => {
+                if w.mmap.writer() != Some(t) {
+                    return Err(misuse("mmap_region without the mmap_lock write hold"));
+                }
+                if !w.vma(vma).attached {
+                    // A new VMA, attached write-locked (vma_mark_attached asserts it).
+                    let mut fresh = crate::vma::VmaState::new(false);
+                    fresh.write_locked = true;
+                    w.vmas[vma.index()] = fresh;
+                }
+            }
+            Op::IfAnonVma { vma, then } => {
+                let v = match vma {
+                    Some(v) => v,
+                    None => self
+                        .deref_handle(w, t)
+                        .ok_or_else(|| misuse("no VMA handle"))?,
+                };
                 if w.vma(v).anon_vma {
                     next = prog.target(then);
                 }
             }
             Op::AnonVmaPrepare => {
-                let v = w.thread(t).vma.ok_or_else(|| misuse("no VMA handle"))?;
+                let v = self
+                    .deref_handle(w, t)
+                    .ok_or_else(|| misuse("no VMA handle"))?;
                 if !w.mmap.held_by(t) {
                     return Err(misuse("__anon_vma_prepare without mmap_lock"));
                 }
@@ -152,6 +201,19 @@ impl Machine {
                 }
                 take_ref(w, t, folio).map_err(misuse)?;
             }
+            Op::IfFolioUptodate { then } => {
+                let f = w
+                    .thread(t)
+                    .folio
+                    .ok_or_else(|| misuse("no folio reference"))?;
+                if matches!(
+                    w.folio(f).state,
+                    FolioState::Uptodate | FolioState::Locked(_)
+                ) {
+                    next = prog.target(then);
+                }
+            }
+            Op::FolioWaitLocked { .. } => {} // enabled only once unlocked
             Op::FolioTrylock { fail } => {
                 let f = w
                     .thread(t)
@@ -192,9 +254,13 @@ impl Machine {
                 w.threads[ti].folio = None;
             }
             Op::MapPte | Op::MapAnon => {
-                let v = w.thread(t).vma.ok_or_else(|| misuse("no VMA handle"))?;
-                if !(w.vma(v).readers.contains(t) || w.mmap.held_by(t)) {
-                    return Err(misuse("maps a PTE without the VMA or mmap_lock held"));
+                let v = self
+                    .deref_handle(w, t)
+                    .ok_or_else(|| misuse("no VMA handle"))?;
+                // copy_page_range copies PTEs only if vma_needs_copy (an anon_vma).
+                let copier = w.vma(v).copying && w.mmap.writer() != Some(t);
+                if copier && w.vma(v).anon_vma {
+                    w.record(Hazard::ForkCopy);
                 }
                 if instr.op == Op::MapAnon && !w.vma(v).anon_vma {
                     return Err(misuse("maps an anon page before vmf_anon_prepare"));
@@ -236,10 +302,17 @@ impl Machine {
                 w.folios[f.index()].state = FolioState::Uptodate;
                 w.threads[ti].folio = None;
             }
-            Op::CopyPageRange { .. } => {
+            Op::CopyPageRange { vma } => {
                 if w.mmap.writer() != Some(t) {
                     return Err(misuse("dup_mmap without the mmap_lock write hold"));
                 }
+                w.vmas[vma.index()].copying = true;
+            }
+            Op::CopyPageRangeEnd { vma } => {
+                if !w.vma(vma).copying {
+                    return Err(misuse("copy_page_range never started"));
+                }
+                w.vmas[vma.index()].copying = false;
             }
             Op::ChangeProtection { vma } => {
                 if w.mmap.writer() != Some(t) || !w.vma(vma).write_locked {
@@ -249,6 +322,11 @@ impl Machine {
             Op::UnmapVmas { .. } => {
                 if !w.mmap.held_by(t) {
                     return Err(misuse("unmap_vmas without mmap_lock"));
+                }
+            }
+            Op::FaultRetry => {
+                if w.mmap.held_by(t) || self.holds_vma_read(w, t) {
+                    w.record(Hazard::RetryHeld);
                 }
             }
             Op::SetFlag(flag) => w.threads[ti].set(flag, true),
@@ -270,11 +348,32 @@ impl Machine {
                 let th = &mut w.threads[ti];
                 th.flags = 0;
                 th.vma = None;
+                th.stale = false;
                 th.folio = None;
             }
         }
         w.threads[ti].pc = next;
         Ok(())
+    }
+
+    /// Whether `t` holds some VMA's read lock.
+    fn holds_vma_read(&self, w: &World, t: Tid) -> bool {
+        w.vmas[..self.shape.vmas]
+            .iter()
+            .any(|v| v.readers.contains(t))
+    }
+
+    /// The handle VMA, for an op that dereferences it. A handle `t` does not pin (no
+    /// read lock on it, and not `mmap_lock` with the VMA still attached) or that
+    /// dangles is a use after the lock was dropped: recorded as [`Hazard::VmaUse`].
+    fn deref_handle(&self, w: &mut World, t: Tid) -> Option<VmaId> {
+        let th = *w.thread(t);
+        let v = th.vma?;
+        let pinned = w.vma(v).readers.contains(t) || (w.mmap.held_by(t) && w.vma(v).attached);
+        if th.stale || !pinned {
+            w.record(Hazard::VmaUse);
+        }
+        Some(v)
     }
 
     /// Readers granted by `rwsem_mark_wake` return from `mmap_read_lock`.
@@ -291,6 +390,13 @@ fn end_all_vma_write_locks(w: &mut World, vmas: usize) {
     for v in &mut w.vmas[..vmas] {
         v.end_write();
     }
+}
+
+/// Points `t`'s VMA handle at a freshly found VMA (or at nothing).
+fn set_handle(w: &mut World, t: Tid, v: Option<VmaId>) {
+    let th = &mut w.threads[t.index()];
+    th.vma = v;
+    th.stale = false;
 }
 
 fn take_ref(w: &mut World, t: Tid, f: FolioId) -> Result<(), &'static str> {

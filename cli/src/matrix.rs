@@ -1,0 +1,255 @@
+//! `faultline matrix`: every design x scenario, each cell the verdicts of the
+//! properties that apply to the scenario, as a table for a terminal or a plain-text
+//! email (or markdown, or one JSON document).
+
+use std::fmt::Write;
+use std::time::Instant;
+
+use faultline_checker::{Budget, Property, Report, Verdict, explore};
+use faultline_models::{DESIGNS, Design, Model, SCENARIOS, Scenario, knob_defs};
+use serde_json::{Value, json};
+
+use crate::error::CliError;
+use crate::output;
+
+/// One computed cell.
+pub(crate) struct Cell {
+    /// The model checked (design, scenario, knobs, machine).
+    pub model: Model,
+    /// What the native engine found.
+    pub report: Report,
+}
+
+impl Cell {
+    /// The cell's text: `OK`, or the keys of the violated properties (`DEADLOCK
+    /// LATENCY`), with `?KEY` for properties left inconclusive.
+    pub(crate) fn verdict(&self) -> String {
+        let mut keys: Vec<String> = Vec::new();
+        for r in &self.report.results {
+            let key = match &r.verdict {
+                Verdict::Holds => continue,
+                Verdict::Violated(_) => r.property.key().to_string(),
+                Verdict::Inconclusive(_) => format!("?{}", r.property.key()),
+            };
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        if keys.is_empty() {
+            "OK".into()
+        } else {
+            keys.join(" ")
+        }
+    }
+}
+
+/// The whole matrix.
+pub(crate) struct Matrix {
+    /// Designs, in column order.
+    pub designs: Vec<&'static Design>,
+    /// Scenarios, in row order.
+    pub scenarios: Vec<&'static Scenario>,
+    /// Cells, row-major (scenario, then design).
+    pub cells: Vec<Cell>,
+    /// Wall time for all cells.
+    pub seconds: f64,
+}
+
+impl Matrix {
+    fn cell(&self, s: usize, d: usize) -> &Cell {
+        &self.cells[s * self.designs.len() + d]
+    }
+    /// Whether some cell has an inconclusive property.
+    pub(crate) fn inconclusive(&self) -> bool {
+        self.cells
+            .iter()
+            .any(|c| c.report.overall() == "inconclusive")
+    }
+}
+
+/// What to compute.
+pub(crate) struct Selection<'a> {
+    /// Design ids (all when empty).
+    pub designs: &'a [String],
+    /// Scenario ids (all when empty).
+    pub scenarios: &'a [String],
+    /// `--set` pairs; each applies to the cells that have that knob.
+    pub sets: &'a [(String, String)],
+    /// Exploration budget per cell.
+    pub budget: Budget,
+}
+
+fn pick<T>(
+    all: &'static [T],
+    ids: &[String],
+    find: impl Fn(&str) -> Result<&'static T, faultline_models::CatalogError>,
+) -> Result<Vec<&'static T>, CliError> {
+    if ids.is_empty() {
+        return Ok(all.iter().collect());
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        let x = find(id)?;
+        if !out.iter().any(|y: &&T| std::ptr::eq(*y, x)) {
+            out.push(x);
+        }
+    }
+    Ok(out)
+}
+
+/// The properties a scenario's cells check.
+pub(crate) fn properties(s: &Scenario) -> Vec<Property> {
+    s.properties
+        .iter()
+        .filter_map(|id| Property::parse(id))
+        .collect()
+}
+
+/// Computes every selected cell with the native engine.
+pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
+    let start = Instant::now();
+    let designs = pick(DESIGNS, sel.designs, faultline_models::design)?;
+    let scenarios = pick(SCENARIOS, sel.scenarios, faultline_models::scenario)?;
+    for (name, _) in sel.sets {
+        let used = scenarios.iter().any(|s| {
+            designs
+                .iter()
+                .any(|d| knob_defs(d, s).iter().any(|k| k.name == name))
+        });
+        if !used {
+            return Err(CliError::Usage(format!(
+                "knob `{name}` belongs to no selected design or scenario (see `faultline list`)"
+            )));
+        }
+    }
+    let mut cells = Vec::new();
+    for s in &scenarios {
+        for d in &designs {
+            let defs = knob_defs(d, s);
+            let sets: Vec<(String, String)> = sel
+                .sets
+                .iter()
+                .filter(|(k, _)| defs.iter().any(|def| def.name == k))
+                .cloned()
+                .collect();
+            let model = faultline_models::build(d.id, s.id, &sets)?;
+            let report = explore(&model.machine, &properties(s), &sel.budget)?;
+            cells.push(Cell { model, report });
+        }
+    }
+    Ok(Matrix {
+        designs,
+        scenarios,
+        cells,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// The table as plain text, then how to read it and the counterexamples found.
+pub(crate) fn text(m: &Matrix) -> String {
+    let mut rows: Vec<Vec<String>> = vec![
+        std::iter::once("scenario".to_string())
+            .chain(m.designs.iter().map(|d| d.id.to_string()))
+            .collect(),
+    ];
+    for (si, s) in m.scenarios.iter().enumerate() {
+        let mut row = vec![s.id.to_string()];
+        row.extend((0..m.designs.len()).map(|di| m.cell(si, di).verdict()));
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (i, r) in rows.iter().enumerate() {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+        if i == 0 {
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            let _ = writeln!(out, "{}", rule.join("  "));
+        }
+    }
+    out += &legend(m);
+    out
+}
+
+fn legend(m: &Matrix) -> String {
+    let mut out = String::from(
+        "\nOK: every property checked in that scenario holds over all reachable states.\n\
+         DEADLOCK, LOCK-ORDER, RETRY-HELD, UAF, FORK-COPY, LATENCY, LIVELOCK, STARVATION:\n\
+         the property violated (deadlock, lock-order, retry-drops, vma-use, fork-copy,\n\
+         writer-waits-io or fork-waits-io, livelock, starvation); ?KEY: not decided\n\
+         within the budget. `faultline check DESIGN SCENARIO` prints each shortest trace.\n",
+    );
+    let states: u64 = m.cells.iter().map(|c| c.report.stats.states).sum();
+    let transitions: u64 = m.cells.iter().map(|c| c.report.stats.transitions).sum();
+    let _ = writeln!(
+        out,
+        "\n{} cells, {states} states, {transitions} transitions, {:.2} s ({:.0} states/s)",
+        m.cells.len(),
+        m.seconds,
+        states as f64 / m.seconds.max(1e-9)
+    );
+    let knobs: Vec<String> = m
+        .cells
+        .iter()
+        .flat_map(|c| {
+            output::set_args(&c.model)
+                .split(" --set ")
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .fold(Vec::new(), |mut acc, k| {
+            if !acc.contains(&k) {
+                acc.push(k);
+            }
+            acc
+        });
+    if !knobs.is_empty() {
+        let _ = writeln!(out, "knobs set: {}", knobs.join(" "));
+    }
+    out
+}
+
+/// The table as markdown.
+pub(crate) fn markdown(m: &Matrix) -> String {
+    let mut out = String::from("| scenario |");
+    for d in &m.designs {
+        let _ = write!(out, " {} |", d.id);
+    }
+    out += "\n|---|";
+    out += &"---|".repeat(m.designs.len());
+    out.push('\n');
+    for (si, s) in m.scenarios.iter().enumerate() {
+        let _ = write!(out, "| {} |", s.id);
+        for di in 0..m.designs.len() {
+            let _ = write!(out, " {} |", m.cell(si, di).verdict());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The matrix as one JSON document.
+pub(crate) fn json(m: &Matrix) -> Value {
+    let cells: Vec<Value> = m
+        .cells
+        .iter()
+        .map(|c| {
+            let mut o = output::json(&c.model, &c.report, &[]);
+            o["verdict"] = Value::from(c.verdict());
+            o
+        })
+        .collect();
+    json!({
+        "designs": m.designs.iter().map(|d| d.id).collect::<Vec<_>>(),
+        "scenarios": m.scenarios.iter().map(|s| s.id).collect::<Vec<_>>(),
+        "cells": cells,
+        "seconds": m.seconds,
+    })
+}

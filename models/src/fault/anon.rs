@@ -1,0 +1,110 @@
+//! Anonymous faults (mm/memory.c): `do_anonymous_page` with `vmf_anon_prepare`, and
+//! `do_swap_page`.
+//!
+//! Checked in source: `__vmf_anon_prepare` with `FAULT_FLAG_VMA_LOCK` and no
+//! `anon_vma` only `mmap_read_trylock`s (a VMA reader must never sleep on
+//! `mmap_lock`) and returns `VM_FAULT_RETRY` on failure; the inline wrapper
+//! `vmf_anon_prepare` (mm/internal.h) then drops the VMA lock. `do_swap_page` submits
+//! the swap read (`swapin_readahead`) with the fault lock held and drops it only in
+//! `folio_lock_or_retry` on a first try (kernel-semantics 2.4, memory.c 6.12).
+
+use faultline_protocol::{Flag, FolioId, Label, Op, ProgramBuilder, VmaId};
+
+use super::arch::{Exits, Origin, fault_loop};
+use super::filemap::lock_or_retry;
+use super::policy::{FaultLock, FaultPolicy, Page};
+
+/// One `do_anonymous_page` attempt (a write to a page never touched).
+fn do_anonymous_page(b: &mut ProgramBuilder, policy: FaultPolicy, lock: FaultLock, exits: Exits) {
+    let have = b.label();
+    b.site("vmf_anon_prepare").op(Op::IfAnonVma {
+        vma: None,
+        then: have,
+    });
+    match lock {
+        FaultLock::Vma if policy.anon_prepare_blocks => {
+            // The lock-order bug: a VMA reader sleeping on mmap_lock.
+            b.op(Op::MmapReadLock)
+                .op(Op::AnonVmaPrepare)
+                .op(Op::MmapReadUnlock);
+        }
+        FaultLock::Vma => {
+            let fail = b.label();
+            b.op(Op::MmapReadTrylock { fail })
+                .op(Op::AnonVmaPrepare)
+                .op(Op::MmapReadUnlock)
+                .op(Op::Goto(have));
+            // Not MAJOR: the mmap_lock attempt runs without FAULT_FLAG_TRIED.
+            b.place(fail)
+                .op(Op::VmaEndRead)
+                .op(Op::FaultRetry)
+                .op(Op::Goto(exits.retry_other));
+        }
+        FaultLock::Mmap => {
+            b.op(Op::AnonVmaPrepare);
+        }
+    }
+    b.place(have).site("do_anonymous_page").op(Op::MapAnon);
+    b.op(Op::Goto(exits.done));
+}
+
+/// A write fault on a new page of anonymous VMA `vma`, continuing at `out` once the
+/// page is mapped (or the address is gone).
+pub(crate) fn anon_fault(
+    b: &mut ProgramBuilder,
+    policy: FaultPolicy,
+    origin: Origin,
+    vma: VmaId,
+    out: Label,
+) {
+    let handler = |b: &mut ProgramBuilder, lock, exits| do_anonymous_page(b, policy, lock, exits);
+    fault_loop(b, policy, origin, vma, &handler, out);
+}
+
+/// One `do_swap_page` attempt for the swapped-out page whose swap-cache folio is
+/// `folio`.
+fn do_swap_page(
+    b: &mut ProgramBuilder,
+    policy: FaultPolicy,
+    lock: FaultLock,
+    folio: FolioId,
+    exits: Exits,
+) {
+    let miss = b.label();
+    let try_lock = b.label();
+    let contended = b.label();
+    let locked = b.label();
+    b.site("do_swap_page").op(Op::FilemapGetFolio {
+        folio,
+        absent: miss,
+    });
+    b.op(Op::Goto(try_lock));
+    // swapin_readahead submits the read with the fault lock held.
+    b.place(miss)
+        .op(Op::SetFlag(Flag::Major))
+        .op(Op::SyncMmapReadahead { folio });
+    b.place(try_lock)
+        .op(Op::FolioTrylock { fail: contended })
+        .op(Op::Goto(locked));
+    b.place(contended).site("folio_lock_or_retry");
+    lock_or_retry(b, policy, lock, Page::Swap, exits.retry_io);
+    b.op(Op::Goto(locked));
+    b.place(locked).site("do_swap_page").op(Op::MapPte);
+    b.op(Op::FolioUnlock)
+        .op(Op::FolioPut)
+        .op(Op::Goto(exits.done));
+}
+
+/// A whole fault thread on a swapped-out page of anonymous VMA `vma`.
+pub(crate) fn swap_fault(
+    b: &mut ProgramBuilder,
+    policy: FaultPolicy,
+    origin: Origin,
+    vma: VmaId,
+    folio: FolioId,
+) {
+    let exit = b.label();
+    let handler = |b: &mut ProgramBuilder, lock, exits| do_swap_page(b, policy, lock, folio, exits);
+    fault_loop(b, policy, origin, vma, &handler, exit);
+    b.place(exit).op(Op::Exit);
+}

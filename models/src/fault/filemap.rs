@@ -1,0 +1,109 @@
+//! `filemap_fault` (mm/filemap.c) and the folio-lock wait shared with `do_swap_page`.
+//!
+//! Checked in source (linux-mm @009cff43): `filemap_fault` drops the fault lock
+//! through `maybe_unlock_mmap_for_io` only when `fault_flag_allow_retry_first` (ALLOW_RETRY
+//! and not TRIED): before `page_cache_sync_ra` on a miss (`do_sync_mmap_readahead`) and
+//! in `lock_folio_maybe_drop_mmap` before sleeping on a locked folio; it then takes the
+//! folio lock, and `if (fpin) { folio_unlock(folio); goto out_retry; }` with
+//! `out_retry`'s `folio_put` returns `VM_FAULT_RETRY`. Not modelled: the readahead early
+//! returns (`VM_RAND_READ`, `ra_pages == 0`, `mmap_miss > MMAP_LOTSAMISS`) that submit
+//! I/O with the lock held and drop it only in `lock_folio_maybe_drop_mmap`.
+
+use faultline_protocol::{Flag, FolioId, Label, Op, ProgramBuilder};
+
+use super::arch::{Exits, release};
+use super::policy::{FaultLock, FaultPolicy, Page};
+
+/// The first-try drop: if not TRIED, release the fault lock, optionally submit the
+/// readahead, sleep until the folio is unlocked (taking it, as
+/// `__folio_lock_killable` does), unlock, put, and return `VM_FAULT_RETRY`. Returns
+/// the label a TRIED attempt continues at, lock held.
+fn drop_and_retry(
+    b: &mut ProgramBuilder,
+    lock: FaultLock,
+    readahead: Option<FolioId>,
+    retry: Label,
+) -> Label {
+    let hold = b.label();
+    b.op(Op::IfFlag {
+        flag: Flag::Tried,
+        then: hold,
+    });
+    release(b, lock);
+    if let Some(folio) = readahead {
+        b.op(Op::SyncMmapReadahead { folio });
+    }
+    b.site("lock_folio_maybe_drop_mmap").op(Op::FolioLock);
+    b.site("filemap_fault")
+        .op(Op::FolioUnlock)
+        .op(Op::FolioPut)
+        .op(Op::FaultRetry)
+        .op(Op::Goto(retry));
+    hold
+}
+
+/// The folio handle is locked (I/O in flight or another thread holds it):
+/// `lock_folio_maybe_drop_mmap` / `__folio_lock_or_retry`. Falls through once this
+/// thread holds the folio lock (fault lock still held), or jumps to `retry` after a
+/// first-try drop.
+pub(crate) fn lock_or_retry(
+    b: &mut ProgramBuilder,
+    policy: FaultPolicy,
+    lock: FaultLock,
+    page: Page,
+    retry: Label,
+) {
+    let wait = b.label();
+    if lock == FaultLock::Vma && policy.wait_if_uptodate {
+        // D1 v2: no I/O outstanding, only a brief holder: wait keeping the VMA lock.
+        b.op(Op::IfFolioUptodate { then: wait });
+    }
+    if policy.drops(lock, page) {
+        let hold = drop_and_retry(b, lock, None, retry);
+        b.place(hold);
+    }
+    b.place(wait).op(Op::FolioLock);
+}
+
+/// One `filemap_fault` attempt under `lock` on a file page whose folio is `folio`.
+pub(crate) fn filemap_fault(
+    b: &mut ProgramBuilder,
+    policy: FaultPolicy,
+    lock: FaultLock,
+    page: Page,
+    folio: FolioId,
+    exits: Exits,
+) {
+    let miss = b.label();
+    let contended = b.label();
+    let locked = b.label();
+    b.site("filemap_fault");
+    b.op(Op::FilemapGetFolio {
+        folio,
+        absent: miss,
+    });
+    b.op(Op::FolioTrylock { fail: contended })
+        .op(Op::Goto(locked));
+
+    b.place(contended).site("lock_folio_maybe_drop_mmap");
+    lock_or_retry(b, policy, lock, page, exits.retry_io);
+    b.op(Op::Goto(locked));
+
+    // Page-cache miss: ret = VM_FAULT_MAJOR; fpin = do_sync_mmap_readahead(vmf), which
+    // calls maybe_unlock_mmap_for_io before page_cache_sync_ra on a first try.
+    b.place(miss).site("filemap_fault");
+    b.op(Op::SetFlag(Flag::Major));
+    if policy.drops(lock, page) {
+        let hold = drop_and_retry(b, lock, Some(folio), exits.retry_io);
+        b.place(hold).site("filemap_fault");
+    }
+    // TRIED (or a design that holds the lock): read and wait with the fault lock held.
+    b.op(Op::SyncMmapReadahead { folio });
+    b.site("lock_folio_maybe_drop_mmap").op(Op::FolioLock);
+
+    b.place(locked).site("finish_fault").op(Op::MapPte);
+    b.site("do_read_fault")
+        .op(Op::FolioUnlock)
+        .op(Op::FolioPut)
+        .op(Op::Goto(exits.done));
+}
