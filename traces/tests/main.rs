@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use faultline_protocol::{
-    Admission, Backend, FolioId, FolioSpec, Machine, Op, ProgramBuilder, Reclaim, Step, ThreadSpec,
-    Tid,
+    Admission, Backend, FolioId, FolioSpec, FolioStart, Machine, Op, ProgramBuilder, Reclaim, Role,
+    Step, ThreadSpec, Tid,
 };
 use faultline_traces::{
     Trace, WaitForGraph, trace_json, trace_text, wait_for_dot, wait_for_json, wait_for_text,
@@ -148,12 +148,12 @@ fn hostile_machine() -> (Machine, Trace) {
     let threads = vec![ThreadSpec {
         name: "a \"quoted\" \\ name\nsecond line".into(),
         program: b.build().expect("no labels"),
-        daemon: false,
+        role: Role::Fault,
     }];
     let folios = vec![FolioSpec {
         name: "f\"0\\x".into(),
         backend: Backend::Disk,
-        cached: false,
+        start: FolioStart::Absent,
     }];
     let m = Machine::new(
         threads,
@@ -242,7 +242,7 @@ fn one_line_per_step_and_grouped_changes() {
     let t = |name: &str, ops: &[Op]| ThreadSpec {
         name: name.into(),
         program: prog(ops),
-        daemon: false,
+        role: Role::Fault,
     };
     let m = Machine::new(
         vec![
