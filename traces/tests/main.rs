@@ -45,6 +45,13 @@ const PINNED: &[Pinned] = &[
         &[],
         "t0,t0,t0,t0,t2,t2,t2,t2,t2,t2,t2,t2,t0,t0,t0,t0,t0,t1,ev0,t0,t0,t2,t2,t2",
     ),
+    (
+        "hold-io.fork-fuse.file-first",
+        "hold-io",
+        "fork-fuse",
+        &[("order", "file-first")],
+        "t0,t0,t0,t1,t1,t2,t2,t2",
+    ),
 ];
 
 fn golden(name: &str) -> PathBuf {
@@ -478,4 +485,48 @@ fn hostile_names_are_escaped_in_the_trace_graph() {
     assert!(dot.contains(r#"folio_lock(f\"0\\x)"#), "{dot}");
     assert_eq!(parse_dot(&dot).node_count(), 3);
     render_with_graphviz("hostile-trace", &dot);
+}
+
+#[test]
+fn disk_completion_and_rwsem_grant_are_causes() {
+    // Readahead submits the disk read; its completion wakes the folio_lock.
+    let (m, trace) = hostile_machine();
+    let f = FolioId(0);
+    assert_eq!(
+        causes(&m, &trace),
+        [
+            (1, 2, Cause::Submit(f)),
+            (2, 3, Cause::Release(WaitOn::Folio(f)))
+        ]
+    );
+    let g = TraceGraph::new(&m, &trace);
+    assert_eq!(g.lanes().len(), 2, "the disk has its own lane");
+    // mmap_write_unlock grants both queued readers: one edge to each reader's acquire.
+    let t = |name: &str, ops: &[Op]| {
+        let mut b = ProgramBuilder::new("test");
+        for &op in ops {
+            b.op(op);
+        }
+        ThreadSpec {
+            name: name.into(),
+            program: b.build().expect("no labels"),
+            daemon: false,
+        }
+    };
+    let m = Machine::new(
+        vec![
+            t("w", &[Op::MmapWriteLock, Op::MmapWriteUnlock, Op::Exit]),
+            t("r1", &[Op::MmapReadLock, Op::MmapReadUnlock, Op::Exit]),
+            t("r2", &[Op::MmapReadLock, Op::MmapReadUnlock, Op::Exit]),
+        ],
+        vec![],
+        vec![],
+        Admission::Fair,
+        Reclaim::Bounded(0),
+    )
+    .expect("valid");
+    let steps = Trace::parse_token("t0,t1,t2,t0,t1,t2").expect("parses");
+    let trace = Trace::replay(&m, &steps).expect("replays");
+    let read = Cause::Release(WaitOn::MmapLock(faultline_protocol::Mode::Read));
+    assert_eq!(causes(&m, &trace), [(4, 5, read), (4, 6, read)]);
 }
