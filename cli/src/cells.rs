@@ -20,31 +20,38 @@ pub(crate) fn catalog_cells(a: &ReportArgs) -> Result<Vec<Cell>, CliError> {
         faultline_models::scenario(s)?;
     }
     let pick = |ids: &[String], id: &str| ids.is_empty() || ids.iter().any(|x| x == id);
-    let mut cells = Vec::new();
-    let mut used = vec![false; a.sets.len()];
-    for d in DESIGNS.iter().filter(|d| pick(&a.designs, d.id)) {
-        for s in SCENARIOS.iter().filter(|s| pick(&a.scenarios, s.id)) {
-            let defs = knob_defs(d, s);
-            let sets: Vec<(String, String)> = a
-                .sets
+    let pairs: Vec<_> = DESIGNS
+        .iter()
+        .filter(|d| pick(&a.designs, d.id))
+        .flat_map(|d| {
+            SCENARIOS
                 .iter()
-                .enumerate()
-                .filter(|(_, (k, _))| defs.iter().any(|def| def.name == k))
-                .map(|(i, kv)| {
-                    used[i] = true;
-                    kv.clone()
-                })
-                .collect();
-            let model = faultline_models::build(d.id, s.id, &sets)?;
-            let report = explore(&model.machine, Property::ALL, &Budget::default())?;
-            cells.push(Cell { model, report });
-        }
-    }
-    if let Some(i) = used.iter().position(|u| !u) {
+                .filter(|s| pick(&a.scenarios, s.id))
+                .map(move |s| (d, s))
+        })
+        .collect();
+    // Every knob must apply somewhere; say so before spending time on checks.
+    let has = |d, s, k: &str| knob_defs(d, s).iter().any(|def| def.name == k);
+    if let Some((k, _)) = a
+        .sets
+        .iter()
+        .find(|(k, _)| !pairs.iter().any(|&(d, s)| has(d, s, k)))
+    {
         return Err(CliError::Usage(format!(
-            "no selected design x scenario has the knob `{}`",
-            a.sets[i].0
+            "no selected design x scenario has the knob `{k}`"
         )));
+    }
+    let mut cells = Vec::new();
+    for (d, s) in pairs {
+        let sets: Vec<(String, String)> = a
+            .sets
+            .iter()
+            .filter(|(k, _)| has(d, s, k))
+            .cloned()
+            .collect();
+        let model = faultline_models::build(d.id, s.id, &sets)?;
+        let report = explore(&model.machine, Property::ALL, &Budget::default())?;
+        cells.push(Cell { model, report });
     }
     Ok(cells)
 }

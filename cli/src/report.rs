@@ -349,3 +349,37 @@ fn figure(g: &Graph, svg: Option<&str>) -> String {
     f += "</figure>\n";
     f
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(file: &str) -> Graph {
+        Graph {
+            file: file.into(),
+            kind: "trace graph",
+            property: "deadlock",
+            dot: String::new(),
+        }
+    }
+
+    #[test]
+    fn figures_escape_file_names_and_inline_only_the_svg_element() {
+        let f = figure(&graph("a<b>&\"c\".dot"), None);
+        assert!(f.contains("a&lt;b&gt;&amp;&quot;c&quot;.dot"), "{f}");
+        assert!(!f.contains("<b>"), "{f}");
+        let svg = "<?xml version=\"1.0\"?>\n<svg><text>T0 &amp; T1</text></svg>\n";
+        let f = figure(&graph("x.dot"), Some(svg));
+        assert!(f.contains("<svg><text>T0 &amp; T1</text></svg>"), "{f}");
+        assert!(f.contains("href=\"x.svg\"") && !f.contains("<?xml"), "{f}");
+    }
+
+    #[test]
+    fn cell_ids_name_knobs_off_default_and_are_file_safe() {
+        let sets = [("order".to_string(), "file-first".to_string())];
+        let m = faultline_models::build("hold-io", "fork-fuse", &sets).expect("builds");
+        assert_eq!(cell_id(&m), "hold-io.fork-fuse.order=file-first");
+        let m = faultline_models::build("upstream", "tried-fuse", &[]).expect("builds");
+        assert_eq!(cell_id(&m), "upstream.tried-fuse");
+    }
+}
