@@ -10,7 +10,7 @@ use std::process::Command;
 
 use faultline_protocol::{
     Admission, Backend, FolioId, FolioSpec, Machine, Op, ProgramBuilder, Reclaim, Step, ThreadSpec,
-    Tid, WaitOn,
+    Tid, VmaId, VmaKind, VmaSpec, WaitOn,
 };
 use faultline_traces::{
     Cause, ChainEnd, Lasso, Node, Trace, TraceGraph, WaitForGraph, causes_text, lane_text,
@@ -529,4 +529,51 @@ fn disk_completion_and_rwsem_grant_are_causes() {
     let trace = Trace::replay(&m, &steps).expect("replays");
     let read = Cause::Release(WaitOn::MmapLock(faultline_protocol::Mode::Read));
     assert_eq!(causes(&m, &trace), [(4, 5, read), (4, 6, read)]);
+}
+
+#[test]
+fn a_writers_vma_start_write_is_the_cause_of_the_readers_failure() {
+    let mut w = ProgramBuilder::new("writer");
+    w.op(Op::MmapWriteLock)
+        .op(Op::VmaStartWrite { vma: VmaId(0) })
+        .op(Op::MmapWriteUnlock)
+        .op(Op::Exit);
+    let mut r = ProgramBuilder::new("reader");
+    let fail = r.label();
+    r.op(Op::LockVmaUnderRcu {
+        vma: VmaId(0),
+        fail,
+    })
+    .op(Op::VmaEndRead)
+    .place(fail)
+    .op(Op::Exit);
+    let spec = |name: &str, b: ProgramBuilder| ThreadSpec {
+        name: name.into(),
+        program: b.build().expect("labels placed"),
+        daemon: false,
+    };
+    let vma = VmaSpec {
+        name: "F".into(),
+        kind: VmaKind::PrivateFile,
+        anon_vma: false,
+    };
+    let m = Machine::new(
+        vec![spec("mprotect", w), spec("fault", r)],
+        vec![vma],
+        vec![],
+        Admission::Fair,
+        Reclaim::Bounded(0),
+    )
+    .expect("valid");
+    let steps = Trace::parse_token("t0,t0,t1").expect("parses");
+    let trace = Trace::replay(&m, &steps).expect("replays");
+    assert_eq!(
+        causes(&m, &trace),
+        [(2, 3, Cause::Conflict(Node::Vma(VmaId(0))))]
+    );
+    let text = causes_text(&m, &TraceGraph::new(&m, &trace), 80);
+    assert!(
+        text.contains("2 -> 3  conflict on VMA F (T0 mprotect to T1 fault)"),
+        "{text}"
+    );
 }
