@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use faultline_checker::{Budget, Property};
 
 use crate::error::CliError;
+use crate::format::Format;
 
 /// What to run.
 #[derive(Debug, PartialEq)]
@@ -19,6 +20,15 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Every design x scenario.
     Matrix(MatrixArgs),
+    /// Explain the first violation in 80 columns.
+    Explain {
+        /// Design, scenario and knobs.
+        target: Target,
+        /// Properties to check (all when none given).
+        properties: Vec<Property>,
+    },
+    /// Write the HTML report of a matrix of checks.
+    Report(ReportArgs),
     /// Replay a counterexample token.
     Replay {
         /// Design, scenario and knobs.
@@ -48,8 +58,8 @@ pub(crate) struct CheckArgs {
     pub properties: Vec<Property>,
     /// Where to write DOT files.
     pub dot: Option<PathBuf>,
-    /// Print JSON instead of text.
-    pub json: bool,
+    /// What to print (`--format`, or `--json`).
+    pub format: Format,
     /// Exploration budget.
     pub budget: Budget,
 }
@@ -82,6 +92,19 @@ pub(crate) struct MatrixArgs {
     pub budget: Budget,
 }
 
+/// Options of `report`.
+#[derive(Debug, PartialEq)]
+pub(crate) struct ReportArgs {
+    /// The output directory.
+    pub out: PathBuf,
+    /// Designs to include (all when none given).
+    pub designs: Vec<String>,
+    /// Scenarios to include (all when none given).
+    pub scenarios: Vec<String>,
+    /// `--set NAME=VALUE` pairs, applied to every cell that has the knob.
+    pub sets: Vec<(String, String)>,
+}
+
 /// The usage text.
 pub(crate) const USAGE: &str = "\
 faultline: a model checker for Linux mm lock protocols (mmap_lock, per-VMA locks, folio I/O)
@@ -89,14 +112,16 @@ faultline: a model checker for Linux mm lock protocols (mmap_lock, per-VMA locks
 usage:
   faultline list
   faultline check DESIGN SCENARIO [--set KNOB=VALUE]... [--property P]... [--dot DIR]
-                  [--json] [--max-states N]
+                  [--format text|json|dot] [--json] [--max-states N]
   faultline matrix [--design D]... [--scenario S]... [--set KNOB=VALUE]... [--dot DIR]
                    [--json | --markdown] [--max-states N]
+  faultline explain DESIGN SCENARIO [--set KNOB=VALUE]... [--property P]...
+  faultline report --out DIR [--design D]... [--scenario S]... [--set KNOB=VALUE]...
   faultline replay DESIGN SCENARIO TOKEN [--set KNOB=VALUE]...
   faultline help | --help | --version
 
 exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
-error, 3 inconclusive (a budget stopped the search)
+error, 3 inconclusive (a budget stopped the search); `report` exits 0 once written
 ";
 
 /// Parses the arguments after the program name.
@@ -115,6 +140,31 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
         },
         "check" => parse_check(rest).map(Command::Check),
         "matrix" => parse_matrix(rest).map(Command::Matrix),
+        "explain" => {
+            let mut o = Options::parse(rest, &["--set", "--property"])?;
+            let [design, scenario] = o.positional::<2>("explain DESIGN SCENARIO")?;
+            Ok(Command::Explain {
+                properties: properties(&o)?,
+                target: Target {
+                    design,
+                    scenario,
+                    sets: o.sets()?,
+                },
+            })
+        }
+        "report" => {
+            let mut o = Options::parse(rest, &["--out", "--design", "--scenario", "--set"])?;
+            o.positional::<0>("report --out DIR")?;
+            let out = o
+                .single("--out")?
+                .ok_or_else(|| usage("`report` needs --out DIR".into()))?;
+            Ok(Command::Report(ReportArgs {
+                out: PathBuf::from(out),
+                designs: o.values("--design"),
+                scenarios: o.values("--scenario"),
+                sets: o.sets()?,
+            }))
+        }
         "replay" => {
             let mut o = Options::parse(rest, &["--set"])?;
             let [design, scenario, token] = o.positional::<3>("replay DESIGN SCENARIO TOKEN")?;
@@ -128,7 +178,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
             })
         }
         other => Err(usage(format!(
-            "unknown command `{other}`; commands: list, check, matrix, replay, help"
+            "unknown command `{other}`; commands: list, check, matrix, explain, report, replay, help"
         ))),
     }
 }
@@ -136,9 +186,48 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
 fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
     let mut o = Options::parse(
         rest,
-        &["--set", "--property", "--dot", "--max-states", "--json"],
+        &[
+            "--set",
+            "--property",
+            "--dot",
+            "--max-states",
+            "--json",
+            "--format",
+        ],
     )?;
     let [design, scenario] = o.positional::<2>("check DESIGN SCENARIO")?;
+    let properties = properties(&o)?;
+    let mut budget = Budget::default();
+    if let Some(n) = o.single("--max-states")? {
+        budget.max_states = n.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
+            CliError::Usage(format!("--max-states needs a positive number, got `{n}`"))
+        })?;
+    }
+    let format = match (o.single("--format")?, o.flag("--json")) {
+        (Some(f), false) => Format::parse(&f)?,
+        (None, true) => Format::Json,
+        (None, false) => Format::Text,
+        (Some(_), true) => {
+            return Err(CliError::Usage(
+                "`--json` is `--format json`; give one of them".into(),
+            ));
+        }
+    };
+    Ok(CheckArgs {
+        target: Target {
+            design,
+            scenario,
+            sets: o.sets()?,
+        },
+        properties,
+        dot: o.single("--dot")?.map(PathBuf::from),
+        format,
+        budget,
+    })
+}
+
+/// The `--property` values, validated, each once, in the order given.
+fn properties(o: &Options) -> Result<Vec<Property>, CliError> {
     let properties = o
         .values("--property")
         .into_iter()
@@ -159,19 +248,7 @@ fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
             unique.push(p);
         }
     }
-    let properties = unique;
-    let budget = budget(&o)?;
-    Ok(CheckArgs {
-        target: Target {
-            design,
-            scenario,
-            sets: o.sets()?,
-        },
-        properties,
-        dot: o.single("--dot")?.map(PathBuf::from),
-        json: o.flag("--json"),
-        budget,
-    })
+    Ok(unique)
 }
 
 fn budget(o: &Options) -> Result<Budget, CliError> {
@@ -339,8 +416,37 @@ mod tests {
             ]
         );
         assert_eq!(c.dot, Some(PathBuf::from("out")));
-        assert!(c.json);
+        assert_eq!(c.format, Format::Json);
         assert_eq!(c.budget.max_states, 10);
+    }
+
+    #[test]
+    fn explain_and_report_parse() {
+        let c = parse(&words(
+            "explain hold-io fork-fuse --set evictions=1 --property deadlock",
+        ));
+        let Ok(Command::Explain { target, properties }) = c else {
+            panic!("not explain: {c:?}")
+        };
+        assert_eq!(target.sets, vec![("evictions".into(), "1".into())]);
+        assert_eq!(properties, vec![Property::Deadlock]);
+        let c = parse(&words(
+            "report --out r --design upstream --scenario fork-fuse",
+        ));
+        let Ok(Command::Report(r)) = c else {
+            panic!("not report: {c:?}")
+        };
+        assert_eq!(r.out, PathBuf::from("r"));
+        assert_eq!(r.designs, vec!["upstream".to_string()]);
+        assert_eq!(r.scenarios, vec!["fork-fuse".to_string()]);
+        let c = parse(&words("check a b --format dot"));
+        assert!(matches!(
+            c,
+            Ok(Command::Check(CheckArgs {
+                format: Format::Dot,
+                ..
+            }))
+        ));
     }
 
     #[test]
@@ -362,6 +468,13 @@ mod tests {
             "matrix --json --markdown",
             "matrix --design",
             "matrix --bogus",
+            "check a b --format svg",
+            "check a b --format dot --json",
+            "explain a",
+            "explain a b --dot x",
+            "report",
+            "report --out",
+            "report x --out y",
         ] {
             let e = parse(&words(bad)).expect_err(bad);
             assert!(!e.to_string().contains('\n'), "{bad}: {e}");

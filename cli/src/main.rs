@@ -1,13 +1,18 @@
-//! The `faultline` command line: `list`, `check`, `replay`.
+//! The `faultline` command line: `list`, `check`, `explain`, `report`, `replay`.
 //!
 //! Exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
 //! error (one line on stderr), 3 inconclusive.
 
 mod args;
+mod cells;
 mod error;
+mod explain;
+mod format;
+mod graphs;
 mod list;
 mod matrix;
 mod output;
+mod report;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -17,6 +22,7 @@ use faultline_traces::{Trace, trace_text};
 
 use crate::args::{CheckArgs, Command, MatrixArgs, MatrixFormat, Target, USAGE};
 use crate::error::CliError;
+use crate::format::Format;
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
@@ -46,6 +52,8 @@ fn run(cmd: Command) -> Result<(u8, String), CliError> {
         Command::List => Ok((0, list::text())),
         Command::Check(c) => check(c),
         Command::Matrix(m) => matrix_cmd(&m),
+        Command::Explain { target, properties } => explain::run(&target, properties),
+        Command::Report(r) => report::run(&r),
         Command::Replay { target, token } => replay_cmd(&target, &token),
     }
 }
@@ -78,12 +86,14 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
         Some(dir) => output::write_dots(&model, &report, dir)?,
         None => Vec::new(),
     };
-    let out = if c.json {
-        let mut s = output::json(&model, &report, &dots).to_string();
-        s.push('\n');
-        s
-    } else {
-        output::text(&model, &report, &dots)
+    let out = match c.format {
+        Format::Json => {
+            let mut s = output::json(&model, &report, &dots).to_string();
+            s.push('\n');
+            s
+        }
+        Format::Dot => output::dot(&model, &report),
+        Format::Text => output::text(&model, &report, &dots),
     };
     let code = match report.overall() {
         "violated" => 1,

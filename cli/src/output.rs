@@ -5,10 +5,11 @@ use std::path::Path;
 
 use faultline_checker::{Report, Verdict};
 use faultline_models::Model;
-use faultline_traces::{trace_json, trace_text, wait_for_dot, wait_for_json, wait_for_text};
+use faultline_traces::{trace_json, trace_text, wait_for_json, wait_for_text};
 use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
+use crate::graphs::graphs;
 
 /// Text width of traces printed to the terminal.
 const WIDTH: usize = 100;
@@ -137,37 +138,39 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
     })
 }
 
-/// Writes `DESIGN.SCENARIO.PROPERTY.dot` (the wait-for graph) for each violation into
-/// `dir`; returns the paths written.
+/// Writes every graph of every violation into `dir` (see [`graphs`]): the wait-for
+/// graph as `DESIGN.SCENARIO.PROPERTY.dot`, the trace graph as `....trace.dot`, a
+/// lasso as `....lasso.dot`; returns the paths written.
 pub(crate) fn write_dots(
     model: &Model,
     report: &Report,
     dir: &Path,
 ) -> Result<Vec<String>, CliError> {
-    let io = |path: &Path, source| CliError::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+    let stem = format!("{}.{}", model.design.id, model.scenario.id);
     let mut written = Vec::new();
-    for r in &report.results {
-        if let Verdict::Violated(cx) = &r.verdict {
-            let name = format!(
-                "{}.{}.{}.dot",
-                model.design.id, model.scenario.id, r.property
-            );
-            let path = dir.join(name);
-            let title = format!(
-                "{} x {}{}: {} after {} steps",
-                model.design.id,
-                model.scenario.id,
-                set_args(model).replace(" --set ", " "),
-                r.property,
-                cx.trace.len()
-            );
-            std::fs::write(&path, wait_for_dot(&cx.wait_for, &title)).map_err(|e| io(&path, e))?;
-            written.push(path.display().to_string());
-        }
+    for g in graphs(model, report, &stem) {
+        let path = dir.join(&g.file);
+        std::fs::write(&path, &g.dot).map_err(|e| write_error(&path, e))?;
+        written.push(path.display().to_string());
     }
     Ok(written)
+}
+
+/// `--format dot`: the DOT of every graph of every violation, one after another.
+pub(crate) fn dot(model: &Model, report: &Report) -> String {
+    let stem = format!("{}.{}", model.design.id, model.scenario.id);
+    graphs(model, report, &stem)
+        .into_iter()
+        .map(|g| format!("// {}\n{}", g.file, g.dot))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The error for a file or directory that cannot be written.
+pub(crate) fn write_error(path: &Path, source: std::io::Error) -> CliError {
+    CliError::Write {
+        path: path.display().to_string(),
+        source,
+    }
 }

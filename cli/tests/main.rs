@@ -95,9 +95,33 @@ fn the_printed_replay_command_reproduces_the_deadlock() {
     assert_eq!(o.status.code(), Some(0));
 }
 
+/// Renders a DOT file with graphviz; skipped where graphviz is missing unless
+/// `FAULTLINE_REQUIRE_GRAPHVIZ=1`. Returns whether it rendered.
+fn renders(file: &std::path::Path) -> bool {
+    match Command::new("dot").arg("-Tsvg").arg(file).output() {
+        Ok(r) => {
+            assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+            true
+        }
+        Err(e) => {
+            assert!(
+                std::env::var_os("FAULTLINE_REQUIRE_GRAPHVIZ").is_none(),
+                "graphviz `dot` is required here but cannot run: {e}"
+            );
+            false
+        }
+    }
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("faultline-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
 #[test]
-fn dot_dir_gets_one_file_per_violation_that_graphviz_accepts() {
-    let dir = std::env::temp_dir().join(format!("faultline-cli-dot-{}", std::process::id()));
+fn dot_dir_gets_the_wait_for_and_trace_graphs_of_each_violation() {
+    let dir = temp_dir("dot");
     let o = faultline(&[
         "check",
         "hold-io",
@@ -106,15 +130,97 @@ fn dot_dir_gets_one_file_per_violation_that_graphviz_accepts() {
         dir.to_str().expect("utf8"),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    let file = dir.join("hold-io.fork-fuse.deadlock.dot");
-    let dot = std::fs::read_to_string(&file).expect("written");
-    assert!(dot.starts_with("digraph") && dot.contains("color=red"));
-    match Command::new("dot").arg("-Tsvg").arg(&file).output() {
-        Ok(r) => assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr)),
-        Err(e) => assert!(
-            std::env::var_os("FAULTLINE_REQUIRE_GRAPHVIZ").is_none(),
-            "graphviz `dot` is required here but cannot run: {e}"
-        ),
+    let wait_for = dir.join("hold-io.fork-fuse.deadlock.dot");
+    let trace = dir.join("hold-io.fork-fuse.deadlock.trace.dot");
+    let dot = std::fs::read_to_string(&wait_for).expect("wait-for graph written");
+    assert!(dot.starts_with("digraph \"wait-for\"") && dot.contains("color=red"));
+    let dot = std::fs::read_to_string(&trace).expect("trace graph written");
+    assert!(dot.starts_with("digraph \"trace\"") && dot.contains("style=dashed"));
+    assert!(stdout(&o).contains("deadlock.trace.dot"), "{}", stdout(&o));
+    renders(&wait_for);
+    renders(&trace);
+}
+
+#[test]
+fn format_dot_prints_every_graph_and_format_json_is_json() {
+    let o = faultline(&["check", "hold-io", "fork-fuse", "--format", "dot"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert_eq!(out.matches("digraph ").count(), 2, "{out}");
+    assert!(
+        out.contains("// hold-io.fork-fuse.deadlock.trace.dot"),
+        "{out}"
+    );
+    let a = faultline(&["check", "hold-io", "fork-fuse", "--format", "json"]);
+    let j: serde_json::Value = serde_json::from_slice(&a.stdout).expect("JSON");
+    assert_eq!(j["status"], "violated");
+    let o = faultline(&["check", "upstream", "fork-fuse", "--format", "dot"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).is_empty(), "nothing violated, no graphs");
+}
+
+#[test]
+fn explain_fits_80_columns_and_exits_like_check() {
+    for (design, scenario) in [("hold-io", "fork-fuse"), ("upstream", "tried-fuse")] {
+        let o = faultline(&["explain", design, scenario]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let out = stdout(&o);
+        for line in out.lines() {
+            assert!(line.chars().count() <= 80, "over 80 columns: `{line}`");
+        }
+        assert!(out.contains("deadlock violated after"), "{out}");
+        assert!(out.contains("causes (step -> step it caused):"), "{out}");
+        assert!(out.contains("wait-for cycle at the final state:"), "{out}");
+        assert!(out.contains("replay: faultline replay"), "{out}");
+    }
+    let out = stdout(&faultline(&["explain", "hold-io", "fork-fuse"]));
+    assert!(out.contains("T0 fault") && out.contains("T2 fuse"), "{out}");
+    assert!(out.contains("* 10"), "the violating step is marked: {out}");
+    let o = faultline(&["explain", "upstream", "fork-fuse"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        "no violation: every property holds in upstream x fork-fuse (176 states)\n"
+    );
+}
+
+#[test]
+fn report_writes_the_matrix_cell_pages_and_svg_graphs() {
+    let dir = temp_dir("report");
+    let o = faultline(&[
+        "report",
+        "--out",
+        dir.to_str().expect("utf8"),
+        "--scenario",
+        "fork-fuse",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("2 cells (1 violated, 1 hold"),
+        "{}",
+        stdout(&o)
+    );
+    let index = std::fs::read_to_string(dir.join("index.html")).expect("index.html");
+    assert!(index.starts_with("<!DOCTYPE html>"));
+    assert!(index.contains("<table id=\"matrix\">") && index.contains("<table id=\"cells\">"));
+    assert!(index.contains("<a href=\"hold-io.fork-fuse.html#deadlock\">violated (10 steps)</a>"));
+    assert!(index.contains("href=\"upstream.fork-fuse.html\""));
+    assert!(!index.contains("<script"), "no JavaScript");
+    let page = std::fs::read_to_string(dir.join("hold-io.fork-fuse.html")).expect("cell page");
+    assert!(page.contains("<pre class=\"evidence\">"), "{page}");
+    // The text is escaped: `->` in the causes becomes `-&gt;`.
+    assert!(page.contains("3 -&gt; 8"), "{page}");
+    assert!(dir.join("hold-io.fork-fuse.deadlock.trace.dot").exists());
+    if renders(&dir.join("hold-io.fork-fuse.deadlock.dot")) {
+        assert!(dir.join("hold-io.fork-fuse.deadlock.svg").exists());
+        assert!(dir.join("hold-io.fork-fuse.deadlock.trace.svg").exists());
+        assert_eq!(page.matches("<svg").count(), 2, "both graphs inline");
+        assert!(
+            !page.contains("<?xml"),
+            "SVG documents are cut to their element"
+        );
+    } else {
+        assert!(page.contains("apt-get install graphviz"), "{page}");
     }
 }
 
@@ -158,6 +264,28 @@ fn bad_input_gets_one_line_and_exit_2() {
         ),
         (&["replay", "upstream", "fork-fuse", "zz"], "bad step `zz`"),
         (&["bogus"], "unknown command `bogus`"),
+        (
+            &["check", "upstream", "fork-fuse", "--format", "svg"],
+            "--format takes text, json or dot",
+        ),
+        (&["explain", "nope", "fork-fuse"], "valid designs:"),
+        (
+            &["report", "--out", "x", "--design", "nope"],
+            "valid designs:",
+        ),
+        (
+            &[
+                "report",
+                "--out",
+                "x",
+                "--scenario",
+                "fork-fuse",
+                "--set",
+                "faults=2",
+            ],
+            "no selected design x scenario has the knob `faults`",
+        ),
+        (&["report"], "`report` needs --out DIR"),
         (
             &["check", "upstream", "fork-fuse", "--dot", "/proc/nope/x"],
             "cannot write",

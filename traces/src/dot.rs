@@ -28,14 +28,14 @@ pub fn quote(s: &str) -> String {
     format!("\"{}\"", escape(s))
 }
 
-/// The wait-for graph as DOT; the cycle is drawn in red. `title` becomes the graph label.
+/// The wait-for graph as DOT; the cycle and the marked chain are drawn in red. `title` becomes the graph label.
 pub fn wait_for_dot(g: &WaitForGraph, title: &str) -> String {
     let graph = g.graph();
     let mut nodes: Vec<_> = graph.node_indices().collect();
     nodes.sort_by_key(|&n| graph[n]);
     let mut edges: Vec<_> = graph.edge_references().collect();
     edges.sort_by_key(|e| (graph[e.source()], graph[e.target()]));
-    let on_cycle = |n| g.cycle().contains(&n);
+    let on_cycle = |n| g.cycle().contains(&n) || g.chain().contains(&n);
 
     let mut s = String::new();
     let _ = writeln!(s, "digraph \"wait-for\" {{");
@@ -63,7 +63,7 @@ pub fn wait_for_dot(g: &WaitForGraph, title: &str) -> String {
     }
     for e in edges {
         let (a, b) = (e.source(), e.target());
-        let style = if g.on_cycle(a, b) {
+        let style = if g.on_cycle(a, b) || g.on_chain(a, b) {
             ", color=red, fontcolor=red, penwidth=2"
         } else {
             ""

@@ -72,8 +72,20 @@ fn clip(text: &str, width: usize) -> String {
     format!("{}...", keep.trim_end())
 }
 
-/// The wait-for cycle (or, without one, every wait) as one line per edge.
+/// The wait-for cycle (or, without one, every wait) as one line per edge, then the
+/// marked chain, if any.
 pub fn wait_for_text(g: &WaitForGraph) -> String {
+    let mut s = edges_text(g);
+    if !g.chain().is_empty() {
+        s.push_str(&lines(
+            "chain of waits at the final state:",
+            g.chain_edges(),
+        ));
+    }
+    s
+}
+
+fn edges_text(g: &WaitForGraph) -> String {
     let (title, edges) = if g.cycle().is_empty() {
         (
             "no wait-for cycle; the waits at the final state:",
@@ -82,6 +94,10 @@ pub fn wait_for_text(g: &WaitForGraph) -> String {
     } else {
         ("wait-for cycle at the final state:", g.cycle_edges())
     };
+    lines(title, edges)
+}
+
+fn lines(title: &str, edges: Vec<(&str, &str, &str)>) -> String {
     let wa = edges.iter().map(|e| e.0.len()).max().unwrap_or(0);
     let wl = edges.iter().map(|e| e.1.len()).max().unwrap_or(0);
     let mut s = format!("{title}\n");

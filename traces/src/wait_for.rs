@@ -32,12 +32,34 @@ pub struct Edge {
     pub label: String,
 }
 
-/// The wait-for graph of one state, with its first cycle.
+/// The wait-for graph of one state, with its first cycle and, when marked, a chain.
 #[derive(Clone, Debug)]
 pub struct WaitForGraph {
     graph: DiGraph<Node, Edge>,
     names: Vec<String>,
     cycle: Vec<NodeIndex>,
+    chain: Vec<NodeIndex>,
+}
+
+/// A path of waits from a blocked thread (see [`WaitForGraph::chain_from`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chain {
+    /// The nodes in order, starting at the thread. For [`ChainEnd::Cycle`] the last
+    /// node is the first one met twice.
+    pub nodes: Vec<NodeIndex>,
+    /// Where it stops.
+    pub end: ChainEnd,
+}
+
+/// Where a chain of waits stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainEnd {
+    /// At an I/O actor: the waits hang on a read completing.
+    Io(Backend),
+    /// Back at a node already on the chain: the waits never end.
+    Cycle,
+    /// At a node that waits for nothing (a runnable holder, say).
+    Runnable,
 }
 
 impl WaitForGraph {
@@ -64,7 +86,94 @@ impl WaitForGraph {
             graph: b.graph,
             names,
             cycle,
+            chain: Vec::new(),
         }
+    }
+
+    /// The chain of waits out of thread `t`, following "waits for" and "held by" edges:
+    /// the shortest path to an I/O actor if there is one (for latency: a writer
+    /// blocked through waits on an I/O wait), else the walk along the lowest-ordered
+    /// edges until a node repeats or nothing is waited for. `None` if `t` is not
+    /// blocked here.
+    pub fn chain_from(&self, t: Tid) -> Option<Chain> {
+        let g = &self.graph;
+        let start = g.node_indices().find(|&n| g[n] == Node::Thread(t))?;
+        let sorted = |a: NodeIndex| {
+            let mut v: Vec<NodeIndex> = g.neighbors(a).collect();
+            v.sort_by_key(|&b| (g[b], b));
+            v
+        };
+        // Breadth-first to the nearest I/O actor.
+        let mut prev: BTreeMap<NodeIndex, NodeIndex> = BTreeMap::new();
+        let mut queue = VecDeque::from([start]);
+        while let Some(a) = queue.pop_front() {
+            if let Node::Io(backend) = g[a] {
+                let mut nodes = vec![a];
+                let mut at = a;
+                while let Some(&p) = prev.get(&at) {
+                    nodes.push(p);
+                    at = p;
+                }
+                nodes.reverse();
+                return Some(Chain {
+                    nodes,
+                    end: ChainEnd::Io(backend),
+                });
+            }
+            for b in sorted(a) {
+                if b != start && !prev.contains_key(&b) {
+                    prev.insert(b, a);
+                    queue.push_back(b);
+                }
+            }
+        }
+        let mut nodes = vec![start];
+        loop {
+            let Some(&next) = sorted(nodes[nodes.len() - 1]).first() else {
+                return Some(Chain {
+                    nodes,
+                    end: ChainEnd::Runnable,
+                });
+            };
+            let seen = nodes.contains(&next);
+            nodes.push(next);
+            if seen {
+                return Some(Chain {
+                    nodes,
+                    end: ChainEnd::Cycle,
+                });
+            }
+        }
+    }
+
+    /// Marks `chain` to be drawn in red (DOT) and listed (text) besides the cycle.
+    pub fn mark_chain(&mut self, chain: &Chain) {
+        self.chain = chain.nodes.clone();
+    }
+
+    /// The marked chain's nodes; empty if none is marked.
+    pub fn chain(&self) -> &[NodeIndex] {
+        &self.chain
+    }
+
+    /// Whether the edge `a -> b` is on the marked chain.
+    pub fn on_chain(&self, a: NodeIndex, b: NodeIndex) -> bool {
+        self.chain.windows(2).any(|w| w[0] == a && w[1] == b)
+    }
+
+    /// The marked chain's edges as `(from, label, to)` names, in order.
+    pub fn chain_edges(&self) -> Vec<(&str, &str, &str)> {
+        self.chain
+            .windows(2)
+            .filter_map(|w| {
+                let e = self.graph.find_edge(w[0], w[1])?;
+                Some((
+                    self.name(w[0]),
+                    self.graph[e].label.as_str(),
+                    self.name(w[1]),
+                ))
+            })
+            .collect()
     }
 
     /// The petgraph graph.

@@ -1,5 +1,6 @@
-//! Evidence tests: golden text and DOT for pinned counterexamples, DOT that parses back
-//! and renders, and escaping.
+//! Evidence tests: golden text and DOT for pinned counterexamples (step table, lane
+//! view, wait-for graph, trace graph), causal edges, chains, lassos, DOT that parses
+//! back and renders, and escaping.
 //!
 //! Golden files live in `tests/golden/`. Regenerate them only on purpose:
 //! `FAULTLINE_BLESS=1 cargo test -p faultline-traces`.
@@ -9,10 +10,12 @@ use std::process::Command;
 
 use faultline_protocol::{
     Admission, Backend, FolioId, FolioSpec, FolioStart, Machine, Op, ProgramBuilder, Reclaim, Role,
-    Step, ThreadSpec, Tid,
+    Step, ThreadSpec, Tid, VmaId, VmaKind, VmaSpec, WaitOn,
 };
 use faultline_traces::{
-    Trace, WaitForGraph, trace_json, trace_text, wait_for_dot, wait_for_json, wait_for_text,
+    Cause, ChainEnd, Lasso, Node, Trace, TraceGraph, WaitForGraph, causes_text, lane_text,
+    lasso_dot, lasso_text, trace_graph_dot, trace_json, trace_text, wait_for_dot, wait_for_json,
+    wait_for_text,
 };
 use petgraph::dot::dot_parser::{DotAttrList, DotNodeWeight, ParseFromDot};
 use petgraph::graph::DiGraph;
@@ -41,6 +44,13 @@ const PINNED: &[Pinned] = &[
         "tried-fuse",
         &[],
         "t0,t0,t0,t0,t2,t2,t2,t2,t2,t2,t2,t2,t0,t0,t0,t0,t0,t1,ev0,t0,t0,t2,t2,t2",
+    ),
+    (
+        "hold-io.fork-fuse.file-first",
+        "hold-io",
+        "fork-fuse",
+        &[("order", "file-first")],
+        "t0,t0,t0,t1,t1,t2,t2,t2",
     ),
 ];
 
@@ -272,4 +282,298 @@ fn one_line_per_step_and_grouped_changes() {
     let narrow = trace_text(&m, &trace, 40);
     assert!(narrow.lines().all(|l| l.chars().count() <= 40), "{narrow}");
     assert_eq!(narrow.lines().count(), 1 + trace.len());
+}
+
+/// The email view of a counterexample: lanes, causes, wait-for chain, in 80 columns.
+fn email_view(m: &Machine, trace: &Trace) -> String {
+    let g = TraceGraph::new(m, trace);
+    let wf = WaitForGraph::at(m, trace.last());
+    format!(
+        "{}\n{}\n{}",
+        lane_text(m, trace, 80),
+        causes_text(m, &g, 80),
+        wait_for_text(&wf)
+    )
+}
+
+#[test]
+fn golden_lane_view_and_trace_graph_of_pinned_counterexamples() {
+    for (stem, m, trace) in pinned() {
+        let text = email_view(&m, &trace);
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{stem}: over 80 columns: `{line}`"
+            );
+        }
+        // Header, one row per step, legend.
+        assert_eq!(lane_text(&m, &trace, 80).lines().count(), trace.len() + 2);
+        assert_golden(&format!("{stem}.lanes.txt"), &text);
+        let g = TraceGraph::new(&m, &trace);
+        assert_golden(&format!("{stem}.trace.dot"), &trace_graph_dot(&g, stem));
+    }
+}
+
+#[test]
+fn lane_view_fits_any_width_from_40_columns() {
+    for (stem, m, trace) in pinned() {
+        for width in [40, 60, 72, 80, 120] {
+            let text = lane_text(&m, &trace, width);
+            assert!(
+                text.lines().all(|l| l.chars().count() <= width),
+                "{stem} at {width}:\n{text}"
+            );
+        }
+    }
+}
+
+/// `(from, to)` step numbers (1-based, as printed) and cause of each causal edge.
+fn causes(m: &Machine, trace: &Trace) -> Vec<(usize, usize, Cause)> {
+    TraceGraph::new(m, trace)
+        .causal()
+        .into_iter()
+        .map(|(a, b, c, _)| (a + 1, b + 1, c))
+        .collect()
+}
+
+#[test]
+fn causal_edges_of_hold_io_fork_fuse() {
+    let (_, m, trace) = pinned().remove(0);
+    let c = causes(&m, &trace);
+    let f = FolioId(0);
+    // The fault's readahead submits the FUSE request the server reads.
+    assert!(c.contains(&(3, 8, Cause::Submit(f))), "{c:?}");
+    // fork's mmap_write_lock makes the server's mmap_read_trylock fail.
+    assert!(
+        c.contains(&(4, 9, Cause::Conflict(Node::MmapLock))),
+        "{c:?}"
+    );
+    assert_eq!(c.len(), 2, "{c:?}");
+    let g = TraceGraph::new(&m, &trace);
+    assert_eq!(g.graph().node_count(), 10);
+    // Program order: 9 edges inside lanes of 3 + 4 + 3 steps, minus the 3 lane starts.
+    assert_eq!(g.graph().edge_count(), 7 + 2);
+    let text = causes_text(&m, &g, 80);
+    assert!(
+        text.contains("3 -> 8   read request f (T0 fault to T2 fuse)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn causal_edges_of_upstream_tried_fuse() {
+    let (_, m, trace) = pinned().remove(1);
+    let c = causes(&m, &trace);
+    let f = FolioId(0);
+    for want in [
+        (4, 5, Cause::Submit(f)),
+        // The server's fuse_dev_do_write completes the read the fault sleeps on.
+        (12, 13, Cause::Release(WaitOn::Folio(f))),
+        // Reclaim's eviction makes the TRIED pass miss.
+        (19, 20, Cause::Conflict(Node::Folio(f))),
+        (21, 22, Cause::Submit(f)),
+        // mprotect's queued mmap_write_lock makes the server's trylock fail.
+        (18, 23, Cause::Conflict(Node::MmapLock)),
+    ] {
+        assert!(c.contains(&want), "{want:?} missing from {c:?}");
+    }
+}
+
+#[test]
+fn trace_graph_dot_parses_back_and_renders() {
+    for (stem, m, trace) in pinned() {
+        let g = TraceGraph::new(&m, &trace);
+        let dot = trace_graph_dot(&g, stem);
+        let back = parse_dot(&dot);
+        assert_eq!(back.node_count(), trace.len(), "{stem}");
+        assert!(
+            dot.contains("style=dashed"),
+            "{stem}: causal edges drawn dashed"
+        );
+        assert!(dot.contains("cluster_t0"), "{stem}: one cluster per lane");
+        render_with_graphviz(&format!("{stem}.trace"), &dot);
+    }
+}
+
+#[test]
+fn a_chain_of_waits_ends_at_the_io_it_hangs_on_and_is_drawn_red() {
+    let (stem, m, trace) = pinned().remove(0);
+    let mut g = WaitForGraph::at(&m, trace.last());
+    // fork waits for VMA F's reader, the fault, which waits on the FUSE read.
+    let chain = g.chain_from(Tid(1)).expect("T1 is blocked");
+    assert_eq!(chain.end, ChainEnd::Io(Backend::Fuse));
+    let names: Vec<&str> = chain.nodes.iter().map(|&n| g.name(n)).collect();
+    assert_eq!(
+        names,
+        ["T1 fork", "VMA F", "T0 fault", "folio f", "FUSE I/O"]
+    );
+    g.mark_chain(&chain);
+    let text = wait_for_text(&g);
+    assert!(
+        text.contains("chain of waits at the final state:"),
+        "{text}"
+    );
+    let dot = wait_for_dot(&g, stem);
+    parse_dot(&dot);
+    render_with_graphviz("chain", &dot);
+    // Without an I/O actor on the way, the chain runs into the cycle.
+    let (m, trace) = hostile_machine();
+    let g = WaitForGraph::at(&m, trace.last());
+    let chain = g.chain_from(Tid(0)).expect("blocked");
+    assert_eq!(chain.end, ChainEnd::Cycle);
+    assert_eq!(chain.nodes.len(), 3, "T0 -> folio -> T0");
+    assert!(g.chain_from(Tid(1)).is_none(), "no such thread");
+}
+
+/// Two threads taking turns on `mmap_lock` forever.
+fn spinners() -> Machine {
+    let spin = |name: &str| {
+        let mut b = ProgramBuilder::new("spin \"loop\"");
+        let top = b.here();
+        b.op(Op::MmapWriteLock)
+            .op(Op::MmapWriteUnlock)
+            .op(Op::Goto(top));
+        ThreadSpec {
+            name: name.into(),
+            program: b.build().expect("labels placed"),
+            daemon: false,
+        }
+    };
+    Machine::new(
+        vec![spin("a"), spin("b")],
+        vec![],
+        vec![],
+        Admission::Fair,
+        Reclaim::Bounded(0),
+    )
+    .expect("valid")
+}
+
+#[test]
+fn a_lasso_renders_its_cycle_as_text_and_dot() {
+    let m = spinners();
+    let (prefix, cycle) = Lasso::parse_token("t0,t0|t1,t1,t0,t0").expect("parses");
+    let l = Lasso::replay(&m, &prefix, &cycle).expect("returns to its start");
+    let text = lasso_text(&m, &l, 80);
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    assert!(
+        text.contains("-- cycle: from here on, repeats forever --"),
+        "{text}"
+    );
+    assert!(text.contains("-- back to step 3 --"), "{text}");
+    let cycle_rows = text
+        .lines()
+        .filter(|l| l.starts_with("> ") && l[2..].starts_with(char::is_numeric));
+    assert_eq!(cycle_rows.count(), 4, "{text}");
+    let dot = lasso_dot(&m, &l, "a \"lasso\"");
+    assert!(dot.contains("\"s6\" -> \"s3\" [color=red"), "{dot}");
+    let back = parse_dot(&dot);
+    assert_eq!(back.node_count(), 6);
+    render_with_graphviz("lasso", &dot);
+    assert!(Lasso::replay(&m, &prefix, &cycle[..3]).is_err());
+}
+
+#[test]
+fn hostile_names_are_escaped_in_the_trace_graph() {
+    let (m, trace) = hostile_machine();
+    let dot = trace_graph_dot(&TraceGraph::new(&m, &trace), "t \"q\" \\ \n x");
+    assert!(!dot.contains("name\nsecond"), "{dot}");
+    assert!(
+        dot.contains(r#"a \"quoted\" \\ name\nsecond line"#),
+        "{dot}"
+    );
+    assert!(dot.contains(r#"folio_lock(f\"0\\x)"#), "{dot}");
+    assert_eq!(parse_dot(&dot).node_count(), 3);
+    render_with_graphviz("hostile-trace", &dot);
+}
+
+#[test]
+fn disk_completion_and_rwsem_grant_are_causes() {
+    // Readahead submits the disk read; its completion wakes the folio_lock.
+    let (m, trace) = hostile_machine();
+    let f = FolioId(0);
+    assert_eq!(
+        causes(&m, &trace),
+        [
+            (1, 2, Cause::Submit(f)),
+            (2, 3, Cause::Release(WaitOn::Folio(f)))
+        ]
+    );
+    let g = TraceGraph::new(&m, &trace);
+    assert_eq!(g.lanes().len(), 2, "the disk has its own lane");
+    // mmap_write_unlock grants both queued readers: one edge to each reader's acquire.
+    let t = |name: &str, ops: &[Op]| {
+        let mut b = ProgramBuilder::new("test");
+        for &op in ops {
+            b.op(op);
+        }
+        ThreadSpec {
+            name: name.into(),
+            program: b.build().expect("no labels"),
+            daemon: false,
+        }
+    };
+    let m = Machine::new(
+        vec![
+            t("w", &[Op::MmapWriteLock, Op::MmapWriteUnlock, Op::Exit]),
+            t("r1", &[Op::MmapReadLock, Op::MmapReadUnlock, Op::Exit]),
+            t("r2", &[Op::MmapReadLock, Op::MmapReadUnlock, Op::Exit]),
+        ],
+        vec![],
+        vec![],
+        Admission::Fair,
+        Reclaim::Bounded(0),
+    )
+    .expect("valid");
+    let steps = Trace::parse_token("t0,t1,t2,t0,t1,t2").expect("parses");
+    let trace = Trace::replay(&m, &steps).expect("replays");
+    let read = Cause::Release(WaitOn::MmapLock(faultline_protocol::Mode::Read));
+    assert_eq!(causes(&m, &trace), [(4, 5, read), (4, 6, read)]);
+}
+
+#[test]
+fn a_writers_vma_start_write_is_the_cause_of_the_readers_failure() {
+    let mut w = ProgramBuilder::new("writer");
+    w.op(Op::MmapWriteLock)
+        .op(Op::VmaStartWrite { vma: VmaId(0) })
+        .op(Op::MmapWriteUnlock)
+        .op(Op::Exit);
+    let mut r = ProgramBuilder::new("reader");
+    let fail = r.label();
+    r.op(Op::LockVmaUnderRcu {
+        vma: VmaId(0),
+        fail,
+    })
+    .op(Op::VmaEndRead)
+    .place(fail)
+    .op(Op::Exit);
+    let spec = |name: &str, b: ProgramBuilder| ThreadSpec {
+        name: name.into(),
+        program: b.build().expect("labels placed"),
+        daemon: false,
+    };
+    let vma = VmaSpec {
+        name: "F".into(),
+        kind: VmaKind::PrivateFile,
+        anon_vma: false,
+    };
+    let m = Machine::new(
+        vec![spec("mprotect", w), spec("fault", r)],
+        vec![vma],
+        vec![],
+        Admission::Fair,
+        Reclaim::Bounded(0),
+    )
+    .expect("valid");
+    let steps = Trace::parse_token("t0,t0,t1").expect("parses");
+    let trace = Trace::replay(&m, &steps).expect("replays");
+    assert_eq!(
+        causes(&m, &trace),
+        [(2, 3, Cause::Conflict(Node::Vma(VmaId(0))))]
+    );
+    let text = causes_text(&m, &TraceGraph::new(&m, &trace), 80);
+    assert!(
+        text.contains("2 -> 3  conflict on VMA F (T0 mprotect to T1 fault)"),
+        "{text}"
+    );
 }

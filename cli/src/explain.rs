@@ -1,0 +1,134 @@
+//! `faultline explain`: the first violation of a check in 80 columns, to paste into a
+//! plain-text email: what was checked, the lane view, the causes, the wait-for chain
+//! and the replay command.
+
+use std::fmt::Write;
+
+use faultline_checker::{Budget, Counterexample, Property, Report, Verdict, explore};
+use faultline_models::Model;
+use faultline_traces::{TraceGraph, causes_text, lane_text, wait_for_text};
+
+use crate::args::Target;
+use crate::error::CliError;
+use crate::output::replay_command;
+
+/// Columns of plain-text email.
+const WIDTH: usize = 80;
+
+/// Checks `target` and explains the first violation: exit 1 with the explanation, 0
+/// with one line when every property holds, 3 when the search was stopped.
+pub(crate) fn run(target: &Target, properties: Vec<Property>) -> Result<(u8, String), CliError> {
+    let model = faultline_models::build(&target.design, &target.scenario, &target.sets)?;
+    let props = if properties.is_empty() {
+        Property::ALL.to_vec()
+    } else {
+        properties
+    };
+    let report = explore(&model.machine, &props, &Budget::default())?;
+    Ok(explain(&model, &report))
+}
+
+/// The exit code and text for a finished check.
+fn explain(model: &Model, report: &Report) -> (u8, String) {
+    let mut inconclusive = None;
+    for r in &report.results {
+        match &r.verdict {
+            Verdict::Violated(cx) => return (1, violation(model, r.property, cx)),
+            Verdict::Inconclusive(limit) => {
+                inconclusive = inconclusive.or(Some((r.property, limit)))
+            }
+            Verdict::Holds => {}
+        }
+    }
+    match inconclusive {
+        Some((p, limit)) => (3, format!("{p}: inconclusive: {limit}\n")),
+        None => (
+            0,
+            format!(
+                "no violation: every property holds in {} x {} ({} states)\n",
+                model.design.id, model.scenario.id, report.stats.states
+            ),
+        ),
+    }
+}
+
+/// The 80-column explanation of one violation (also the text of the HTML report).
+pub(crate) fn violation(model: &Model, property: Property, cx: &Counterexample) -> String {
+    let m = &model.machine;
+    let mut s = String::new();
+    let head = format!(
+        "{} x {}: {property} violated after {} steps",
+        model.design.id,
+        model.scenario.id,
+        cx.trace.len()
+    );
+    for line in [
+        head,
+        format!("design    {}", model.design.title),
+        format!("scenario  {}", model.scenario.title),
+    ] {
+        let _ = writeln!(s, "{}", clip(&line));
+    }
+    let knobs: Vec<String> = model
+        .knobs
+        .pairs()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    s += &wrap("knobs    ", &knobs, "         ", "");
+    s.push('\n');
+    s += &lane_text(m, &cx.trace, WIDTH);
+    s.push('\n');
+    s += &causes_text(m, &TraceGraph::new(m, &cx.trace), WIDTH);
+    s.push('\n');
+    for line in wait_for_text(&cx.wait_for).lines() {
+        let _ = writeln!(s, "{}", clip(line));
+    }
+    s.push('\n');
+    let cmd = replay_command(model, &cx.trace.token());
+    let words: Vec<String> = cmd.split(' ').map(String::from).collect();
+    // A continued shell command still pastes and runs as one.
+    s += &wrap("replay:", &words, "    ", " \\");
+    s
+}
+
+/// `first` then the words, wrapped before `WIDTH` onto lines that start with `indent`;
+/// each wrapped line ends in `cont`.
+fn wrap(first: &str, words: &[String], indent: &str, cont: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    for w in words {
+        if line.len() + 1 + w.len() > WIDTH - 2 && line.len() > indent.len() {
+            let _ = writeln!(out, "{line}{cont}");
+            line = indent.to_string();
+        }
+        line.push(' ');
+        line.push_str(w);
+    }
+    let _ = writeln!(out, "{line}");
+    out
+}
+
+/// Cuts a line to `WIDTH` characters, marking the cut with `~`.
+fn clip(line: &str) -> String {
+    if line.chars().count() <= WIDTH {
+        return line.to_string();
+    }
+    let keep: String = line.chars().take(WIDTH - 1).collect();
+    format!("{keep}~")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_commands_wrap_with_a_continuation_within_80_columns() {
+        let words: Vec<String> = (0..30).map(|i| format!("word{i}")).collect();
+        let text = wrap("replay:", &words, "    ", " \\");
+        assert!(text.lines().count() > 1, "{text}");
+        assert!(text.lines().all(|l| l.len() <= WIDTH), "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[..lines.len() - 1].iter().all(|l| l.ends_with(" \\")));
+        assert_eq!(clip(&"x".repeat(100)).chars().count(), WIDTH);
+    }
+}
