@@ -133,7 +133,9 @@ pub fn explore_with_progress(
             }
         } else {
             match (found[k], limit) {
-                (Some(idx), _) => Verdict::Violated(Box::new(counterexample(m, &store, idx)?)),
+                (Some(idx), _) => {
+                    Verdict::Violated(Box::new(counterexample(m, &store, idx, property)?))
+                }
                 (None, Some(l)) => Verdict::Inconclusive(l),
                 (None, None) => Verdict::Holds,
             }
@@ -195,8 +197,14 @@ fn token(store: &Store, idx: StateIdx, last: Option<Step>) -> String {
         .join(",")
 }
 
-/// Replays the path to `idx` and checks it ends in the stored state.
-fn counterexample(m: &Machine, store: &Store, idx: StateIdx) -> Result<Counterexample, CheckError> {
+/// Replays the path to `idx` and checks it ends in the stored state. For a latency
+/// violation the chain of waits from the blocked writer to the I/O is marked.
+fn counterexample(
+    m: &Machine,
+    store: &Store,
+    idx: StateIdx,
+    property: Property,
+) -> Result<Counterexample, CheckError> {
     let steps = path(store, idx);
     let mismatch = || CheckError::ReplayMismatch {
         token: token(store, idx, None),
@@ -207,7 +215,12 @@ fn counterexample(m: &Machine, store: &Store, idx: StateIdx) -> Result<Counterex
     if packed != store.get(idx) {
         return Err(mismatch());
     }
-    let wait_for = WaitForGraph::at(m, trace.last());
+    let mut wait_for = WaitForGraph::at(m, trace.last());
+    if let Some(t) = property.latency_victim(m, trace.last())
+        && let Some(chain) = wait_for.chain_from(t)
+    {
+        wait_for.mark_chain(&chain);
+    }
     Ok(Counterexample {
         trace,
         wait_for,

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use faultline_checker::{Budget, Counterexample, Property, Report, Verdict, explore};
 use faultline_models::Model;
-use faultline_traces::{TraceGraph, causes_text, lane_text, wait_for_text};
+use faultline_traces::{TraceGraph, causes_text, lane_text, lasso_text, wait_for_text};
 
 use crate::args::Target;
 use crate::error::CliError;
@@ -20,7 +20,7 @@ const WIDTH: usize = 80;
 pub(crate) fn run(target: &Target, properties: Vec<Property>) -> Result<(u8, String), CliError> {
     let model = faultline_models::build(&target.design, &target.scenario, &target.sets)?;
     let props = if properties.is_empty() {
-        Property::ALL.to_vec()
+        crate::matrix::properties(model.scenario)
     } else {
         properties
     };
@@ -76,7 +76,10 @@ pub(crate) fn violation(model: &Model, property: Property, cx: &Counterexample) 
         .collect();
     s += &wrap("knobs    ", &knobs, "         ", "");
     s.push('\n');
-    s += &lane_text(m, &cx.trace, WIDTH);
+    s += &match crate::graphs::lasso_of(model, cx) {
+        Some(lasso) => lasso_text(m, &lasso, WIDTH),
+        None => lane_text(m, &cx.trace, WIDTH),
+    };
     s.push('\n');
     s += &causes_text(m, &TraceGraph::new(m, &cx.trace), WIDTH);
     s.push('\n');

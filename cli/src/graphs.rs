@@ -20,10 +20,11 @@ pub(crate) struct Graph {
     pub dot: String,
 }
 
-/// The lasso of a liveness counterexample. Counterexamples carry none until the
-/// liveness properties land; the merge with them returns theirs here.
-fn lasso_of(_cx: &Counterexample) -> Option<&Lasso> {
-    None
+/// The lasso of a liveness counterexample: its trace split where the cycle starts.
+pub(crate) fn lasso_of(model: &Model, cx: &Counterexample) -> Option<Lasso> {
+    let start = cx.cycle_from?;
+    let steps: Vec<_> = cx.trace.steps().collect();
+    Lasso::replay(&model.machine, &steps[..start], &steps[start..]).ok()
 }
 
 /// Every graph of every violated property of `report`, files named from `stem`
@@ -55,12 +56,12 @@ pub(crate) fn graphs(model: &Model, report: &Report, stem: &str) -> Vec<Graph> {
             property,
             dot: trace_graph_dot(&g, &format!("trace: {title}")),
         });
-        if let Some(lasso) = lasso_of(cx) {
+        if let Some(lasso) = lasso_of(model, cx) {
             out.push(Graph {
                 file: format!("{stem}.{property}.lasso.dot"),
                 kind: "lasso",
                 property,
-                dot: lasso_dot(&model.machine, lasso, &format!("lasso: {title}")),
+                dot: lasso_dot(&model.machine, &lasso, &format!("lasso: {title}")),
             });
         }
     }

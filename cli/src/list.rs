@@ -34,7 +34,7 @@ pub(crate) fn text() -> String {
     knob_lines(&mut s, global_knobs());
     s += "\nproperties:\n";
     for p in Property::ALL {
-        let _ = writeln!(s, "  {:<12} {}", p.id(), p.describe());
+        let _ = writeln!(s, "  {:<16} {}", p.id(), p.describe());
     }
     s
 }

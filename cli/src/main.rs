@@ -4,7 +4,6 @@
 //! error (one line on stderr), 3 inconclusive.
 
 mod args;
-mod cells;
 mod error;
 mod explain;
 mod format;

@@ -118,7 +118,7 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
         });
         if !used {
             return Err(CliError::Usage(format!(
-                "knob `{name}` belongs to no selected design or scenario (see `faultline list`)"
+                "no selected design x scenario has the knob `{name}` (see `faultline list`)"
             )));
         }
     }

@@ -4,30 +4,23 @@
 //! (rendered with graphviz `dot` when it is on PATH, else linked as `.dot` files).
 //! Plain HTML and CSS, no JavaScript, every string escaped.
 //!
-//! The writer takes finished [`Cell`]s; [`crate::cells`] computes today's cells.
+//! The writer takes finished [`Cell`]s; [`crate::matrix`] computes them.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use faultline_checker::{Report, Verdict};
+use faultline_checker::{Budget, Verdict};
 use faultline_models::Model;
 use faultline_traces::{html_escape as esc, svg_element, trace_text};
 
 use crate::args::ReportArgs;
-use crate::cells::catalog_cells;
 use crate::error::CliError;
 use crate::explain::violation;
 use crate::graphs::{Graph, graphs};
+pub(crate) use crate::matrix::Cell;
+use crate::matrix::{Selection, compute};
 use crate::output::write_error;
-
-/// One checked design x scenario with its knob settings.
-pub(crate) struct Cell {
-    /// The design, scenario and resolved knobs, and the machine (traces replay on it).
-    pub model: Model,
-    /// What the check found.
-    pub report: Report,
-}
 
 /// What [`write`] produced.
 pub(crate) struct Written {
@@ -41,7 +34,13 @@ pub(crate) struct Written {
 
 /// Checks the selected cells and writes the report.
 pub(crate) fn run(a: &ReportArgs) -> Result<(u8, String), CliError> {
-    let cells = catalog_cells(a)?;
+    let sel = Selection {
+        designs: &a.designs,
+        scenarios: &a.scenarios,
+        sets: &a.sets,
+        budget: Budget::default(),
+    };
+    let cells = compute(&sel)?.cells;
     let w = write(&cells, &a.out)?;
     let count = |s: &str| cells.iter().filter(|c| c.report.overall() == s).count();
     let mut out = format!(

@@ -37,7 +37,7 @@ fn check_upstream_fork_fuse_exits_0_and_reports_the_state_count() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("deadlock: holds (all 176 reachable states explored)"),
+        out.contains("deadlock: holds (all 209 reachable states explored)"),
         "{out}"
     );
     assert!(out.contains("states/s"), "{out}");
@@ -146,7 +146,8 @@ fn format_dot_prints_every_graph_and_format_json_is_json() {
     let o = faultline(&["check", "hold-io", "fork-fuse", "--format", "dot"]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert_eq!(out.matches("digraph ").count(), 2, "{out}");
+    // deadlock and fork-waits-io: a wait-for and a trace graph each.
+    assert_eq!(out.matches("digraph ").count(), 4, "{out}");
     assert!(
         out.contains("// hold-io.fork-fuse.deadlock.trace.dot"),
         "{out}"
@@ -175,12 +176,12 @@ fn explain_fits_80_columns_and_exits_like_check() {
     }
     let out = stdout(&faultline(&["explain", "hold-io", "fork-fuse"]));
     assert!(out.contains("T0 fault") && out.contains("T2 fuse"), "{out}");
-    assert!(out.contains("* 10"), "the violating step is marked: {out}");
+    assert!(out.contains("* 11"), "the violating step is marked: {out}");
     let o = faultline(&["explain", "upstream", "fork-fuse"]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         stdout(&o),
-        "no violation: every property holds in upstream x fork-fuse (176 states)\n"
+        "no violation: every property holds in upstream x fork-fuse (209 states)\n"
     );
 }
 
@@ -196,25 +197,26 @@ fn report_writes_the_matrix_cell_pages_and_svg_graphs() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("2 cells (1 violated, 1 hold"),
+        stdout(&o).contains("4 cells (1 violated, 3 hold"),
         "{}",
         stdout(&o)
     );
     let index = std::fs::read_to_string(dir.join("index.html")).expect("index.html");
     assert!(index.starts_with("<!DOCTYPE html>"));
     assert!(index.contains("<table id=\"matrix\">") && index.contains("<table id=\"cells\">"));
-    assert!(index.contains("<a href=\"hold-io.fork-fuse.html#deadlock\">violated (10 steps)</a>"));
+    assert!(index.contains("<a href=\"hold-io.fork-fuse.html#deadlock\">violated (11 steps)</a>"));
     assert!(index.contains("href=\"upstream.fork-fuse.html\""));
     assert!(!index.contains("<script"), "no JavaScript");
     let page = std::fs::read_to_string(dir.join("hold-io.fork-fuse.html")).expect("cell page");
     assert!(page.contains("<pre class=\"evidence\">"), "{page}");
     // The text is escaped: `->` in the causes becomes `-&gt;`.
-    assert!(page.contains("3 -&gt; 8"), "{page}");
+    assert!(page.contains("3 -&gt; 9"), "{page}");
     assert!(dir.join("hold-io.fork-fuse.deadlock.trace.dot").exists());
     if renders(&dir.join("hold-io.fork-fuse.deadlock.dot")) {
         assert!(dir.join("hold-io.fork-fuse.deadlock.svg").exists());
         assert!(dir.join("hold-io.fork-fuse.deadlock.trace.svg").exists());
-        assert_eq!(page.matches("<svg").count(), 2, "both graphs inline");
+        // Two graphs each for deadlock and fork-waits-io.
+        assert_eq!(page.matches("<svg").count(), 4, "every graph inline");
         assert!(
             !page.contains("<?xml"),
             "SVG documents are cut to their element"
@@ -236,11 +238,11 @@ fn bad_input_gets_one_line_and_exit_2() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["check", "nope", "fork-fuse"],
-            "valid designs: upstream, hold-io",
+            "valid designs: upstream, vma-retry, hold-io, two-flag",
         ),
         (
             &["check", "upstream", "nope"],
-            "valid scenarios: fork-fuse, tried-fuse, many-faults",
+            "valid scenarios: fork-fuse, tried-fuse, fork-io,",
         ),
         (
             &["check", "upstream", "fork-fuse", "--set", "bogus=1"],

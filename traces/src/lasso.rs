@@ -98,7 +98,7 @@ mod tests {
         let t = ThreadSpec {
             name: "spin".into(),
             program: b.build().expect("labels placed"),
-            daemon: false,
+            role: faultline_protocol::Role::Fault,
         };
         Machine::new(
             vec![t],

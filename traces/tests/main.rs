@@ -36,7 +36,7 @@ const PINNED: &[Pinned] = &[
         "hold-io",
         "fork-fuse",
         &[],
-        "t0,t0,t0,t1,t1,t1,t1,t2,t2,t2",
+        "t0,t0,t0,t1,t1,t1,t1,t1,t2,t2,t2",
     ),
     (
         "upstream.tried-fuse",
@@ -342,20 +342,20 @@ fn causal_edges_of_hold_io_fork_fuse() {
     let c = causes(&m, &trace);
     let f = FolioId(0);
     // The fault's readahead submits the FUSE request the server reads.
-    assert!(c.contains(&(3, 8, Cause::Submit(f))), "{c:?}");
+    assert!(c.contains(&(3, 9, Cause::Submit(f))), "{c:?}");
     // fork's mmap_write_lock makes the server's mmap_read_trylock fail.
     assert!(
-        c.contains(&(4, 9, Cause::Conflict(Node::MmapLock))),
+        c.contains(&(4, 10, Cause::Conflict(Node::MmapLock))),
         "{c:?}"
     );
     assert_eq!(c.len(), 2, "{c:?}");
     let g = TraceGraph::new(&m, &trace);
-    assert_eq!(g.graph().node_count(), 10);
-    // Program order: 9 edges inside lanes of 3 + 4 + 3 steps, minus the 3 lane starts.
-    assert_eq!(g.graph().edge_count(), 7 + 2);
+    assert_eq!(g.graph().node_count(), 11);
+    // Program order: lanes of 3 + 5 + 3 steps give 11 - 3 edges, plus 2 causes.
+    assert_eq!(g.graph().edge_count(), 8 + 2);
     let text = causes_text(&m, &g, 80);
     assert!(
-        text.contains("3 -> 8   read request f (T0 fault to T2 fuse)"),
+        text.contains("3 -> 9   read request f (T0 fault to T2 fuse)"),
         "{text}"
     );
 }
@@ -436,7 +436,7 @@ fn spinners() -> Machine {
         ThreadSpec {
             name: name.into(),
             program: b.build().expect("labels placed"),
-            daemon: false,
+            role: Role::Fault,
         }
     };
     Machine::new(
@@ -510,7 +510,7 @@ fn disk_completion_and_rwsem_grant_are_causes() {
         ThreadSpec {
             name: name.into(),
             program: b.build().expect("no labels"),
-            daemon: false,
+            role: Role::Fault,
         }
     };
     let m = Machine::new(
@@ -550,7 +550,7 @@ fn a_writers_vma_start_write_is_the_cause_of_the_readers_failure() {
     let spec = |name: &str, b: ProgramBuilder| ThreadSpec {
         name: name.into(),
         program: b.build().expect("labels placed"),
-        daemon: false,
+        role: Role::Fault,
     };
     let vma = VmaSpec {
         name: "F".into(),
