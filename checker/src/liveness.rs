@@ -32,13 +32,20 @@ pub(crate) struct Lasso {
 }
 
 /// Bitmask of fair actors: threads in bits 0..16, disk completions 16..24, handoff 24.
-fn actor(step: Step) -> u32 {
+pub(crate) fn actor(step: Step) -> u32 {
     match step {
         Step::Thread { tid, .. } => 1 << tid.0,
         Step::IoDone(f) => 1 << (16 + f.0),
         Step::Handoff => 1 << 24,
         Step::Evict(_) => 0,
     }
+}
+
+/// The threads that must finish (bitmask): every one but idle-forever servers.
+pub(crate) fn non_daemon(m: &Machine) -> u32 {
+    m.tids()
+        .filter(|t| !m.threads()[t.index()].daemon())
+        .fold(0, |acc, t| acc | 1 << t.0)
 }
 
 /// Checks `props` (liveness ones) on the full graph `edges` over `store`'s states.
@@ -70,10 +77,7 @@ pub(crate) fn check(
     }
     let shape = *m.shape();
     let template = m.initial();
-    let non_daemon: u32 = m
-        .tids()
-        .filter(|t| !m.threads()[t.index()].daemon())
-        .fold(0, |acc, t| acc | 1 << t.0);
+    let non_daemon = non_daemon(m);
     let mut out: Vec<Option<Lasso>> = vec![None; props.len()];
     let mut enabled = Vec::new();
     for (ci, c) in sccs.iter().enumerate() {

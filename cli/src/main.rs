@@ -142,12 +142,19 @@ fn replay_cmd(target: &Target, token: &str) -> Result<(u8, String), CliError> {
     let steps = Trace::parse_token(token)?;
     let r = replay(&model.machine, &steps, Property::ALL).map_err(CliError::Replay)?;
     let mut out = trace_text(&model.machine, &r.trace, 100);
+    if let Some(start) = r.cycle_from {
+        out += &format!(
+            "\nsteps {}..{} return to the state after step {start}: a cycle\n",
+            start + 1,
+            r.trace.len()
+        );
+    }
     if r.violated.is_empty() {
-        out += "\nthe final state violates no property\n";
+        out += "\nthe trace violates no property\n";
         Ok((0, out))
     } else {
         let ids: Vec<&str> = r.violated.iter().map(|p| p.id()).collect();
-        out += &format!("\nthe final state violates: {}\n", ids.join(", "));
+        out += &format!("\nthe trace violates: {}\n", ids.join(", "));
         Ok((1, out))
     }
 }

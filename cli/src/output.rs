@@ -82,6 +82,15 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
                     cx.trace.len()
                 );
                 s += &trace_text(&model.machine, &cx.trace, WIDTH);
+                if let Some(start) = cx.cycle_from {
+                    let _ = writeln!(
+                        s,
+                        "\nsteps {}..{} return to the state after step {start}: a fair cycle \
+                         that repeats forever",
+                        start + 1,
+                        cx.trace.len()
+                    );
+                }
                 s.push('\n');
                 s += &wait_for_text(&cx.wait_for);
                 let _ = writeln!(s, "\nreplay: {}", replay_command(model, &cx.trace.token()));
@@ -109,6 +118,9 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
             match &r.verdict {
                 Verdict::Violated(cx) => {
                     o["trace"] = trace_json(&model.machine, &cx.trace);
+                    if let Some(start) = cx.cycle_from {
+                        o["cycle_from"] = Value::from(start);
+                    }
                     o["wait_for"] = wait_for_json(&cx.wait_for);
                     o["replay"] = Value::from(replay_command(model, &cx.trace.token()));
                 }

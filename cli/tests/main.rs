@@ -2,6 +2,8 @@
 
 use std::process::{Command, Output};
 
+mod matrix;
+
 fn faultline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_faultline"))
         .args(args)
@@ -88,7 +90,7 @@ fn the_printed_replay_command_reproduces_the_deadlock() {
         .to_string();
     let o = faultline(&["replay", "upstream", "tried-fuse", &token]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stdout(&o).contains("the final state violates: deadlock"));
+    assert!(stdout(&o).contains("the trace violates: deadlock"));
     // A prefix replays but is no deadlock.
     let prefix: Vec<&str> = token.split(',').take(3).collect();
     let o = faultline(&["replay", "upstream", "tried-fuse", &prefix.join(",")]);
