@@ -1,6 +1,8 @@
 //! Pinned verdicts of the catalog, computed by the native engine and compared with the
-//! expectations of kernel-semantics section 5 (H1, H2). State counts are pinned too,
-//! so any change in semantics shows up here.
+//! expectations of kernel-semantics section 5: the H1/H2 deadlock cycles, liveness
+//! lassos, latency chains and budgets. State counts are pinned too, so any change in
+//! semantics shows up here. (The whole design x scenario matrix is pinned through the
+//! command line, in cli/tests/matrix.)
 //!
 //! Modules: this file only (one integration binary for the crate).
 
@@ -16,14 +18,13 @@ fn check(
     scenario: &str,
     knobs: &[(&str, &str)],
 ) -> (faultline_models::Model, Report) {
-    let sets: Vec<_> = knobs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let model = faultline_models::build(design, scenario, &sets).expect("catalog builds");
-    let report =
-        explore(&model.machine, &[Property::Deadlock], &Budget::default()).expect("no model error");
-    (model, report)
+    check_props(
+        design,
+        scenario,
+        knobs,
+        &[Property::Deadlock],
+        &Budget::default(),
+    )
 }
 
 fn deadlock(report: &Report) -> &Verdict {
@@ -272,4 +273,130 @@ fn a_state_budget_ends_inconclusive_never_holds() {
         deadlock(&report).status()
     );
     assert!(report.stats.bytes <= 1 << 20, "{}", report.stats.bytes);
+}
+
+fn check_props(
+    design: &str,
+    scenario: &str,
+    knobs: &[(&str, &str)],
+    props: &[Property],
+    budget: &Budget,
+) -> (faultline_models::Model, Report) {
+    let sets: Vec<_> = knobs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let model = faultline_models::build(design, scenario, &sets).expect("catalog builds");
+    let report = explore(&model.machine, props, budget).expect("no model error");
+    (model, report)
+}
+
+#[test]
+fn the_non_tried_vma_retry_livelock_is_a_fair_lasso_that_replays() {
+    let props = [Property::Deadlock, Property::Livelock, Property::Starvation];
+    let knobs = [("vma-retry-tried", "off")];
+    let (model, report) = check_props(
+        "vma-retry",
+        "evict-retry",
+        &knobs,
+        &props,
+        &Budget::default(),
+    );
+    assert!(
+        matches!(report.results[0].verdict, Verdict::Holds),
+        "no deadlock"
+    );
+    let Verdict::Violated(cx) = &report.results[1].verdict else {
+        panic!(
+            "expected a livelock, got {}",
+            report.results[1].verdict.status()
+        )
+    };
+    let start = cx.cycle_from.expect("a lasso");
+    let steps: Vec<Step> = cx.trace.steps().collect();
+    // The cycle re-reads the folio after reclaim evicted it, without FAULT_FLAG_TRIED.
+    assert!(steps[start..].contains(&Step::Evict(faultline_protocol::FolioId(0))));
+    assert!(steps[start..].contains(&Step::IoDone(faultline_protocol::FolioId(0))));
+    let lasso = faultline_traces::Lasso::replay(&model.machine, &steps[..start], &steps[start..])
+        .expect("the cycle returns to its start");
+    assert_eq!(lasso.loop_start(), start);
+    let r = replay(&model.machine, &steps, &props).expect("replays");
+    assert_eq!(r.violated, [Property::Livelock, Property::Starvation]);
+    assert_eq!(report.stats.states, 20);
+
+    // TRIED bounds the retries: the second pass holds the VMA lock across the read.
+    let (_, report) = check_props("vma-retry", "evict-retry", &[], &props, &Budget::default());
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|r| matches!(r.verdict, Verdict::Holds))
+    );
+    let (_, report) = check_props("upstream", "evict-retry", &[], &props, &Budget::default());
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|r| matches!(r.verdict, Verdict::Holds))
+    );
+}
+
+#[test]
+fn liveness_on_a_graph_over_its_memory_share_is_inconclusive_never_holds() {
+    // Regression: liveness needs every transition; when they outgrow a quarter of the
+    // memory budget the safety verdicts stand but liveness is not decided.
+    let budget = Budget {
+        max_bytes: 2 << 20,
+        ..Budget::default()
+    };
+    let props = [Property::Deadlock, Property::Livelock];
+    let (_, report) = check_props(
+        "upstream",
+        "many-faults",
+        &[("faults", "2")],
+        &props,
+        &budget,
+    );
+    assert!(matches!(report.results[0].verdict, Verdict::Holds));
+    assert!(
+        matches!(
+            report.results[1].verdict,
+            Verdict::Inconclusive(Limit::LivenessGraph { .. })
+        ),
+        "{}",
+        report.results[1].verdict.status()
+    );
+}
+
+#[test]
+fn a_latency_counterexample_ends_with_the_writer_blocked_on_an_io_chain() {
+    let (model, report) = check_props(
+        "hold-io",
+        "writer-io",
+        &[],
+        &[Property::WriterWaitsIo],
+        &Budget::default(),
+    );
+    let Verdict::Violated(cx) = &report.results[0].verdict else {
+        panic!("expected latency")
+    };
+    let chain = model
+        .machine
+        .waits_on_io(cx.trace.last(), faultline_protocol::Tid(1))
+        .expect("the writer waits on I/O");
+    assert_eq!(chain.len(), 2, "mprotect -> the faulting reader -> disk");
+    // D0 drops the VMA lock before the read: the writer never waits on it.
+    let (_, report) = check_props(
+        "upstream",
+        "writer-io",
+        &[("page", "swap"), ("writer", "munmap")],
+        &[Property::WriterWaitsIo, Property::VmaUse],
+        &Budget::default(),
+    );
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|r| matches!(r.verdict, Verdict::Holds))
+    );
 }
