@@ -167,6 +167,39 @@ pub(crate) fn fuse_server(policy: FaultPolicy, buffer: VmaId, origin: Origin) ->
     b
 }
 
+/// A userfaultfd handler thread of the process: read a fault message
+/// (`userfaultfd_read`), produce the page in its buffer (anonymous VMA `buffer`,
+/// faulting on it like the FUSE server), then `UFFDIO_COPY` into `dst` under
+/// `uffd_lock_vma` (the destination VMA's read lock via `lock_vma_under_rcu`, else
+/// `mmap_read_lock`; since 6.8, mm/userfaultfd.c), and wait for the next message.
+pub(crate) fn uffd_server(
+    policy: FaultPolicy,
+    buffer: VmaId,
+    origin: Origin,
+    dst: VmaId,
+) -> ProgramBuilder {
+    let mut b = ProgramBuilder::new("userfaultfd_read");
+    let top = b.here();
+    let copy = b.label();
+    let slow = b.label();
+    b.op(Op::UffdRead);
+    anon_fault(&mut b, policy, origin, buffer, copy);
+    b.place(copy).site("uffd_lock_vma").op(Op::LockVmaUnderRcu {
+        vma: dst,
+        fail: slow,
+    });
+    b.site("mfill_atomic")
+        .op(Op::UffdioCopy)
+        .op(Op::VmaEndRead)
+        .op(Op::Goto(top));
+    b.place(slow).site("uffd_lock_vma").op(Op::MmapReadLock);
+    b.site("mfill_atomic")
+        .op(Op::UffdioCopy)
+        .op(Op::MmapReadUnlock)
+        .op(Op::Goto(top));
+    b
+}
+
 /// A VMA spec.
 pub(crate) fn vma(name: &str, kind: VmaKind) -> VmaSpec {
     VmaSpec {

@@ -400,3 +400,14 @@ fn a_latency_counterexample_ends_with_the_writer_blocked_on_an_io_chain() {
             .all(|r| matches!(r.verdict, Verdict::Holds))
     );
 }
+
+#[test]
+fn the_uffd_handler_fills_the_page_and_the_fault_retries_until_it_is_there() {
+    // No deadlock; the explored space is pinned so a handler that stops serving, or a
+    // fault that stops retrying, shows up here.
+    let (model, report) = check("upstream", "fork-fuse", &[("server", "uffd")]);
+    assert!(matches!(deadlock(&report), Verdict::Holds));
+    assert_eq!(report.stats.states, 317);
+    let ops: Vec<_> = model.machine.threads()[2].program.ops().collect();
+    assert!(ops.contains(&faultline_protocol::Op::UffdioCopy));
+}

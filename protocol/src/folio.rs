@@ -18,6 +18,9 @@ pub enum Backend {
     Disk,
     /// A FUSE server thread of the same process: completes only after its own steps.
     Fuse,
+    /// A userfaultfd handler thread of the same process: a missing-page fault on a
+    /// uffd-registered VMA waits until the handler's `UFFDIO_COPY` fills the page.
+    Uffd,
 }
 
 impl Backend {
@@ -26,7 +29,13 @@ impl Backend {
         match self {
             Backend::Disk => "disk",
             Backend::Fuse => "FUSE",
+            Backend::Uffd => "uffd",
         }
+    }
+
+    /// Whether a thread of the process, not a device, completes the request.
+    pub fn is_server(self) -> bool {
+        matches!(self, Backend::Fuse | Backend::Uffd)
     }
 }
 
@@ -90,6 +99,10 @@ impl Folio {
                 backend: Backend::Fuse,
                 claimed: true,
             } => 4,
+            FolioState::ReadIo {
+                backend: Backend::Uffd,
+                claimed,
+            } => 5 + u8::from(claimed),
             FolioState::Locked(t) => 0x80 | t.0,
         };
         out.push(s);
@@ -111,6 +124,10 @@ impl Folio {
             4 => FolioState::ReadIo {
                 backend: Backend::Fuse,
                 claimed: true,
+            },
+            5 | 6 => FolioState::ReadIo {
+                backend: Backend::Uffd,
+                claimed: b[0] == 6,
             },
             x => FolioState::Locked(Tid(x & 0x7f)),
         };
@@ -157,6 +174,14 @@ mod tests {
             },
             FolioState::ReadIo {
                 backend: Backend::Fuse,
+                claimed: true,
+            },
+            FolioState::ReadIo {
+                backend: Backend::Uffd,
+                claimed: false,
+            },
+            FolioState::ReadIo {
+                backend: Backend::Uffd,
                 claimed: true,
             },
             FolioState::Locked(Tid(9)),

@@ -292,7 +292,7 @@ impl Machine {
             {
                 Status::Blocked(WaitOn::Folio(folio))
             }
-            Op::FuseDevRead => match self.pending_fuse(w).count() {
+            Op::FuseDevRead | Op::UffdRead => match self.pending(w, served(instr.op)).count() {
                 0 => Status::Idle,
                 n => Status::Ready { choices: n as u8 },
             },
@@ -309,12 +309,16 @@ impl Machine {
         }
     }
 
-    /// FUSE read requests nobody has taken yet, in folio order.
-    fn pending_fuse<'a>(&'a self, w: &'a World) -> impl Iterator<Item = FolioId> + 'a {
-        (0..self.shape.folios as u8).map(FolioId).filter(|&f| {
+    /// Requests for a server `backend` nobody has taken yet, in folio order.
+    pub fn pending<'a>(
+        &'a self,
+        w: &'a World,
+        backend: Backend,
+    ) -> impl Iterator<Item = FolioId> + 'a {
+        (0..self.shape.folios as u8).map(FolioId).filter(move |&f| {
             w.folio(f).state
                 == FolioState::ReadIo {
-                    backend: Backend::Fuse,
+                    backend,
                     claimed: false,
                 }
         })
@@ -356,7 +360,7 @@ impl Machine {
         };
         if may_evict {
             for i in 0..self.shape.folios as u8 {
-                if w.folio(FolioId(i)).evictable() {
+                if self.evictable(w, FolioId(i)) {
                     out.push(Step::Evict(FolioId(i)));
                 }
             }
@@ -404,7 +408,7 @@ impl Machine {
                     Reclaim::Bounded(_) => w.evictions_left > 0,
                     Reclaim::Unbounded => true,
                 };
-                if !(budget && f.index() < self.shape.folios && w.folio(f).evictable()) {
+                if !(budget && f.index() < self.shape.folios && self.evictable(w, f)) {
                     return Err(not_enabled());
                 }
                 n.folios[f.index()].state = FolioState::Absent;
@@ -420,6 +424,13 @@ impl Machine {
             }
         }
         Ok(n)
+    }
+
+    /// Whether reclaim may evict `f`: a page-cache or swap folio that
+    /// [`Folio::evictable`] allows. A page a uffd handler filled is anonymous memory
+    /// and comes back through swap-in, not another missing fault, so it stays.
+    fn evictable(&self, w: &World, f: FolioId) -> bool {
+        self.folios[f.index()].backend != Backend::Uffd && w.folio(f).evictable()
     }
 
     /// Runs `t`'s local ops (flags, jumps, exit) up to its next visible op, then clears
@@ -445,6 +456,15 @@ impl Machine {
         Err(ModelError::LocalLoop {
             thread: self.thread_label(t),
         })
+    }
+}
+
+/// The backend a server op serves.
+pub(crate) fn served(op: Op) -> Backend {
+    if matches!(op, Op::UffdRead | Op::UffdioCopy) {
+        Backend::Uffd
+    } else {
+        Backend::Fuse
     }
 }
 
@@ -478,6 +498,7 @@ fn check_indices(
         Op::FilemapGetFolio { folio, .. }
         | Op::SyncMmapReadahead { folio }
         | Op::FolioWaitLocked { folio }
+        | Op::HandleUserfault { folio, .. }
             if folio.index() >= folios =>
         {
             Err(bad("folio", folio.index()))

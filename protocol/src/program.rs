@@ -151,6 +151,21 @@ pub enum Op {
     /// `fuse_dev_do_write` -> `folio_end_read`: the reply marks the folio uptodate and
     /// unlocks it.
     FuseDevWrite,
+    /// `handle_userfault` on a missing page of a uffd-registered VMA: jumps to
+    /// `present` if the page is there, else queues the fault message (once).
+    HandleUserfault {
+        /// The page.
+        folio: FolioId,
+        /// Taken when the page is present (a `UFFDIO_COPY` filled it).
+        present: Label,
+    },
+    /// `userfaultfd_read`: the uffd handler takes a pending fault message (sets the
+    /// folio handle). Idles while there is none.
+    UffdRead,
+    /// `UFFDIO_COPY` (`mfill_atomic_copy`): fills the page of the message taken and
+    /// wakes the faulting threads. Needs the destination VMA read-locked or
+    /// `mmap_lock` (`uffd_lock_vma`).
+    UffdioCopy,
     /// `dup_mmap`: `vm_area_dup`, `anon_vma_fork`, and the start of `copy_page_range`
     /// for one parent VMA: its page tables are being copied until
     /// [`Op::CopyPageRangeEnd`].
@@ -212,7 +227,8 @@ impl Op {
             Op::MmapReadTrylock { fail }
             | Op::LockVmaUnderRcu { fail, .. }
             | Op::FolioTrylock { fail }
-            | Op::VmaStartRead { fail } => Some(fail),
+            | Op::VmaStartRead { fail }
+            | Op::HandleUserfault { present: fail, .. } => Some(fail),
             Op::FindVma { missing, .. } => Some(missing),
             Op::FilemapGetFolio { absent, .. } => Some(absent),
             Op::IfAnonVma { then, .. } | Op::IfFlag { then, .. } | Op::IfFolioUptodate { then } => {
@@ -268,6 +284,9 @@ impl Op {
             Op::MapAnon => "set_ptes",
             Op::FuseDevRead => "fuse_dev_do_read",
             Op::FuseDevWrite => "fuse_dev_do_write",
+            Op::HandleUserfault { .. } => "handle_userfault",
+            Op::UffdRead => "userfaultfd_read",
+            Op::UffdioCopy => "UFFDIO_COPY",
             Op::CopyPageRange { .. } => "copy_page_range",
             Op::CopyPageRangeEnd { .. } => "copy_page_range done",
             Op::MmapRegion { .. } => "mmap_region",

@@ -3,7 +3,7 @@
 //! submitted the read that a completion or the FUSE server finishes, and which step
 //! made a later try-lock or lookup fail.
 
-use faultline_protocol::{Backend, FolioId, FolioState, Machine, Op, Status, Step, WaitOn, World};
+use faultline_protocol::{FolioId, FolioState, Machine, Op, Status, Step, WaitOn, World};
 
 use crate::describe::wait_text;
 use crate::trace::Trace;
@@ -73,13 +73,13 @@ pub(crate) fn causal_edges(m: &Machine, trace: &Trace) -> Vec<(usize, usize, Cau
                 (FolioState::ReadIo { .. }, Step::IoDone(g)) => g == f,
                 (
                     FolioState::ReadIo {
-                        backend: Backend::Fuse,
+                        backend,
                         claimed: false,
                     },
                     _,
-                ) => {
+                ) if backend.is_server() => {
                     a == FolioState::ReadIo {
-                        backend: Backend::Fuse,
+                        backend,
                         claimed: true,
                     }
                 }

@@ -42,8 +42,10 @@ pub fn function(m: &Machine, before: &World, step: Step) -> String {
                     Some(folio(th.folio))
                 }
                 Op::MapPte | Op::MapAnon => th.vma.map(vma),
-                Op::FuseDevWrite => Some(folio(th.folio)),
-                Op::FuseDevRead => Some(folio(fuse_pick(m, before, choice))),
+                Op::FuseDevWrite | Op::UffdioCopy => Some(folio(th.folio)),
+                Op::FuseDevRead => Some(folio(m.pending(before, Backend::Fuse).nth(choice.into()))),
+                Op::UffdRead => Some(folio(m.pending(before, Backend::Uffd).nth(choice.into()))),
+                Op::HandleUserfault { folio: f, .. } => Some(folio(Some(f))),
                 Op::Choose { .. } => Some(choice.to_string()),
                 _ => None,
             };
@@ -63,19 +65,6 @@ pub fn site(m: &Machine, before: &World, step: Step) -> Option<&'static str> {
     step.tid()
         .and_then(|t| m.next_instr(before, t))
         .map(|i| i.site)
-}
-
-fn fuse_pick(m: &Machine, w: &World, choice: u8) -> Option<FolioId> {
-    (0..m.folios().len() as u8)
-        .map(FolioId)
-        .filter(|&f| {
-            w.folio(f).state
-                == FolioState::ReadIo {
-                    backend: Backend::Fuse,
-                    claimed: false,
-                }
-        })
-        .nth(usize::from(choice))
 }
 
 /// `mmap_lock` state: `free`, `W T1`, `R {T0,T2}`, then `q[T1w T2r]` (the wait list,
@@ -137,6 +126,14 @@ fn folio_state(s: FolioState) -> String {
             backend: Backend::Fuse,
             claimed: true,
         } => "FUSE read served".into(),
+        FolioState::ReadIo {
+            backend: Backend::Uffd,
+            claimed: false,
+        } => "uffd fault queued".into(),
+        FolioState::ReadIo {
+            backend: Backend::Uffd,
+            claimed: true,
+        } => "uffd fault taken".into(),
         FolioState::Locked(t) => format!("locked {t}"),
     }
 }

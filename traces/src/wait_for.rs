@@ -213,6 +213,7 @@ impl WaitForGraph {
             Node::Folio(f) => format!("folio{}", f.0),
             Node::Io(Backend::Disk) => "io_disk".into(),
             Node::Io(Backend::Fuse) => "io_fuse".into(),
+            Node::Io(Backend::Uffd) => "io_uffd".into(),
         }
     }
 
@@ -327,12 +328,17 @@ impl Builder<'_> {
                 }
                 FolioState::Absent | FolioState::Uptodate => {}
             },
-            Node::Io(Backend::Fuse) => {
+            Node::Io(backend @ (Backend::Fuse | Backend::Uffd)) => {
+                let reads = if backend == Backend::Fuse {
+                    Op::FuseDevRead
+                } else {
+                    Op::UffdRead
+                };
                 for t in self.m.tids() {
                     let serves = self.m.threads()[t.index()]
                         .program
                         .ops()
-                        .any(|op| op == Op::FuseDevRead);
+                        .any(|op| op == reads);
                     if serves {
                         self.edge(n, Node::Thread(t), "is served by".into());
                     }

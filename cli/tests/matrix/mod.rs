@@ -233,3 +233,30 @@ fn every_violated_cell_replays_to_its_violation_and_its_graphs_render() {
     }
     assert!(violations >= 10, "{violations}");
 }
+
+#[test]
+fn a_userfaultfd_server_never_deadlocks_because_uffd_waits_always_drop_the_lock() {
+    // kernel-semantics H1/H2 with uffd: handle_userfault drops the fault lock before
+    // sleeping under every design (D2 does not propose holding it there), and the
+    // handler's UFFDIO_COPY falls back to mmap_read_lock only behind a writer that
+    // never waits for the faulting thread.
+    for extra in [
+        [""; 2],
+        ["--set", "mapping=shared"],
+        ["--set", "server-fault=user"],
+    ] {
+        let mut args = vec![
+            "--set",
+            "server=uffd",
+            "--scenario",
+            "fork-fuse",
+            "--scenario",
+            "tried-fuse",
+        ];
+        args.extend(extra.iter().filter(|a| !a.is_empty()));
+        assert_rows(
+            &matrix(&args),
+            &[("fork-fuse", ["OK"; 4]), ("tried-fuse", ["OK"; 4])],
+        );
+    }
+}

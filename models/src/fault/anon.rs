@@ -10,7 +10,7 @@
 
 use faultline_protocol::{Flag, FolioId, Label, Op, ProgramBuilder, VmaId};
 
-use super::arch::{Exits, Origin, fault_loop};
+use super::arch::{Exits, Origin, fault_loop, release};
 use super::filemap::lock_or_retry;
 use super::policy::{FaultLock, FaultPolicy, Page};
 
@@ -59,6 +59,38 @@ pub(crate) fn anon_fault(
 ) {
     let handler = |b: &mut ProgramBuilder, lock, exits| do_anonymous_page(b, policy, lock, exits);
     fault_loop(b, policy, origin, vma, &handler, out);
+}
+
+/// One attempt on a missing page of a uffd-registered VMA (`do_anonymous_page` ->
+/// `handle_userfault`, fs/userfaultfd.c): queue the message, drop the fault lock
+/// before sleeping whatever TRIED says, wait for the handler, return RETRY without
+/// MAJOR (kernel-semantics 2.6). The RETRY is not an I/O-wait site: D3 returns its
+/// fall-back flag, D1's whitelist does not list it.
+fn handle_userfault(b: &mut ProgramBuilder, lock: FaultLock, folio: FolioId, exits: Exits) {
+    let present = b.label();
+    b.site("handle_userfault")
+        .op(Op::HandleUserfault { folio, present });
+    release(b, lock);
+    b.op(Op::FolioWaitLocked { folio })
+        .op(Op::FaultRetry)
+        .op(Op::Goto(exits.retry_other));
+    // The retry finds the PTE UFFDIO_COPY installed: nothing left to do.
+    b.place(present).op(Op::Goto(exits.done));
+}
+
+/// A whole fault thread on a missing page of uffd-registered VMA `vma`, resolved by
+/// the handler through `folio`.
+pub(crate) fn uffd_fault(
+    b: &mut ProgramBuilder,
+    policy: FaultPolicy,
+    origin: Origin,
+    vma: VmaId,
+    folio: FolioId,
+) {
+    let exit = b.label();
+    let handler = |b: &mut ProgramBuilder, lock, exits| handle_userfault(b, lock, folio, exits);
+    fault_loop(b, policy, origin, vma, &handler, exit);
+    b.place(exit).op(Op::Exit);
 }
 
 /// One `do_swap_page` attempt for the swapped-out page whose swap-cache folio is

@@ -1,14 +1,12 @@
-//! H1: fork while a fault waits for a read served by an in-process FUSE server.
+//! H1: fork while a fault waits for a page served by an in-process FUSE server (or
+//! userfaultfd handler).
 
-use faultline_protocol::{
-    Admission, Backend, FolioId, FolioStart, Machine, ModelError, Role, VmaId, VmaKind,
-};
+use faultline_protocol::{Admission, Machine, ModelError, Role, VmaId, VmaKind};
 
 use super::{
-    EVICTIONS_0, SERVER_FAULT, Scenario, file_fault_thread, folio, fork_lock, reclaim,
-    server_origin, thread,
+    EVICTIONS_0, SERVER, SERVER_FAULT, Scenario, fork_lock, reclaim, served_fault, thread,
 };
-use crate::actors::{fork, fuse_server, vma};
+use crate::actors::{fork, vma};
 use crate::fault::FaultPolicy;
 use crate::knobs::{KnobDef, KnobKind, Knobs};
 
@@ -16,55 +14,46 @@ static MAPPING: KnobDef = KnobDef {
     name: "mapping",
     kind: KnobKind::Choice(&["private", "shared"]),
     default: "private",
-    help: "file VMA F is MAP_PRIVATE (COW) or MAP_SHARED",
+    help: "the served VMA is MAP_PRIVATE (COW) or MAP_SHARED",
 };
 
 static ORDER: KnobDef = KnobDef {
     name: "order",
     kind: KnobKind::Choice(&["buffer-first", "file-first"]),
     default: "buffer-first",
-    help: "address order of the server's buffer B and the file VMA F (fork locks in order)",
+    help: "address order of the server's buffer B and the served VMA (fork locks in order)",
 };
 
 pub(super) const SCENARIO: Scenario = Scenario {
     id: "fork-fuse",
     title: "H1: fork vs a fault served by an in-process FUSE server",
-    summary: "fault: user read of file VMA F on a FUSE mount, folio f not cached; \
-              fork: dup_mmap of the process; fuse: the FUSE server thread, whose \
-              buffer is anonymous VMA B and faults on every request.",
-    knobs: &[&MAPPING, &ORDER, &SERVER_FAULT, &EVICTIONS_0],
+    summary: "fault: user read of file VMA F on a FUSE mount, folio f not cached (or, \
+              with server=uffd, a missing page of uffd-registered VMA U); fork: \
+              dup_mmap of the process; fuse (uffd): the server thread, whose buffer is \
+              anonymous VMA B and faults on every request.",
+    knobs: &[&SERVER, &MAPPING, &ORDER, &SERVER_FAULT, &EVICTIONS_0],
     properties: &["deadlock", "fork-waits-io", "retry-drops"],
     build,
 };
 
 fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Machine, ModelError> {
-    let file_kind = if knobs.get("mapping") == "shared" {
+    let kind = if knobs.get("mapping") == "shared" {
         VmaKind::SharedFile
     } else {
         VmaKind::PrivateFile
     };
-    let (vmas, buf, file) = if knobs.get("order") == "file-first" {
-        (
-            vec![vma("F", file_kind), vma("B", VmaKind::Anon)],
-            VmaId(1),
-            VmaId(0),
-        )
+    let (buf, served) = if knobs.get("order") == "file-first" {
+        (VmaId(1), VmaId(0))
     } else {
-        (
-            vec![vma("B", VmaKind::Anon), vma("F", file_kind)],
-            VmaId(0),
-            VmaId(1),
-        )
+        (VmaId(0), VmaId(1))
     };
+    let (spec, fault, server, page) = served_fault(policy, knobs, kind, served, buf)?;
+    let mut vmas = vec![vma("B", VmaKind::Anon)];
+    vmas.insert(served.index(), spec);
     let threads = vec![
-        file_fault_thread("fault", policy, file, FolioId(0))?,
+        fault,
         thread("fork", Role::Fork, fork(&vmas, fork_lock(knobs)))?,
-        thread(
-            "fuse",
-            Role::Server,
-            fuse_server(policy, buf, server_origin(knobs)),
-        )?,
+        server,
     ];
-    let folios = vec![folio("f", Backend::Fuse, FolioStart::Absent)];
-    Machine::new(threads, vmas, folios, admission, reclaim(knobs))
+    Machine::new(threads, vmas, vec![page], admission, reclaim(knobs))
 }

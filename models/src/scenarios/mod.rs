@@ -88,6 +88,68 @@ static SERVER_FAULT: KnobDef = KnobDef {
            (mainline x86, arm64); user = tries the VMA lock first (linux-mm x86)",
 };
 
+/// `server=fuse|uffd`: who completes the faulting thread's page.
+pub(crate) static SERVER: KnobDef = KnobDef {
+    name: "server",
+    kind: KnobKind::Choice(&["fuse", "uffd"]),
+    default: "fuse",
+    help: "the in-process server: a FUSE daemon reading file VMA F, or a userfaultfd \
+           handler filling uffd-registered VMA U (anonymous, or shmem when \
+           mapping=shared)",
+};
+
+/// The faulting thread, its VMA (named and kinded for the server) and its page, for
+/// `server=fuse|uffd`.
+fn served_fault(
+    policy: FaultPolicy,
+    knobs: &Knobs,
+    kind_if_fuse: faultline_protocol::VmaKind,
+    vma: faultline_protocol::VmaId,
+    buffer: faultline_protocol::VmaId,
+) -> Result<
+    (
+        faultline_protocol::VmaSpec,
+        ThreadSpec,
+        ThreadSpec,
+        faultline_protocol::FolioSpec,
+    ),
+    ModelError,
+> {
+    use faultline_protocol::{Backend, FolioId, FolioStart, VmaKind};
+    let page = FolioId(0);
+    let origin = server_origin(knobs);
+    if knobs.get("server") == "uffd" {
+        let kind = if kind_if_fuse == VmaKind::SharedFile {
+            VmaKind::SharedFile
+        } else {
+            VmaKind::Anon
+        };
+        let mut b = ProgramBuilder::new("do_user_addr_fault");
+        crate::fault::uffd_fault(&mut b, policy, Origin::User, vma, page);
+        Ok((
+            crate::actors::vma("U", kind),
+            thread("fault", Role::Fault, b)?,
+            thread(
+                "uffd",
+                Role::Server,
+                crate::actors::uffd_server(policy, buffer, origin, vma),
+            )?,
+            folio("u", Backend::Uffd, FolioStart::Absent),
+        ))
+    } else {
+        Ok((
+            crate::actors::vma("F", kind_if_fuse),
+            file_fault_thread("fault", policy, vma, page)?,
+            thread(
+                "fuse",
+                Role::Server,
+                crate::actors::fuse_server(policy, buffer, origin),
+            )?,
+            folio("f", Backend::Fuse, FolioStart::Absent),
+        ))
+    }
+}
+
 /// `evictions=0..4|unbounded` with a scenario's own default.
 const fn evictions(default: &'static str) -> KnobDef {
     KnobDef {

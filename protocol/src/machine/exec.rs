@@ -273,18 +273,52 @@ impl Machine {
                     return Err(misuse("maps a file folio it has not locked"));
                 }
             }
-            Op::FuseDevRead => {
+            Op::FuseDevRead | Op::UffdRead => {
+                let backend = super::served(instr.op);
                 let f = self
-                    .pending_fuse(w)
+                    .pending(w, backend)
                     .nth(usize::from(choice))
                     .ok_or_else(|| ModelError::NotEnabled {
                         step: format!("t{}.{choice}", t.0),
                     })?;
                 w.folios[f.index()].state = FolioState::ReadIo {
-                    backend: Backend::Fuse,
+                    backend,
                     claimed: true,
                 };
                 w.threads[ti].folio = Some(f);
+            }
+            Op::UffdioCopy => {
+                // uffd_lock_vma: the destination VMA read-locked, or mmap_lock.
+                let pinned = self.holds_vma_read(w, t) || w.mmap.held_by(t);
+                if !pinned {
+                    return Err(misuse("UFFDIO_COPY without the VMA lock or mmap_lock"));
+                }
+                let f = w
+                    .thread(t)
+                    .folio
+                    .ok_or_else(|| misuse("no message taken"))?;
+                if w.folio(f).state
+                    != (FolioState::ReadIo {
+                        backend: Backend::Uffd,
+                        claimed: true,
+                    })
+                {
+                    return Err(misuse("fills a page it did not take a message for"));
+                }
+                w.folios[f.index()].state = FolioState::Uptodate;
+                w.threads[ti].folio = None;
+            }
+            Op::HandleUserfault { folio, present } => {
+                match w.folio(folio).state {
+                    FolioState::Uptodate => next = prog.target(present),
+                    FolioState::Absent => {
+                        w.folios[folio.index()].state = FolioState::ReadIo {
+                            backend: Backend::Uffd,
+                            claimed: false,
+                        };
+                    }
+                    _ => {} // already queued by another fault
+                }
             }
             Op::FuseDevWrite => {
                 let f = w
