@@ -288,7 +288,7 @@ impl Op {
             Op::UffdRead => "userfaultfd_read",
             Op::UffdioCopy => "UFFDIO_COPY",
             Op::CopyPageRange { .. } => "copy_page_range",
-            Op::CopyPageRangeEnd { .. } => "copy_page_range done",
+            Op::CopyPageRangeEnd { .. } => "copied",
             Op::MmapRegion { .. } => "mmap_region",
             Op::ChangeProtection { .. } => "change_protection",
             Op::UnmapVmas { .. } => "unmap_vmas",

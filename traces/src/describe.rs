@@ -1,8 +1,8 @@
 //! Words for steps and object states, shared by the text, JSON and DOT renderings.
 
 use faultline_protocol::{
-    Backend, Flag, FolioId, FolioState, Machine, Mode, Op, ReadFail, Status, Step, Tid, VmaId,
-    WaitOn, World,
+    Backend, Flag, FolioId, FolioState, Hazard, Machine, Mode, Op, ReadFail, Status, Step, Tid,
+    VmaId, WaitOn, World,
 };
 
 /// Who took a step: a thread (`T0 fault`) or an actor (`disk`, `reclaim`, `rwsem`).
@@ -32,15 +32,23 @@ pub fn function(m: &Machine, before: &World, step: Step) -> String {
                 | Op::VmaStartWrite { vma: v }
                 | Op::VmaMarkDetached { vma: v }
                 | Op::CopyPageRange { vma: v }
+                | Op::CopyPageRangeEnd { vma: v }
+                | Op::MmapRegion { vma: v }
+                | Op::IfAnonVma { vma: Some(v), .. }
                 | Op::ChangeProtection { vma: v }
                 | Op::UnmapVmas { vma: v } => Some(vma(v)),
-                Op::VmaEndRead | Op::AnonVmaPrepare | Op::IfAnonVma { .. } => th.vma.map(vma),
-                Op::FilemapGetFolio { folio: f, .. } | Op::SyncMmapReadahead { folio: f } => {
-                    Some(folio(Some(f)))
-                }
-                Op::FolioTrylock { .. } | Op::FolioLock | Op::FolioUnlock | Op::FolioPut => {
-                    Some(folio(th.folio))
-                }
+                Op::VmaEndRead
+                | Op::VmaStartRead { .. }
+                | Op::AnonVmaPrepare
+                | Op::IfAnonVma { vma: None, .. } => th.vma.map(vma),
+                Op::FilemapGetFolio { folio: f, .. }
+                | Op::SyncMmapReadahead { folio: f }
+                | Op::FolioWaitLocked { folio: f } => Some(folio(Some(f))),
+                Op::FolioTrylock { .. }
+                | Op::FolioLock
+                | Op::FolioUnlock
+                | Op::FolioPut
+                | Op::IfFolioUptodate { .. } => Some(folio(th.folio)),
                 Op::MapPte | Op::MapAnon => th.vma.map(vma),
                 Op::FuseDevWrite | Op::UffdioCopy => Some(folio(th.folio)),
                 Op::FuseDevRead => Some(folio(m.pending(before, Backend::Fuse).nth(choice.into()))),
@@ -106,6 +114,9 @@ pub fn vma_text(w: &World, v: VmaId) -> String {
     };
     if s.anon_vma {
         t += ", anon_vma";
+    }
+    if s.copying {
+        t += ", fork copying";
     }
     t
 }
@@ -247,6 +258,11 @@ pub fn changes(m: &Machine, before: &World, after: &World, actor: Option<Tid>) -
         threads.push((t.to_string(), verb));
     }
     group(&mut out, threads.into_iter());
+    for h in Hazard::ALL {
+        if after.has(h) && !before.has(h) {
+            out.push(format!("BUG: {}", h.describe()));
+        }
+    }
     out
 }
 
