@@ -179,7 +179,8 @@ fn index_page(cells: &[Cell], graphviz: bool) -> String {
     if !graphviz {
         b += NO_GRAPHVIZ;
     }
-    // The grid: designs down, scenarios across.
+    // The grid as `faultline matrix` prints it: scenarios down, designs across, each
+    // cell its verdict keys.
     let mut designs: Vec<&str> = Vec::new();
     let mut scenarios: Vec<&str> = Vec::new();
     for c in cells {
@@ -190,25 +191,31 @@ fn index_page(cells: &[Cell], graphviz: bool) -> String {
             scenarios.push(c.model.scenario.id);
         }
     }
-    b += "<h2>Matrix</h2>\n<table id=\"matrix\">\n<tr><th>design \\ scenario</th>";
-    for s in &scenarios {
-        let _ = write!(b, "<th>{}</th>", esc(s));
+    b += "<h2>Matrix</h2>\n<table id=\"matrix\">\n<tr><th>scenario \\ design</th>";
+    for d in &designs {
+        let _ = write!(b, "<th>{}</th>", esc(d));
     }
     b += "</tr>\n";
-    for d in &designs {
-        let _ = write!(b, "<tr><th>{}</th>", esc(d));
-        for s in &scenarios {
+    for s in &scenarios {
+        let _ = write!(b, "<tr><th>{}</th>", esc(s));
+        for d in &designs {
             b += "<td>";
             for c in cells
                 .iter()
                 .filter(|c| c.model.design.id == *d && c.model.scenario.id == *s)
             {
                 let status = c.report.overall();
+                let knobs = knobs_text(&c.model);
+                let knobs = if knobs == "defaults" {
+                    String::new()
+                } else {
+                    format!(" ({})", esc(&knobs))
+                };
                 let _ = write!(
                     b,
-                    "<div class=\"{status}\"><a href=\"{}.html\">{status}</a> ({})</div>",
+                    "<div class=\"{status}\"><a href=\"{}.html\">{}</a>{knobs}</div>",
                     esc(&cell_id(&c.model)),
-                    esc(&knobs_text(&c.model))
+                    esc(&c.verdict())
                 );
             }
             b += "</td>";

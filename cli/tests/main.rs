@@ -208,6 +208,10 @@ fn report_writes_the_matrix_cell_pages_and_svg_graphs() {
     assert!(index.contains("<table id=\"matrix\">") && index.contains("<table id=\"cells\">"));
     assert!(index.contains("<a href=\"hold-io.fork-fuse.html#deadlock\">violated (11 steps)</a>"));
     assert!(index.contains("href=\"upstream.fork-fuse.html\""));
+    assert!(
+        index.contains("<a href=\"hold-io.fork-fuse.html\">DEADLOCK LATENCY</a>"),
+        "the grid shows the matrix keys"
+    );
     assert!(!index.contains("<script"), "no JavaScript");
     let page = std::fs::read_to_string(dir.join("hold-io.fork-fuse.html")).expect("cell page");
     assert!(page.contains("<pre class=\"evidence\">"), "{page}");
