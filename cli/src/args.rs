@@ -24,8 +24,10 @@ pub(crate) enum Command {
     Explain {
         /// Design, scenario and knobs.
         target: Target,
-        /// Properties to check (all when none given).
+        /// Properties to check (the scenario's when none given).
         properties: Vec<Property>,
+        /// Exploration budget.
+        budget: Budget,
     },
     /// Write the HTML report of a matrix of checks.
     Report(ReportArgs),
@@ -115,7 +117,7 @@ usage:
                   [--format text|json|dot] [--json] [--max-states N]
   faultline matrix [--design D]... [--scenario S]... [--set KNOB=VALUE]... [--dot DIR]
                    [--json | --markdown] [--max-states N]
-  faultline explain DESIGN SCENARIO [--set KNOB=VALUE]... [--property P]...
+  faultline explain DESIGN SCENARIO [--set KNOB=VALUE]... [--property P]... [--max-states N]
   faultline report --out DIR [--design D]... [--scenario S]... [--set KNOB=VALUE]...
   faultline replay DESIGN SCENARIO TOKEN [--set KNOB=VALUE]...
   faultline help | --help | --version
@@ -141,10 +143,11 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
         "check" => parse_check(rest).map(Command::Check),
         "matrix" => parse_matrix(rest).map(Command::Matrix),
         "explain" => {
-            let mut o = Options::parse(rest, &["--set", "--property"])?;
+            let mut o = Options::parse(rest, &["--set", "--property", "--max-states"])?;
             let [design, scenario] = o.positional::<2>("explain DESIGN SCENARIO")?;
             Ok(Command::Explain {
                 properties: properties(&o)?,
+                budget: budget(&o)?,
                 target: Target {
                     design,
                     scenario,

@@ -17,14 +17,18 @@ const WIDTH: usize = 80;
 
 /// Checks `target` and explains the first violation: exit 1 with the explanation, 0
 /// with one line when every property holds, 3 when the search was stopped.
-pub(crate) fn run(target: &Target, properties: Vec<Property>) -> Result<(u8, String), CliError> {
+pub(crate) fn run(
+    target: &Target,
+    properties: Vec<Property>,
+    budget: &Budget,
+) -> Result<(u8, String), CliError> {
     let model = faultline_models::build(&target.design, &target.scenario, &target.sets)?;
     let props = if properties.is_empty() {
         crate::matrix::properties(model.scenario)
     } else {
         properties
     };
-    let report = explore(&model.machine, &props, &Budget::default())?;
+    let report = explore(&model.machine, &props, budget)?;
     Ok(explain(&model, &report))
 }
 

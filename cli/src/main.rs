@@ -51,7 +51,11 @@ fn run(cmd: Command) -> Result<(u8, String), CliError> {
         Command::List => Ok((0, list::text())),
         Command::Check(c) => check(c),
         Command::Matrix(m) => matrix_cmd(&m),
-        Command::Explain { target, properties } => explain::run(&target, properties),
+        Command::Explain {
+            target,
+            properties,
+            budget,
+        } => explain::run(&target, properties, &budget),
         Command::Report(r) => report::run(&r),
         Command::Replay { target, token } => replay_cmd(&target, &token),
     }

@@ -237,6 +237,12 @@ fn a_budget_that_stops_early_exits_3() {
     let o = faultline(&["check", "upstream", "many-faults", "--max-states", "500"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stdout(&o).contains("deadlock: INCONCLUSIVE: stopped at the state budget of 500"));
+    let o = faultline(&["explain", "upstream", "many-faults", "--max-states", "500"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stdout(&o).contains("inconclusive: stopped at the state budget of 500"));
+    let o = faultline(&["matrix", "--scenario", "many-faults", "--max-states", "500"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stdout(&o).contains("?DEADLOCK"), "{}", stdout(&o));
 }
 
 #[test]
