@@ -170,33 +170,68 @@ pub(crate) fn fuse_server(policy: FaultPolicy, buffer: VmaId, origin: Origin) ->
 /// A userfaultfd handler thread of the process: read a fault message
 /// (`userfaultfd_read`), produce the page in its buffer (anonymous VMA `buffer`,
 /// faulting on it like the FUSE server), then `UFFDIO_COPY` into `dst` under
-/// `uffd_lock_vma` (the destination VMA's read lock via `lock_vma_under_rcu`, else
-/// `mmap_read_lock`; since 6.8, mm/userfaultfd.c), and wait for the next message.
+/// `uffd_lock_vma`, and wait for the next message.
+///
+/// `uffd_lock_vma` (mm/userfaultfd.c, since 6.8) takes the destination VMA's read
+/// lock with `lock_vma_under_rcu`; a private VMA without an `anon_vma` is dropped
+/// again, and the slow path takes the blocking `mmap_read_lock`, finds the VMA,
+/// prepares its `anon_vma` and `vma_start_read_locked`s it before unlocking
+/// `mmap_lock`. The model copies under `mmap_read_lock` instead: the copy is one step
+/// either way, and a writer is held off until it is done in both.
 pub(crate) fn uffd_server(
     policy: FaultPolicy,
     buffer: VmaId,
     origin: Origin,
     dst: VmaId,
+    shared: bool,
 ) -> ProgramBuilder {
     let mut b = ProgramBuilder::new("userfaultfd_read");
     let top = b.here();
     let copy = b.label();
     let slow = b.label();
+    let gone = b.label();
+    let fast = b.label();
     b.op(Op::UffdRead);
     anon_fault(&mut b, policy, origin, buffer, copy);
     b.place(copy).site("uffd_lock_vma").op(Op::LockVmaUnderRcu {
         vma: dst,
         fail: slow,
     });
-    b.site("mfill_atomic")
+    if shared {
+        b.op(Op::Goto(fast));
+    } else {
+        b.op(Op::IfAnonVma {
+            vma: None,
+            then: fast,
+        })
+        .op(Op::VmaEndRead)
+        .op(Op::Goto(slow));
+    }
+    b.place(fast)
+        .site("mfill_atomic")
         .op(Op::UffdioCopy)
         .op(Op::VmaEndRead)
         .op(Op::Goto(top));
     b.place(slow).site("uffd_lock_vma").op(Op::MmapReadLock);
+    b.site("find_vma_and_prepare_anon").op(Op::FindVma {
+        vma: dst,
+        missing: gone,
+    });
+    if !shared {
+        let have = b.label();
+        b.op(Op::IfAnonVma {
+            vma: None,
+            then: have,
+        })
+        .op(Op::AnonVmaPrepare);
+        b.place(have);
+    }
     b.site("mfill_atomic")
         .op(Op::UffdioCopy)
         .op(Op::MmapReadUnlock)
         .op(Op::Goto(top));
+    // The destination is gone (-ENOENT): the scenarios never unmap it.
+    b.place(gone).op(Op::MmapReadUnlock).op(Op::Goto(top));
     b
 }
 

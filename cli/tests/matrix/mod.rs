@@ -45,13 +45,15 @@ fn the_default_matrix_matches_kernel_semantics_section_5() {
     #[rustfmt::skip]
     let expected: &[(&str, [&str; 4])] = &[
         //               upstream (D0)        vma-retry (D1)  hold-io (D2)         two-flag (D3)
-        // H1. The doc says DEADLOCK for D2; the cycle runs through the FUSE I/O wait, so
-        // fork also waits on I/O: LATENCY is reported with it.
+        // H1, reclaim off (the row's default). The doc says DEADLOCK for D2; the cycle
+        // runs through the FUSE I/O wait, so fork also waits on I/O: LATENCY is
+        // reported with it. D0/D1/D3 are OK only while no eviction separates the
+        // passes: see the evictions=1 test.
         ("fork-fuse",    ["OK",               "OK",           "DEADLOCK LATENCY",  "OK"]),
-        // H2 exists today. Our writer is mprotect of another VMA (E): D1/D3 retry under
-        // F's VMA lock and never hold mmap_lock across I/O, so OK; the doc's D1/D2
-        // DEADLOCK needs the writer to lock F itself, which is fork-fuse (H1). Checked
-        // against the doc's own condition ("unless T2 needs F"), not a disagreement.
+        // H2 exists today. The default writer is mprotect of another VMA (E): D1/D3
+        // retry under F's VMA lock and never hold mmap_lock across I/O, so OK; the
+        // doc's D1/D2 DEADLOCK needs the writer to lock F itself ("unless T2 needs
+        // F"), which is writer-vma=same, pinned below. Not a disagreement.
         ("tried-fuse",   ["DEADLOCK LATENCY", "OK",           "OK",                "OK"]),
         // H3: fork waits for the sum of the faults' I/O only under D2.
         ("fork-io",      ["OK",               "OK",           "LATENCY",           "OK"]),
@@ -259,4 +261,46 @@ fn a_userfaultfd_server_never_deadlocks_because_uffd_waits_always_drop_the_lock(
             &[("fork-fuse", ["OK"; 4]), ("tried-fuse", ["OK"; 4])],
         );
     }
+}
+
+#[test]
+fn one_eviction_between_the_passes_gives_every_design_the_tried_pass_hazards() {
+    // The doc's H3/H4 "D0/D1/D3 OK" assumes faulters hold no lock during I/O. With one
+    // eviction between the passes, the FAULT_FLAG_TRIED pass re-reads holding its lock
+    // (mmap_read_lock in D0, the VMA lock in D1/D3: maybe_unlock_mmap_for_io drops only
+    // when fault_flag_allow_retry_first), so fork and writers wait for that I/O, and
+    // with an in-process FUSE server H1 deadlocks in every design. This is the
+    // document's H2 argument carried to the other rows.
+    #[rustfmt::skip]
+    let expected: &[(&str, [&str; 4])] = &[
+        ("fork-fuse",    ["DEADLOCK LATENCY"; 4]),
+        ("tried-fuse",   ["DEADLOCK LATENCY", "OK", "OK", "OK"]),
+        ("fork-io",      ["LATENCY"; 4]),
+        ("writer-io",    ["LATENCY"; 4]),
+        ("evict-retry",  ["OK"; 4]),
+        ("folio-holder", ["LATENCY"; 4]),
+        ("stale-vma",    ["OK"; 4]),
+        ("many-faults",  ["LATENCY"; 4]),
+    ];
+    let mut args = vec!["--set", "evictions=1"];
+    for (s, _) in expected {
+        args.extend(["--scenario", s]);
+    }
+    assert_rows(&matrix(&args), expected);
+    // H2 with the writer on the faulting VMA: D1/D3's TRIED pass holds F's VMA lock
+    // across the FUSE read and mprotect waits for it (the doc's "D1: DEADLOCK when T2
+    // write-locks F").
+    let same = matrix(&["--scenario", "tried-fuse", "--set", "writer-vma=same"]);
+    assert_rows(&same, &[("tried-fuse", ["DEADLOCK LATENCY"; 4])]);
+}
+
+#[test]
+fn a_synchronous_swap_device_makes_every_writer_wait_for_the_read() {
+    // H4 with swap: do_swap_page submits the read under the fault lock and drops it
+    // only to wait (OK but D2); on zram the read completes in swap_read_folio with
+    // the lock held, in every design ("LATENCY bounded by submission + sync-device").
+    let swap = matrix(&["--scenario", "writer-io", "--set", "page=swap"]);
+    assert_rows(&swap, &[("writer-io", ["OK", "OK", "LATENCY", "OK"])]);
+    let zram = matrix(&["--scenario", "writer-io", "--set", "page=zram"]);
+    assert_rows(&zram, &[("writer-io", ["LATENCY"; 4])]);
 }

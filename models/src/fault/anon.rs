@@ -94,12 +94,14 @@ pub(crate) fn uffd_fault(
 }
 
 /// One `do_swap_page` attempt for the swapped-out page whose swap-cache folio is
-/// `folio`.
+/// `folio`. On a `SWP_SYNCHRONOUS_IO` device (zram; `sync`) the read completes inside
+/// `swap_read_folio` with the fault lock held, in every design.
 fn do_swap_page(
     b: &mut ProgramBuilder,
     policy: FaultPolicy,
     lock: FaultLock,
     folio: FolioId,
+    sync: bool,
     exits: Exits,
 ) {
     let miss = b.label();
@@ -115,11 +117,17 @@ fn do_swap_page(
     b.place(miss)
         .op(Op::SetFlag(Flag::Major))
         .op(Op::SyncMmapReadahead { folio });
+    if sync {
+        b.site("swap_read_folio")
+            .op(Op::FolioLock)
+            .op(Op::Goto(locked));
+        b.site("do_swap_page");
+    }
     b.place(try_lock)
         .op(Op::FolioTrylock { fail: contended })
         .op(Op::Goto(locked));
     b.place(contended).site("folio_lock_or_retry");
-    lock_or_retry(b, policy, lock, Page::Swap, exits.retry_io);
+    lock_or_retry(b, policy, lock, Page::Swap, folio, exits.retry_io);
     b.op(Op::Goto(locked));
     b.place(locked).site("do_swap_page").op(Op::MapPte);
     b.op(Op::FolioUnlock)
@@ -127,16 +135,20 @@ fn do_swap_page(
         .op(Op::Goto(exits.done));
 }
 
-/// A whole fault thread on a swapped-out page of anonymous VMA `vma`.
+/// A whole fault thread on a swapped-out page of anonymous VMA `vma`; `sync` for a
+/// synchronous swap device.
 pub(crate) fn swap_fault(
     b: &mut ProgramBuilder,
     policy: FaultPolicy,
     origin: Origin,
     vma: VmaId,
     folio: FolioId,
+    sync: bool,
 ) {
     let exit = b.label();
-    let handler = |b: &mut ProgramBuilder, lock, exits| do_swap_page(b, policy, lock, folio, exits);
+    let handler = |b: &mut ProgramBuilder, lock, exits| {
+        do_swap_page(b, policy, lock, folio, sync, exits);
+    };
     fault_loop(b, policy, origin, vma, &handler, exit);
     b.place(exit).op(Op::Exit);
 }

@@ -107,7 +107,9 @@ pub(crate) fn fault_loop(
                 Relookup::Fresh => b.op(Op::LockVmaUnderRcu { vma, fail: to_mmap }),
                 Relookup::KeepPointer => b.op(Op::VmaStartRead { fail: to_mmap }),
             };
-            b.op(Op::Goto(attempt));
+            // Only the latest attempt's VM_FAULT_MAJOR decides TRIED on a fallback
+            // (`fault` is reassigned by every handle_mm_fault call).
+            b.op(Op::ClearFlag(Flag::Major)).op(Op::Goto(attempt));
         }
         // count_vm_vma_lock_event(VMA_LOCK_RETRY); if (fault & VM_FAULT_MAJOR)
         // flags |= FAULT_FLAG_TRIED; then lock_mmap.

@@ -15,13 +15,17 @@ use super::arch::{Exits, release};
 use super::policy::{FaultLock, FaultPolicy, Page};
 
 /// The first-try drop: if not TRIED, release the fault lock, optionally submit the
-/// readahead, sleep until the folio is unlocked (taking it, as
-/// `__folio_lock_killable` does), unlock, put, and return `VM_FAULT_RETRY`. Returns
-/// the label a TRIED attempt continues at, lock held.
+/// readahead, sleep until the folio is unlocked, put it, and return `VM_FAULT_RETRY`.
+/// `filemap_fault` sleeps by taking the lock (`__folio_lock_killable`, then
+/// `folio_unlock` because `fpin` is set); `do_swap_page`'s `__folio_lock_or_retry`
+/// only waits (`folio_wait_locked_killable`). Returns the label a TRIED attempt
+/// continues at, lock held.
 fn drop_and_retry(
     b: &mut ProgramBuilder,
     lock: FaultLock,
-    readahead: Option<FolioId>,
+    page: Page,
+    folio: FolioId,
+    readahead: bool,
     retry: Label,
 ) -> Label {
     let hold = b.label();
@@ -30,15 +34,21 @@ fn drop_and_retry(
         then: hold,
     });
     release(b, lock);
-    if let Some(folio) = readahead {
+    if readahead {
         b.op(Op::SyncMmapReadahead { folio });
     }
-    b.site("lock_folio_maybe_drop_mmap").op(Op::FolioLock);
-    b.site("filemap_fault")
-        .op(Op::FolioUnlock)
-        .op(Op::FolioPut)
-        .op(Op::FaultRetry)
-        .op(Op::Goto(retry));
+    match page {
+        Page::File => {
+            b.site("lock_folio_maybe_drop_mmap").op(Op::FolioLock);
+            b.site("filemap_fault").op(Op::FolioUnlock);
+        }
+        Page::Swap => {
+            b.site("__folio_lock_or_retry")
+                .op(Op::FolioWaitLocked { folio });
+            b.site("do_swap_page");
+        }
+    }
+    b.op(Op::FolioPut).op(Op::FaultRetry).op(Op::Goto(retry));
     hold
 }
 
@@ -51,6 +61,7 @@ pub(crate) fn lock_or_retry(
     policy: FaultPolicy,
     lock: FaultLock,
     page: Page,
+    folio: FolioId,
     retry: Label,
 ) {
     let wait = b.label();
@@ -59,7 +70,7 @@ pub(crate) fn lock_or_retry(
         b.op(Op::IfFolioUptodate { then: wait });
     }
     if policy.drops(lock, page) {
-        let hold = drop_and_retry(b, lock, None, retry);
+        let hold = drop_and_retry(b, lock, page, folio, false, retry);
         b.place(hold);
     }
     b.place(wait).op(Op::FolioLock);
@@ -86,7 +97,7 @@ pub(crate) fn filemap_fault(
         .op(Op::Goto(locked));
 
     b.place(contended).site("lock_folio_maybe_drop_mmap");
-    lock_or_retry(b, policy, lock, page, exits.retry_io);
+    lock_or_retry(b, policy, lock, page, folio, exits.retry_io);
     b.op(Op::Goto(locked));
 
     // Page-cache miss: ret = VM_FAULT_MAJOR; fpin = do_sync_mmap_readahead(vmf), which
@@ -94,7 +105,7 @@ pub(crate) fn filemap_fault(
     b.place(miss).site("filemap_fault");
     b.op(Op::SetFlag(Flag::Major));
     if policy.drops(lock, page) {
-        let hold = drop_and_retry(b, lock, Some(folio), exits.retry_io);
+        let hold = drop_and_retry(b, lock, page, folio, true, exits.retry_io);
         b.place(hold).site("filemap_fault");
     }
     // TRIED (or a design that holds the lock): read and wait with the fault lock held.

@@ -132,7 +132,13 @@ fn served_fault(
             thread(
                 "uffd",
                 Role::Server,
-                crate::actors::uffd_server(policy, buffer, origin, vma),
+                crate::actors::uffd_server(
+                    policy,
+                    buffer,
+                    origin,
+                    vma,
+                    kind == VmaKind::SharedFile,
+                ),
             )?,
             folio("u", Backend::Uffd, FolioStart::Absent),
         ))

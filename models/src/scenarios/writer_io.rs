@@ -13,10 +13,12 @@ use crate::knobs::{KnobDef, KnobKind, Knobs};
 
 static PAGE: KnobDef = KnobDef {
     name: "page",
-    kind: KnobKind::Choice(&["file", "swap"]),
+    kind: KnobKind::Choice(&["file", "swap", "zram"]),
     default: "file",
-    help: "the fault reads a file page (filemap_fault) or swaps in an anonymous page \
-           (do_swap_page, which submits the read under the fault lock)",
+    help: "the fault reads a file page (filemap_fault), swaps in an anonymous page \
+           (do_swap_page submits the read under the fault lock and drops it to wait), \
+           or swaps in from a synchronous device (zram: the read completes under the \
+           fault lock)",
 };
 
 static WRITER: KnobDef = KnobDef {
@@ -39,14 +41,15 @@ pub(super) const SCENARIO: Scenario = Scenario {
 fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Machine, ModelError> {
     let v = VmaId(0);
     let f = FolioId(0);
-    let (vmas, low) = if knobs.get("page") == "swap" {
+    let page = knobs.get("page");
+    let (vmas, low) = if page != "file" {
         // A swapped-out page: the VMA has had anonymous pages, so it has an anon_vma.
         let spec = VmaSpec {
             anon_vma: true,
             ..vma("V", VmaKind::Anon)
         };
         let mut b = ProgramBuilder::new("do_user_addr_fault");
-        swap_fault(&mut b, policy, Origin::User, v, f);
+        swap_fault(&mut b, policy, Origin::User, v, f, page == "zram");
         (vec![spec], thread("low", Role::Fault, b)?)
     } else {
         (
