@@ -426,13 +426,19 @@ mod tests {
     #[test]
     fn explain_and_report_parse() {
         let c = parse(&words(
-            "explain hold-io fork-fuse --set evictions=1 --property deadlock",
+            "explain hold-io fork-fuse --set evictions=1 --property deadlock --max-states 9",
         ));
-        let Ok(Command::Explain { target, properties }) = c else {
+        let Ok(Command::Explain {
+            target,
+            properties,
+            budget,
+        }) = c
+        else {
             panic!("not explain: {c:?}")
         };
         assert_eq!(target.sets, vec![("evictions".into(), "1".into())]);
         assert_eq!(properties, vec![Property::Deadlock]);
+        assert_eq!(budget.max_states, 9);
         let c = parse(&words(
             "report --out r --design upstream --scenario fork-fuse",
         ));
