@@ -115,7 +115,7 @@ mod tests {
         let e = build("upstream", "tried-fuse", &sets).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown knob `mapping` for upstream x tried-fuse; valid knobs: admission, evictions, fork-lock, server, server-fault"
+            "unknown knob `mapping` for upstream x tried-fuse; valid knobs: admission, evictions, fork-lock, server, server-fault, writer-vma"
         );
     }
 }
