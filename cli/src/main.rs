@@ -1,7 +1,21 @@
-//! The `faultline` command line: `list`, `check`, `explain`, `report`, `replay`.
+//! The `faultline` command line: `list`, `matrix`, `check`, `explain`, `report`,
+//! `replay`.
+//!
+//! | module | holds |
+//! |---|---|
+//! | `args` | parsing the command line into a validated `Command` |
+//! | `matrix` | computing and printing the design x scenario matrix |
+//! | `output` | a check's report as text or JSON |
+//! | `format` | `--format text\|json\|dot` |
+//! | `graphs` | the DOT graphs of a report's violations, named for files |
+//! | `explain` | the 80-column text of the first violation |
+//! | `report` | the HTML report |
+//! | `list` | `faultline list` |
+//! | `error` | everything that exits 2 |
 //!
 //! Exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
-//! error (one line on stderr), 3 inconclusive.
+//! error (one line on stderr), 3 inconclusive. `matrix` and `report` exit 0 once every
+//! cell is decided (violations are their findings) and 3 otherwise.
 
 mod args;
 mod error;

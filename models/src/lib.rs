@@ -8,10 +8,10 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | `fault` | `do_user_addr_fault`, `filemap_fault`, `do_anonymous_page` as programs |
-//! | `actors` | fork (`dup_mmap`), mprotect, munmap, the FUSE server |
+//! | `fault` | the fault path per design: `do_user_addr_fault`, `filemap_fault`, `do_anonymous_page`, `do_swap_page`, `handle_userfault` |
+//! | `actors` | fork (`dup_mmap`), mprotect, munmap, mmap, the FUSE server, the uffd handler, a folio-lock holder |
 //! | `designs` | the design catalog |
-//! | `scenarios` | the scenario catalog and its knobs |
+//! | `scenarios` | the scenario catalog (H1-H10 and scale) and its knobs |
 //! | `knobs` | knob definitions and validation |
 //! | `catalog` | lookup by id and `build` |
 //! | `error` | typed catalog errors |
