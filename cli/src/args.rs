@@ -123,7 +123,8 @@ usage:
   faultline help | --help | --version
 
 exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
-error, 3 inconclusive (a budget stopped the search); `report` exits 0 once written
+error, 3 inconclusive (a budget stopped the search); `matrix` and `report` exit 0 once
+every cell is decided (violations are their findings), 3 otherwise
 ";
 
 /// Parses the arguments after the program name.

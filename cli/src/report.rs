@@ -56,7 +56,8 @@ pub(crate) fn run(a: &ReportArgs) -> Result<(u8, String), CliError> {
         out += "graphviz `dot` not found: graphs are linked as .dot files \
                 (apt-get install graphviz)\n";
     }
-    Ok((0, out))
+    // As for `matrix`: violations are findings; an undecided cell is not an answer.
+    Ok((if count("inconclusive") > 0 { 3 } else { 0 }, out))
 }
 
 /// A file-name-safe id: `DESIGN.SCENARIO` plus `.KNOB=VALUE` for knobs off default.
