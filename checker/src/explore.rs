@@ -124,6 +124,7 @@ fn stats(store: &Store, transitions: u64, depth: u32, start: Instant) -> Stats {
         depth,
         elapsed: start.elapsed(),
         bytes: store.bytes() as u64,
+        executions: 0,
     }
 }
 
@@ -177,5 +178,9 @@ fn counterexample(m: &Machine, store: &Store, idx: StateIdx) -> Result<Counterex
         return Err(mismatch());
     }
     let wait_for = WaitForGraph::at(m, trace.last());
-    Ok(Counterexample { trace, wait_for })
+    Ok(Counterexample {
+        trace,
+        wait_for,
+        schedule: None,
+    })
 }

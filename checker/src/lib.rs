@@ -8,6 +8,7 @@
 //! | module | holds |
 //! |---|---|
 //! | `property` | property ids and the shared evaluator |
+//! | `engines` | one entry point for every engine ([`run`]); the loom and shuttle runners |
 //! | `explore` | the native breadth-first explorer |
 //! | `store` | the visited set: packed states, hash table, parent links |
 //! | `budget` | state and memory budgets |
@@ -16,6 +17,7 @@
 //! | `error` | typed check errors |
 
 mod budget;
+mod engines;
 mod error;
 mod explore;
 mod property;
@@ -24,6 +26,9 @@ mod store;
 mod verdict;
 
 pub use budget::Budget;
+pub use engines::{
+    Engine, EngineLimit, LOOM_MAX_THREADS, Options, replay_shuttle, run, run_with_progress,
+};
 pub use error::CheckError;
 pub use explore::{explore, explore_with_progress};
 pub use property::Property;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use faultline_traces::{Trace, WaitForGraph};
 
+use crate::engines::EngineLimit;
 use crate::property::Property;
 
 /// The outcome for one property.
@@ -36,6 +37,8 @@ pub struct Counterexample {
     pub trace: Trace,
     /// The wait-for graph at the violating state.
     pub wait_for: WaitForGraph,
+    /// The shuttle schedule that reproduces it, when shuttle found it.
+    pub schedule: Option<String>,
 }
 
 /// Why exploration stopped early.
@@ -55,6 +58,8 @@ pub enum Limit {
         /// States stored but not yet expanded when it stopped.
         unexplored: u64,
     },
+    /// loom or shuttle stopped short of exhausting the interleavings.
+    Engine(EngineLimit),
 }
 
 impl fmt::Display for Limit {
@@ -73,6 +78,7 @@ impl fmt::Display for Limit {
                 "stopped at the memory budget of {} MiB with {unexplored} states unexplored",
                 max_bytes >> 20
             ),
+            Limit::Engine(l) => l.fmt(f),
         }
     }
 }
@@ -99,6 +105,8 @@ pub struct Stats {
     pub elapsed: Duration,
     /// Bytes held by the state store at the end.
     pub bytes: u64,
+    /// Executions run (loom and shuttle; 0 for the native engine, which counts states).
+    pub executions: u64,
 }
 
 impl Stats {
@@ -106,10 +114,27 @@ impl Stats {
     pub fn states_per_sec(&self) -> f64 {
         self.states as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
+
+    /// Executions per second of wall time (loom and shuttle).
+    pub fn executions_per_sec(&self) -> f64 {
+        self.executions as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
 }
 
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.executions > 0 {
+            return write!(
+                f,
+                "{} executions, {} distinct states, {} steps, depth {}, {:.3} s, {:.0} executions/s",
+                self.executions,
+                self.states,
+                self.transitions,
+                self.depth,
+                self.elapsed.as_secs_f64(),
+                self.executions_per_sec()
+            );
+        }
         write!(
             f,
             "{} states, {} transitions, depth {}, {:.3} s, {:.0} states/s, {:.1} MiB",
@@ -126,7 +151,7 @@ impl fmt::Display for Stats {
 /// Everything a check found.
 #[derive(Clone, Debug)]
 pub struct Report {
-    /// The engine that ran (`native`).
+    /// The engine that ran (`native`, `loom`, `shuttle`).
     pub engine: &'static str,
     /// One result per property asked for, in the order asked.
     pub results: Vec<PropertyResult>,

@@ -1,0 +1,129 @@
+//! The loom engine: the runner over loom's `Mutex` and `Condvar`, one loom run per
+//! choice vector, exhaustive for scenarios of at most [`MAX_MODEL_THREADS`] threads.
+//!
+//! loom allows 5 threads including the model's main thread. Main spawns the model
+//! threads and then plays the environment itself, so 4 model threads fit. loom's own
+//! deadlock panic can only be a backstop (the runner ends a stuck execution itself);
+//! it and the early stop are caught with `catch_unwind`, which works because the
+//! runner's shared state is in `std::sync::Arc`, never loom's.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, PoisonError};
+
+use crate::engines::limit::EngineLimit;
+use crate::engines::quiet;
+use crate::engines::runner::{Ctx, Rt, Shared, Stop};
+use crate::error::CheckError;
+
+/// The most model threads loom can run (its cap of 5 threads includes main).
+pub const MAX_MODEL_THREADS: usize = 4;
+
+/// Longest execution loom may explore, in branch points.
+const MAX_BRANCHES: usize = 100_000;
+
+/// loom's primitives.
+pub(crate) struct Loom;
+
+impl Rt for Loom {
+    type Mutex = loom::sync::Mutex<Shared>;
+    type Condvar = loom::sync::Condvar;
+    type Guard<'a> = loom::sync::MutexGuard<'a, Shared>;
+    type Handle = loom::thread::JoinHandle<()>;
+    const ABORT_EARLY: bool = true;
+
+    fn mutex(s: Shared) -> Self::Mutex {
+        loom::sync::Mutex::new(s)
+    }
+    fn condvar() -> Self::Condvar {
+        loom::sync::Condvar::new()
+    }
+    fn lock(m: &Self::Mutex) -> Self::Guard<'_> {
+        m.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+    fn wait<'a>(c: &Self::Condvar, g: Self::Guard<'a>) -> Self::Guard<'a> {
+        c.wait(g).unwrap_or_else(PoisonError::into_inner)
+    }
+    fn notify(c: &Self::Condvar) {
+        c.notify_one();
+    }
+    fn spawn(f: Box<dyn FnOnce() + Send>) -> Self::Handle {
+        loom::thread::spawn(f)
+    }
+    fn join(h: Self::Handle) {
+        // A model thread never panics except to stop the run, which unwinds past here.
+        let _ = h.join();
+    }
+    fn stop_exploring() {
+        loom::stop_exploring();
+    }
+}
+
+/// Runs every choice vector under loom until everything is decided or `cap`
+/// executions have run. Returns why it stopped short, if it did.
+pub(crate) fn check(ctx: &Arc<Ctx>, cap: u64) -> Result<Option<EngineLimit>, CheckError> {
+    let threads = ctx.machine().threads().len();
+    if threads > MAX_MODEL_THREADS {
+        return Err(CheckError::TooManyThreads {
+            engine: "loom",
+            threads,
+            max: MAX_MODEL_THREADS,
+        });
+    }
+    ctx.log().first = Some(HashMap::new());
+    while let Some(prefix) = ctx.next_vector() {
+        let done = ctx.log().executions;
+        if ctx.finished() {
+            break;
+        }
+        let remaining = cap.saturating_sub(done);
+        if remaining == 0 {
+            return Ok(Some(EngineLimit::LoomCap { executions: done }));
+        }
+        ctx.log().oracle = crate::engines::choices::Oracle::exhaustive(prefix);
+        let mut b = loom::model::Builder::new();
+        b.max_threads = MAX_MODEL_THREADS + 1;
+        b.max_branches = MAX_BRANCHES;
+        b.preemption_bound = None;
+        // loom checks its permutation cap only every `checkpoint_interval` iterations.
+        b.checkpoint_interval = 1;
+        b.max_permutations = Some(usize::try_from(remaining + 1).unwrap_or(usize::MAX));
+        b.max_duration = None;
+        b.checkpoint_file = None;
+        let run = Arc::clone(ctx);
+        let r = quiet::silenced(|| {
+            catch_unwind(AssertUnwindSafe(|| b.check(move || run.execution::<Loom>())))
+        });
+        let ran = ctx.log().executions - done;
+        match r {
+            Ok(()) if ran >= remaining => {
+                return Ok(Some(EngineLimit::LoomCap {
+                    executions: ctx.log().executions,
+                }));
+            }
+            Ok(()) => {}
+            Err(p) if p.is::<Stop>() => break,
+            Err(p) => {
+                let message = quiet::message(p.as_ref());
+                let executions = ctx.log().executions;
+                if message.contains("maximum number of branches") {
+                    return Ok(Some(EngineLimit::LoomBranches { executions }));
+                }
+                // loom's own deadlock report (the backstop): keep the execution as a
+                // deadlock counterexample, which native replay then confirms.
+                if message.starts_with("deadlock") && ctx.record_engine_deadlock() {
+                    return Ok(Some(EngineLimit::Aborted {
+                        engine: "loom",
+                        executions,
+                    }));
+                }
+                return Err(CheckError::Engine {
+                    engine: "loom",
+                    message: message.lines().next().unwrap_or_default().to_string(),
+                    token: crate::engines::runner::token(&ctx.log().current),
+                });
+            }
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,17 @@
+//! scratch
+use faultline_checker::{Engine, Options, Property, run};
+
+#[test]
+fn scratch() {
+    for (d, s, sets) in [("upstream", "fork-fuse", vec![])] {
+        let m = faultline_models::build(d, s, &sets).unwrap();
+        for e in [Engine::Shuttle] {
+            let opts = Options { max_executions: 2_000_000, ..Options::default() };
+            let r = run(e, &m.machine, &[Property::Deadlock], &opts);
+            match r {
+                Ok(r) => eprintln!("{d} {s} {sets:?} {e}: {} {}", r.overall(), r.stats),
+                Err(err) => eprintln!("{d} {s} {e}: ERROR {err}"),
+            }
+        }
+    }
+}
