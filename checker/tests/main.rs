@@ -3,10 +3,10 @@ use faultline_checker::{Engine, Options, Property, run};
 
 #[test]
 fn scratch() {
-    for (d, s, sets) in [("upstream", "fork-fuse", vec![])] {
+    for (d, s, sets) in [("upstream", "many-faults", vec![("faults".to_string(),"1".to_string())]), ("upstream", "tried-fuse", vec![])] {
         let m = faultline_models::build(d, s, &sets).unwrap();
-        for e in [Engine::Shuttle] {
-            let opts = Options { max_executions: 2_000_000, ..Options::default() };
+        for e in [Engine::Native, Engine::Loom, Engine::Shuttle] {
+            let opts = Options { max_executions: 300_000, ..Options::default() };
             let r = run(e, &m.machine, &[Property::Deadlock], &opts);
             match r {
                 Ok(r) => eprintln!("{d} {s} {sets:?} {e}: {} {}", r.overall(), r.stats),

@@ -57,6 +57,9 @@ impl Rt for Loom {
     fn stop_exploring() {
         loom::stop_exploring();
     }
+    fn explore() {
+        loom::explore();
+    }
 }
 
 /// Runs every choice vector under loom until everything is decided or `cap`
@@ -80,6 +83,7 @@ pub(crate) fn check(ctx: &Arc<Ctx>, cap: u64) -> Result<Option<EngineLimit>, Che
         if remaining == 0 {
             return Ok(Some(EngineLimit::LoomCap { executions: done }));
         }
+        if std::env::var("FL_DEBUG").is_ok() { eprintln!("vector {prefix:?} at {done}"); }
         ctx.log().oracle = crate::engines::choices::Oracle::exhaustive(prefix);
         let mut b = loom::model::Builder::new();
         b.max_threads = MAX_MODEL_THREADS + 1;

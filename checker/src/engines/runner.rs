@@ -65,7 +65,18 @@ pub(crate) trait Rt: 'static {
     /// Tells the engine the rest of this execution needs no exploring (loom; shuttle's
     /// scheduler ends the execution instead).
     fn stop_exploring() {}
+    /// Undoes [`Rt::stop_exploring`].
+    fn explore() {}
 }
+
+// Engine operations, as recorded in the history (kind << 8 | participant).
+const EV_LOCK: u16 = 1;
+const EV_LOCKED: u16 = 2;
+const EV_RELEASE: u16 = 3;
+const EV_WAIT: u16 = 4;
+const EV_WOKEN: u16 = 5;
+const EV_NOTIFY: u16 = 6;
+const EV_EXIT: u16 = 7;
 
 /// The panic payload that stops a loom run early.
 pub(crate) struct Stop;
@@ -120,7 +131,10 @@ pub(crate) struct Log {
     pub(crate) current: Vec<Step>,
     /// Stateful search: the step sequence that first reached each world. An execution
     /// that reaches a world through another sequence ends there.
-    pub(crate) first: Option<HashMap<World, Vec<Step>>>,
+    pub(crate) first: Option<HashMap<World, Vec<u16>>>,
+    /// This execution's engine operations so far (lock, wait, wake, exit per
+    /// participant), the history stateful search keys on.
+    events: Vec<u16>,
     /// The current execution has stopped (its remaining schedule is irrelevant).
     pub(crate) stopped: bool,
     /// Choice vectors already scheduled.
@@ -215,9 +229,16 @@ impl Ctx {
             log.executions += 1;
             log.oracle.begin(self.seed, index);
             log.current.clear();
+            log.events.clear();
             log.stopped = false;
         }
         self.observe::<R>(&mut shared);
+        // Where each spawn falls among the first steps changes no step order: do not
+        // let the engine explore it.
+        let quiet_spawns = !shared.unexplored;
+        if quiet_spawns {
+            R::stop_exploring();
+        }
         let mon = Arc::new(Monitor::<R> {
             lock: R::mutex(shared),
             cvs: (0..=n).map(|_| R::condvar()).collect(),
@@ -228,6 +249,9 @@ impl Ctx {
                 R::spawn(Box::new(move || ctx.participant(&mon, who)))
             })
             .collect();
+        if quiet_spawns {
+            R::explore();
+        }
         if self.env {
             self.participant(&mon, n);
         }
@@ -242,6 +266,12 @@ impl Ctx {
             ..
         } = &mut *log;
         pending.extend(oracle.children(seen));
+        if std::env::var("FL_DEBUG").is_ok() {
+            let cur = log.current.clone();
+            let stopped = log.stopped;
+            let e = log.executions;
+            if e < 60 { eprintln!("exec {e}: stopped={stopped} {}", token(&cur)); }
+        }
     }
 
     /// Keeps the current execution as the deadlock counterexample (the engine itself
@@ -267,7 +297,7 @@ impl Ctx {
     }
 
     fn participant<R: Rt>(&self, mon: &Monitor<R>, who: usize) {
-        let mut g = self.acquire::<R>(mon);
+        let mut g = self.acquire::<R>(mon, who);
         let mut act = self.act::<R>(&mut g, who);
         loop {
             act = match act {
@@ -279,20 +309,24 @@ impl Ctx {
                         Next::Wait => Act::Wait,
                         Next::Exit => Act::Exit,
                         Next::Run => {
+                            self.event(EV_RELEASE, who);
                             drop(g);
                             self.abort_if_finished::<R>();
-                            g = self.acquire::<R>(mon);
+                            g = self.acquire::<R>(mon, who);
                             self.act::<R>(&mut g, who)
                         }
                     }
                 }
                 Act::Wait => {
                     g.waiting[who] = true;
+                    self.event(EV_WAIT, who);
                     g = R::wait(&mon.cvs[who], g);
+                    self.event(EV_WOKEN, who);
                     self.act::<R>(&mut g, who)
                 }
                 Act::Exit => {
                     self.wake::<R>(&mut g, &mon.cvs);
+                    self.event(EV_EXIT, who);
                     drop(g);
                     self.abort_if_finished::<R>();
                     return;
@@ -302,11 +336,18 @@ impl Ctx {
     }
 
     /// Takes the lock at a point where any participant may go first.
-    fn acquire<'m, R: Rt>(&self, mon: &'m Monitor<R>) -> R::Guard<'m> {
+    fn acquire<'m, R: Rt>(&self, mon: &'m Monitor<R>, who: usize) -> R::Guard<'m> {
         // The next scheduling point is the one before this acquisition (shuttle's
         // scheduler lets the running task go on at every other point).
         self.log().yield_point = true;
-        R::lock(&mon.lock)
+        self.event(EV_LOCK, who);
+        let g = R::lock(&mon.lock);
+        self.event(EV_LOCKED, who);
+        g
+    }
+
+    fn event(&self, kind: u16, who: usize) {
+        self.log().events.push(kind << 8 | who as u16);
     }
 
     /// Stops a loom run once everything is decided. Only ever called without the engine
@@ -323,6 +364,7 @@ impl Ctx {
         for who in 0..sh.waiting.len() {
             if sh.waiting[who] && !matches!(self.next(sh, who), Next::Wait) {
                 sh.waiting[who] = false;
+                self.event(EV_NOTIFY, who);
                 R::notify(&cvs[who]);
             }
         }
@@ -422,15 +464,19 @@ impl Ctx {
         m.enabled(w, &mut enabled);
         let mut log = self.log();
         log.states.insert(*w);
-        // Reached before through other steps: everything from here is explored from
-        // that visit (this is deterministic per step sequence, as the engines need).
+        // Reached before through another history: everything from here is explored
+        // from that visit. The history is every engine operation in order, not just the
+        // steps: executions that differ only in bookkeeping (where a wait or a wake-up
+        // fell) end here too, and the decision is a function of the schedule, as the
+        // engines need when they replay a prefix.
         let mut revisit = false;
-        if let Some(first) = &mut log.first {
+        let Log { first, events, .. } = &mut *log;
+        if let Some(first) = first {
             match first.get(w) {
                 None => {
-                    first.insert(*w, sh.steps.clone());
+                    first.insert(*w, events.clone());
                 }
-                Some(s) => revisit = *s != sh.steps,
+                Some(s) => revisit = s != events,
             }
         }
         log.transitions += u64::from(!sh.steps.is_empty());
