@@ -58,7 +58,9 @@ pub enum CheckError {
         token: String,
     },
     /// Occurs when a shuttle schedule does not parse or does not replay here.
-    #[error("bad shuttle schedule `{schedule}` (expected TASKS.CHOICES in base 36, as printed by check)")]
+    #[error(
+        "bad shuttle schedule `{schedule}` (expected TASKS.CHOICES in base 36, as printed by check)"
+    )]
     BadSchedule {
         /// The schedule.
         schedule: String,

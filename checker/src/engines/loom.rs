@@ -83,7 +83,6 @@ pub(crate) fn check(ctx: &Arc<Ctx>, cap: u64) -> Result<Option<EngineLimit>, Che
         if remaining == 0 {
             return Ok(Some(EngineLimit::LoomCap { executions: done }));
         }
-        if std::env::var("FL_DEBUG").is_ok() { eprintln!("vector {prefix:?} at {done}"); }
         ctx.log().oracle = crate::engines::choices::Oracle::exhaustive(prefix);
         let mut b = loom::model::Builder::new();
         b.max_threads = MAX_MODEL_THREADS + 1;
@@ -96,7 +95,9 @@ pub(crate) fn check(ctx: &Arc<Ctx>, cap: u64) -> Result<Option<EngineLimit>, Che
         b.checkpoint_file = None;
         let run = Arc::clone(ctx);
         let r = quiet::silenced(|| {
-            catch_unwind(AssertUnwindSafe(|| b.check(move || run.execution::<Loom>())))
+            catch_unwind(AssertUnwindSafe(|| {
+                b.check(move || run.execution::<Loom>())
+            }))
         });
         let ran = ctx.log().executions - done;
         match r {

@@ -31,9 +31,9 @@ use crate::explore::explore_with_progress;
 use crate::property::Property;
 use crate::verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};
 
+use self::choices::Oracle;
 pub use self::limit::EngineLimit;
 pub use self::loom::MAX_MODEL_THREADS as LOOM_MAX_THREADS;
-use self::choices::Oracle;
 use self::runner::{Ctx, Found};
 
 /// Which engine checks.

@@ -17,10 +17,12 @@ thread_local! {
 fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        // shuttle installs its own hook (which prints the schedule) on its first run;
-        // run it first so that ours wraps it and can silence it too.
-        shuttle::check(|| {});
+        // shuttle installs its own hook, which prints the last schedule on *any*
+        // panic, on its first run. Let it do that now, then bypass it: we record
+        // schedules ourselves.
         let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        shuttle::check(|| {});
         std::panic::set_hook(Box::new(move |info| {
             if !SILENT.get() {
                 previous(info);

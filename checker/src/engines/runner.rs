@@ -266,12 +266,6 @@ impl Ctx {
             ..
         } = &mut *log;
         pending.extend(oracle.children(seen));
-        if std::env::var("FL_DEBUG").is_ok() {
-            let cur = log.current.clone();
-            let stopped = log.stopped;
-            let e = log.executions;
-            if e < 60 { eprintln!("exec {e}: stopped={stopped} {}", token(&cur)); }
-        }
     }
 
     /// Keeps the current execution as the deadlock counterexample (the engine itself
@@ -361,11 +355,11 @@ impl Ctx {
 
     /// Wakes every waiter that now has something to do.
     fn wake<R: Rt>(&self, sh: &mut Shared, cvs: &[R::Condvar]) {
-        for who in 0..sh.waiting.len() {
+        for (who, cv) in cvs.iter().enumerate() {
             if sh.waiting[who] && !matches!(self.next(sh, who), Next::Wait) {
                 sh.waiting[who] = false;
                 self.event(EV_NOTIFY, who);
-                R::notify(&cvs[who]);
+                R::notify(cv);
             }
         }
     }
@@ -432,7 +426,9 @@ impl Ctx {
             }
             Err(error) => {
                 let token = token(&sh.steps);
-                self.log().error.get_or_insert(CheckError::Model { error, token });
+                self.log()
+                    .error
+                    .get_or_insert(CheckError::Model { error, token });
                 self.finished.store(true, Ordering::Relaxed);
                 self.halt::<R>(sh);
             }

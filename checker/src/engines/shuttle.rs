@@ -168,8 +168,9 @@ fn run_with<S: Scheduler + 'static>(ctx: &Arc<Ctx>, scheduler: S) -> Result<u64,
         Ok(n) => Ok(n as u64),
         // shuttle's own deadlock report (the backstop), kept as a counterexample; the
         // run ended there, so it counts as capped.
-        Err(p) if quiet::message(p.as_ref()).starts_with("deadlock")
-            && ctx.record_engine_deadlock() =>
+        Err(p)
+            if quiet::message(p.as_ref()).starts_with("deadlock")
+                && ctx.record_engine_deadlock() =>
         {
             Ok(u64::MAX)
         }
@@ -187,7 +188,11 @@ fn run_with<S: Scheduler + 'static>(ctx: &Arc<Ctx>, scheduler: S) -> Result<u64,
 
 /// DFS per choice vector up to `cap` executions; if that does not finish, PCT and
 /// random with `seed`, `cap / 2` each.
-pub(crate) fn check(ctx: &Arc<Ctx>, cap: u64, seed: u64) -> Result<Option<EngineLimit>, CheckError> {
+pub(crate) fn check(
+    ctx: &Arc<Ctx>,
+    cap: u64,
+    seed: u64,
+) -> Result<Option<EngineLimit>, CheckError> {
     let usize_cap = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     let mut exhausted = true;
     ctx.log().first = Some(HashMap::new());
