@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use faultline_checker::{Budget, Property};
+use faultline_checker::{Engine, Options as EngineOptions, Property};
 
 use crate::error::CliError;
 
@@ -17,12 +17,14 @@ pub(crate) enum Command {
     List,
     /// Check one design against one scenario.
     Check(CheckArgs),
-    /// Replay a counterexample token.
+    /// Replay a counterexample token (or, with `--engine shuttle`, a shuttle schedule).
     Replay {
         /// Design, scenario and knobs.
         target: Target,
-        /// The token.
+        /// The token or schedule.
         token: String,
+        /// `native` for a token, `shuttle` for a schedule.
+        engine: Engine,
     },
 }
 
@@ -48,8 +50,11 @@ pub(crate) struct CheckArgs {
     pub dot: Option<PathBuf>,
     /// Print JSON instead of text.
     pub json: bool,
-    /// Exploration budget.
-    pub budget: Budget,
+    /// The engine and its limits (`--engine`, `--max-states`, `--executions`,
+    /// `--seed`).
+    pub engine: Engine,
+    /// Budgets and seed.
+    pub options: EngineOptions,
 }
 
 /// The usage text.
@@ -59,8 +64,10 @@ faultline: a model checker for Linux mm lock protocols (mmap_lock, per-VMA locks
 usage:
   faultline list
   faultline check DESIGN SCENARIO [--set KNOB=VALUE]... [--property P]... [--dot DIR]
-                  [--json] [--max-states N]
+                  [--json] [--max-states N] [--engine native|loom|shuttle]
+                  [--executions N] [--seed N]
   faultline replay DESIGN SCENARIO TOKEN [--set KNOB=VALUE]...
+  faultline replay DESIGN SCENARIO --engine shuttle SCHEDULE [--set KNOB=VALUE]...
   faultline help | --help | --version
 
 exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
@@ -83,8 +90,14 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
         },
         "check" => parse_check(rest).map(Command::Check),
         "replay" => {
-            let mut o = Options::parse(rest, &["--set"])?;
+            let mut o = Options::parse(rest, &["--set", "--engine"])?;
             let [design, scenario, token] = o.positional::<3>("replay DESIGN SCENARIO TOKEN")?;
+            let engine = engine(&o)?;
+            if engine == Engine::Loom {
+                return Err(usage(
+                    "loom counterexamples replay as native tokens; drop --engine loom".into(),
+                ));
+            }
             Ok(Command::Replay {
                 target: Target {
                     design,
@@ -92,6 +105,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
                     sets: o.sets()?,
                 },
                 token,
+                engine,
             })
         }
         other => Err(usage(format!(
@@ -103,7 +117,16 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
 fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
     let mut o = Options::parse(
         rest,
-        &["--set", "--property", "--dot", "--max-states", "--json"],
+        &[
+            "--set",
+            "--property",
+            "--dot",
+            "--max-states",
+            "--json",
+            "--engine",
+            "--executions",
+            "--seed",
+        ],
     )?;
     let [design, scenario] = o.positional::<2>("check DESIGN SCENARIO")?;
     let properties = o
@@ -127,11 +150,17 @@ fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
         }
     }
     let properties = unique;
-    let mut budget = Budget::default();
+    let mut options = EngineOptions::default();
     if let Some(n) = o.single("--max-states")? {
-        budget.max_states = n.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
-            CliError::Usage(format!("--max-states needs a positive number, got `{n}`"))
-        })?;
+        options.budget.max_states = positive("--max-states", &n)?;
+    }
+    if let Some(n) = o.single("--executions")? {
+        options.max_executions = positive("--executions", &n)?;
+    }
+    if let Some(n) = o.single("--seed")? {
+        options.seed = n
+            .parse::<u64>()
+            .map_err(|_| CliError::Usage(format!("--seed needs a number, got `{n}`")))?;
     }
     Ok(CheckArgs {
         target: Target {
@@ -142,8 +171,33 @@ fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
         properties,
         dot: o.single("--dot")?.map(PathBuf::from),
         json: o.flag("--json"),
-        budget,
+        engine: engine(&o)?,
+        options,
     })
+}
+
+/// `--engine`, native when absent.
+fn engine(o: &Options) -> Result<Engine, CliError> {
+    match o.single("--engine")? {
+        None => Ok(Engine::Native),
+        Some(e) => Engine::parse(&e).ok_or_else(|| {
+            CliError::Usage(format!(
+                "unknown engine `{e}`; engines: {}",
+                Engine::ALL
+                    .iter()
+                    .map(|e| e.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }),
+    }
+}
+
+fn positive(flag: &str, n: &str) -> Result<u64, CliError> {
+    n.parse::<u64>()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| CliError::Usage(format!("{flag} needs a positive number, got `{n}`")))
 }
 
 /// Flags with values (`--set X`, `--set=X`), boolean flags, and positionals.
@@ -264,7 +318,29 @@ mod tests {
         );
         assert_eq!(c.dot, Some(PathBuf::from("out")));
         assert!(c.json);
-        assert_eq!(c.budget.max_states, 10);
+        assert_eq!(c.options.budget.max_states, 10);
+        assert_eq!(c.engine, Engine::Native);
+    }
+
+    #[test]
+    fn engine_executions_and_seed() {
+        let c = parse(&words(
+            "check hold-io fork-fuse --engine shuttle --executions 500 --seed 9",
+        ))
+        .expect("parses");
+        let Command::Check(c) = c else {
+            panic!("not check: {c:?}")
+        };
+        assert_eq!(c.engine, Engine::Shuttle);
+        assert_eq!((c.options.max_executions, c.options.seed), (500, 9));
+        let r = parse(&words("replay hold-io fork-fuse --engine shuttle 01.2")).expect("parses");
+        assert!(matches!(
+            r,
+            Command::Replay {
+                engine: Engine::Shuttle,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -281,6 +357,10 @@ mod tests {
             "check a b --json=yes",
             "check a b --dot x --dot y",
             "check a b --property nope",
+            "check a b --engine spin",
+            "check a b --executions 0",
+            "check a b --seed -1",
+            "replay a b t0 --engine loom",
             "list extra",
         ] {
             let e = parse(&words(bad)).expect_err(bad);

@@ -11,7 +11,7 @@ mod output;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use faultline_checker::{Property, explore_with_progress, replay};
+use faultline_checker::{Engine, Property, replay, replay_shuttle, run_with_progress};
 use faultline_traces::{Trace, trace_text};
 
 use crate::args::{CheckArgs, Command, Target, USAGE};
@@ -44,7 +44,11 @@ fn run(cmd: Command) -> Result<(u8, String), CliError> {
         Command::Version => Ok((0, format!("faultline {}\n", env!("CARGO_PKG_VERSION")))),
         Command::List => Ok((0, list::text())),
         Command::Check(c) => check(c),
-        Command::Replay { target, token } => replay_cmd(&target, &token),
+        Command::Replay {
+            target,
+            token,
+            engine,
+        } => replay_cmd(&target, &token, engine),
     }
 }
 
@@ -68,7 +72,7 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
             shown = true;
         }
     };
-    let report = explore_with_progress(&model.machine, &props, &c.budget, &mut progress)?;
+    let report = run_with_progress(c.engine, &model.machine, &props, &c.options, &mut progress)?;
     if shown {
         let _ = writeln!(std::io::stderr());
     }
@@ -91,9 +95,13 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
     Ok((code, out))
 }
 
-fn replay_cmd(target: &Target, token: &str) -> Result<(u8, String), CliError> {
+fn replay_cmd(target: &Target, token: &str, engine: Engine) -> Result<(u8, String), CliError> {
     let model = build(target)?;
-    let steps = Trace::parse_token(token)?;
+    let steps = match engine {
+        // A shuttle schedule is re-run through shuttle, then replayed natively.
+        Engine::Shuttle => replay_shuttle(&model.machine, token)?,
+        _ => Trace::parse_token(token)?,
+    };
     let r = replay(&model.machine, &steps, Property::ALL).map_err(CliError::Replay)?;
     let mut out = trace_text(&model.machine, &r.trace, 100);
     if r.violated.is_empty() {
