@@ -1,9 +1,11 @@
 //! faultline's engines, properties and verdicts.
 //!
-//! The native engine ([`explore`]) searches the explicit state graph of a
-//! [`faultline_protocol::Machine`] breadth-first; every property is evaluated by
-//! [`Property::violated_at`], the one evaluator all engines share. A verdict is
-//! `holds` only when the whole reachable space was explored.
+//! [`run`] checks a [`faultline_protocol::Machine`] with one [`Engine`]: the native
+//! engine ([`explore`]) searches the explicit state graph breadth-first; the loom and
+//! shuttle engines run the model's threads as their threads over the same step
+//! function. Every property is evaluated by [`Property::violated_at`], the one
+//! evaluator all engines share, and every counterexample is replayed on the native
+//! semantics. A verdict is `holds` only when the whole reachable space was explored.
 //!
 //! | module | holds |
 //! |---|---|

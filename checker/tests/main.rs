@@ -14,6 +14,8 @@ mod engines {
     /// Native states above which a case is too slow for loom in a test (loom needs
     /// tens of executions per state; `many-faults faults=2` has 6,544 to 12,724).
     const LOOM_STATES: u64 = 5_000;
+    /// The same for shuttle's DFS (about 3 executions per state).
+    const SHUTTLE_STATES: u64 = 20_000;
 
     fn opts() -> Options {
         Options {
@@ -87,7 +89,12 @@ mod engines {
                 assert_eq!(again.violated, vec![res.property], "{case}: {}", r.engine);
             }
         }
-        if r.overall() == "holds" {
+        // Nothing violated: the engine went everywhere, so it saw every native state.
+        let clean =
+            r.results.iter().enumerate().all(|(k, res)| {
+                matches!(res.verdict, Verdict::Holds) || liveness_out_of_reach(r, k)
+            });
+        if clean {
             assert_eq!(r.stats.states, native.stats.states, "{case}: {}", r.engine);
         }
     }
@@ -99,8 +106,10 @@ mod engines {
         let mut loom_runs = 0;
         for (case, m) in &cases {
             let native = run(Engine::Native, &m.machine, Property::ALL, &opts()).expect("native");
-            let shuttle = run(Engine::Shuttle, &m.machine, Property::ALL, &opts()).expect(case);
-            assert_agrees(case, m, &native, &shuttle);
+            if native.stats.states <= SHUTTLE_STATES {
+                let shuttle = run(Engine::Shuttle, &m.machine, Property::ALL, &opts()).expect(case);
+                assert_agrees(case, m, &native, &shuttle);
+            }
             if native.stats.states <= LOOM_STATES {
                 let loom = run(Engine::Loom, &m.machine, Property::ALL, &opts()).expect(case);
                 assert_agrees(case, m, &native, &loom);

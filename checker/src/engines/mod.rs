@@ -231,3 +231,16 @@ fn counterexample(
         schedule: found.schedule.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_ids_round_trip_and_unknown_ones_do_not_parse() {
+        for &e in Engine::ALL {
+            assert_eq!(Engine::parse(e.id()), Some(e));
+        }
+        assert_eq!(Engine::parse("spin"), None);
+    }
+}

@@ -20,6 +20,16 @@
 //!   is only a backstop.
 //! - A daemon idling for work exits once [`Machine::all_done`] says the run may end, as
 //!   the native engine's deadlock property treats it.
+//! - Exhaustive runs are *stateful*: the first execution to reach a world records its
+//!   history (every engine operation so far, in order); a later execution that reaches
+//!   the same world with another history ends there, and so does an acquisition that
+//!   steps nothing. This is the native engine's visited set, transplanted: the first
+//!   visit's execution is continued by the engine in every order of the participants
+//!   that can step there, so every reachable world is still visited (the differential
+//!   tests check the distinct-state count against the native engine), while loom and
+//!   shuttle run thousands of executions instead of one per interleaving. The decision
+//!   depends only on the schedule so far, so replaying a prefix behaves the same, as
+//!   both engines require.
 //!
 //! Results live in std structures ([`Log`] behind a `std::sync::Mutex`, the context in a
 //! `std::sync::Arc`): loom's `Arc` would abort the process when a deadlock panic unwinds.

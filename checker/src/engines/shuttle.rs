@@ -18,7 +18,7 @@ use std::sync::{Arc, PoisonError};
 use faultline_protocol::{Machine, Step};
 use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler, Schedule, Scheduler};
 use shuttle::scheduler::{Task, TaskId};
-use shuttle::{Config, FailurePersistence, Runner};
+use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use crate::engines::choices::Oracle;
 use crate::engines::limit::EngineLimit;
@@ -145,6 +145,9 @@ fn config() -> Config {
     c.failure_persistence = FailurePersistence::None;
     c.silence_warnings = true;
     c.stack_size = 1 << 18;
+    // A sampled execution around a cycle (reclaim and a fault taking turns) ends here
+    // instead of failing; exhaustive runs cut cycles at the first revisit.
+    c.max_steps = MaxSteps::ContinueAfter(100_000);
     c
 }
 
