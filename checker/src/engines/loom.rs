@@ -1,5 +1,6 @@
-//! The loom engine: the runner over loom's `Mutex` and `Condvar`, one loom run per
-//! choice vector, exhaustive for scenarios of at most [`MAX_MODEL_THREADS`] threads.
+//! The loom engine: the runner over loom's `Mutex` and parked threads, one loom run
+//! per choice vector, exhaustive for scenarios of at most [`MAX_MODEL_THREADS`]
+//! threads.
 //!
 //! loom allows 5 threads including the model's main thread. Main spawns the model
 //! threads and then plays the environment itself, so 4 model threads fit. loom's own
@@ -9,7 +10,8 @@
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, PoisonError};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::engines::limit::EngineLimit;
 use crate::engines::quiet;
@@ -25,9 +27,25 @@ const MAX_BRANCHES: usize = 100_000;
 /// loom's primitives.
 pub(crate) struct Loom;
 
+const IDLE: u8 = 0;
+const ACT: u8 = 1;
+const LEAVE: u8 = 2;
+
+/// A parked participant and why it was woken. Waiting by parking rather than on a
+/// loom `Condvar` lets a participant woken only to leave go without taking the lock
+/// again: that last acquisition would race with every earlier one, and loom answers
+/// a race with a thread that was blocked at the time by exploring *every* thread
+/// there. The signal is a std atomic: loom runs all its threads on one OS thread, and
+/// park/unpark orders the store before the load.
+#[derive(Debug, Default)]
+pub(crate) struct Parked {
+    signal: AtomicU8,
+    thread: Mutex<Option<loom::thread::Thread>>,
+}
+
 impl Rt for Loom {
     type Mutex = loom::sync::Mutex<Shared>;
-    type Condvar = loom::sync::Condvar;
+    type Waker = Parked;
     type Guard<'a> = loom::sync::MutexGuard<'a, Shared>;
     type Handle = loom::thread::JoinHandle<()>;
     const ABORT_EARLY: bool = true;
@@ -35,17 +53,34 @@ impl Rt for Loom {
     fn mutex(s: Shared) -> Self::Mutex {
         loom::sync::Mutex::new(s)
     }
-    fn condvar() -> Self::Condvar {
-        loom::sync::Condvar::new()
+    fn waker() -> Self::Waker {
+        Parked::default()
     }
     fn lock(m: &Self::Mutex) -> Self::Guard<'_> {
         m.lock().unwrap_or_else(PoisonError::into_inner)
     }
-    fn wait<'a>(c: &Self::Condvar, g: Self::Guard<'a>) -> Self::Guard<'a> {
-        c.wait(g).unwrap_or_else(PoisonError::into_inner)
+    fn register(w: &Self::Waker) {
+        *w.thread.lock().unwrap_or_else(PoisonError::into_inner) = Some(loom::thread::current());
     }
-    fn notify(c: &Self::Condvar) {
-        c.notify_one();
+    fn wait<'a>(
+        m: &'a Self::Mutex,
+        w: &Self::Waker,
+        g: Self::Guard<'a>,
+    ) -> Option<Self::Guard<'a>> {
+        drop(g);
+        loop {
+            match w.signal.swap(IDLE, Ordering::Relaxed) {
+                ACT => return Some(Self::lock(m)),
+                LEAVE => return None,
+                _ => loom::thread::park(),
+            }
+        }
+    }
+    fn wake(w: &Self::Waker, exit: bool) {
+        w.signal.store(if exit { LEAVE } else { ACT }, Ordering::Relaxed);
+        if let Some(t) = &*w.thread.lock().unwrap_or_else(PoisonError::into_inner) {
+            t.unpark();
+        }
     }
     fn spawn(f: Box<dyn FnOnce() + Send>) -> Self::Handle {
         loom::thread::spawn(f)

@@ -1,11 +1,12 @@
 //! The runner loom and shuttle both execute: one engine thread per model thread, each
 //! stepping the protocol's step function under one engine `Mutex` over the world.
 //!
-//! - A participant whose next step is not enabled waits on its own `Condvar`. After
-//!   every step the stepping participant wakes exactly the waiters that now have
-//!   something to do (a step, or exit). Waking only those keeps the engines from
-//!   exploring the order of wake-ups that change nothing; a woken participant always
-//!   acts, so no interleaving of steps is lost.
+//! - A participant whose next step is not enabled waits (shuttle: on its own
+//!   `Condvar`; loom: parked, see the loom module). After every step the stepping
+//!   participant wakes exactly the waiters that now have something to do (a step, or
+//!   exit). Waking only those keeps the engines from exploring the order of wake-ups
+//!   that change nothing; a woken participant always acts, so no interleaving of steps
+//!   is lost.
 //! - The environment (disk completions, reclaim, the rwsem handoff) is one more
 //!   participant, run on the engine's main thread after it has spawned the model
 //!   threads. It takes one enabled environment step whenever it gets the lock (which
@@ -49,8 +50,8 @@ use crate::property::Property;
 pub(crate) trait Rt: 'static {
     /// `Mutex<Shared>`.
     type Mutex: Send + Sync + 'static;
-    /// A condition variable.
-    type Condvar: Send + Sync + 'static;
+    /// How a waiting participant is woken (a condition variable, or a parked thread).
+    type Waker: Send + Sync + 'static;
     /// A held lock.
     type Guard<'a>: DerefMut<Target = Shared>;
     /// A spawned thread.
@@ -60,14 +61,18 @@ pub(crate) trait Rt: 'static {
     const ABORT_EARLY: bool;
     /// A new mutex.
     fn mutex(s: Shared) -> Self::Mutex;
-    /// A new condition variable.
-    fn condvar() -> Self::Condvar;
+    /// A new waker.
+    fn waker() -> Self::Waker;
     /// Locks.
     fn lock(m: &Self::Mutex) -> Self::Guard<'_>;
-    /// Waits, releasing the lock meanwhile.
-    fn wait<'a>(c: &Self::Condvar, g: Self::Guard<'a>) -> Self::Guard<'a>;
-    /// Wakes the waiter.
-    fn notify(c: &Self::Condvar);
+    /// Called by the participant that owns `w`, before it first waits.
+    fn register(_w: &Self::Waker) {}
+    /// Releases the lock and waits until woken. `None` if woken only to exit: the
+    /// participant leaves without taking the lock again.
+    fn wait<'a>(m: &'a Self::Mutex, w: &Self::Waker, g: Self::Guard<'a>)
+    -> Option<Self::Guard<'a>>;
+    /// Wakes the owner of `w`: to act (`exit` false) or to leave.
+    fn wake(w: &Self::Waker, exit: bool);
     /// Spawns a thread.
     fn spawn(f: Box<dyn FnOnce() + Send>) -> Self::Handle;
     /// Joins a thread.
@@ -180,7 +185,7 @@ enum Act {
 
 struct Monitor<R: Rt> {
     lock: R::Mutex,
-    cvs: Vec<R::Condvar>,
+    wakers: Vec<R::Waker>,
 }
 
 impl Ctx {
@@ -251,7 +256,7 @@ impl Ctx {
         }
         let mon = Arc::new(Monitor::<R> {
             lock: R::mutex(shared),
-            cvs: (0..=n).map(|_| R::condvar()).collect(),
+            wakers: (0..=n).map(|_| R::waker()).collect(),
         });
         let handles: Vec<R::Handle> = (0..n)
             .map(|who| {
@@ -301,12 +306,13 @@ impl Ctx {
     }
 
     fn participant<R: Rt>(&self, mon: &Monitor<R>, who: usize) {
+        R::register(&mon.wakers[who]);
         let mut g = self.acquire::<R>(mon, who);
         let mut act = self.act::<R>(&mut g, who);
         loop {
             act = match act {
                 Act::Stepped => {
-                    self.wake::<R>(&mut g, &mon.cvs);
+                    self.wake::<R>(&mut g, &mon.wakers);
                     // Waiting or exiting right away needs no second acquisition, which
                     // would only give the engine more orders to explore.
                     match self.next(&g, who) {
@@ -324,12 +330,19 @@ impl Ctx {
                 Act::Wait => {
                     g.waiting[who] = true;
                     self.event(EV_WAIT, who);
-                    g = R::wait(&mon.cvs[who], g);
+                    match R::wait(&mon.lock, &mon.wakers[who], g) {
+                        Some(again) => g = again,
+                        None => {
+                            self.event(EV_EXIT, who);
+                            self.abort_if_finished::<R>();
+                            return;
+                        }
+                    }
                     self.event(EV_WOKEN, who);
                     self.act::<R>(&mut g, who)
                 }
                 Act::Exit => {
-                    self.wake::<R>(&mut g, &mon.cvs);
+                    self.wake::<R>(&mut g, &mon.wakers);
                     self.event(EV_EXIT, who);
                     drop(g);
                     self.abort_if_finished::<R>();
@@ -364,13 +377,19 @@ impl Ctx {
     }
 
     /// Wakes every waiter that now has something to do.
-    fn wake<R: Rt>(&self, sh: &mut Shared, cvs: &[R::Condvar]) {
-        for (who, cv) in cvs.iter().enumerate() {
-            if sh.waiting[who] && !matches!(self.next(sh, who), Next::Wait) {
-                sh.waiting[who] = false;
-                self.event(EV_NOTIFY, who);
-                R::notify(cv);
+    fn wake<R: Rt>(&self, sh: &mut Shared, wakers: &[R::Waker]) {
+        for (who, w) in wakers.iter().enumerate() {
+            if !sh.waiting[who] {
+                continue;
             }
+            let exit = match self.next(sh, who) {
+                Next::Wait => continue,
+                Next::Run => false,
+                Next::Exit => true,
+            };
+            sh.waiting[who] = false;
+            self.event(EV_NOTIFY, who);
+            R::wake(w, exit);
         }
     }
 

@@ -31,7 +31,7 @@ pub(crate) struct Shuttle;
 
 impl Rt for Shuttle {
     type Mutex = shuttle::sync::Mutex<Shared>;
-    type Condvar = shuttle::sync::Condvar;
+    type Waker = shuttle::sync::Condvar;
     type Guard<'a> = shuttle::sync::MutexGuard<'a, Shared>;
     type Handle = shuttle::thread::JoinHandle<()>;
     const ABORT_EARLY: bool = false;
@@ -39,17 +39,21 @@ impl Rt for Shuttle {
     fn mutex(s: Shared) -> Self::Mutex {
         shuttle::sync::Mutex::new(s)
     }
-    fn condvar() -> Self::Condvar {
+    fn waker() -> Self::Waker {
         shuttle::sync::Condvar::new()
     }
     fn lock(m: &Self::Mutex) -> Self::Guard<'_> {
         m.lock().unwrap_or_else(PoisonError::into_inner)
     }
-    fn wait<'a>(c: &Self::Condvar, g: Self::Guard<'a>) -> Self::Guard<'a> {
-        c.wait(g).unwrap_or_else(PoisonError::into_inner)
+    fn wait<'a>(
+        _: &'a Self::Mutex,
+        w: &Self::Waker,
+        g: Self::Guard<'a>,
+    ) -> Option<Self::Guard<'a>> {
+        Some(w.wait(g).unwrap_or_else(PoisonError::into_inner))
     }
-    fn notify(c: &Self::Condvar) {
-        c.notify_one();
+    fn wake(w: &Self::Waker, _exit: bool) {
+        w.notify_one();
     }
     fn spawn(f: Box<dyn FnOnce() + Send>) -> Self::Handle {
         shuttle::thread::spawn(f)
