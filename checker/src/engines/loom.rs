@@ -77,7 +77,8 @@ impl Rt for Loom {
         }
     }
     fn wake(w: &Self::Waker, exit: bool) {
-        w.signal.store(if exit { LEAVE } else { ACT }, Ordering::Relaxed);
+        w.signal
+            .store(if exit { LEAVE } else { ACT }, Ordering::Relaxed);
         if let Some(t) = &*w.thread.lock().unwrap_or_else(PoisonError::into_inner) {
             t.unpark();
         }
