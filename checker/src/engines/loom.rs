@@ -168,3 +168,28 @@ pub(crate) fn check(ctx: &Arc<Ctx>, cap: u64) -> Result<Option<EngineLimit>, Che
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The backstop relies on this: with no loom `Arc` and no lock held, loom's own
+    /// deadlock report is a panic we can catch (not an abort), and it says so.
+    #[test]
+    fn a_loom_deadlock_is_a_catchable_panic_that_names_itself() {
+        let r = quiet::silenced(|| {
+            catch_unwind(|| {
+                let mut b = loom::model::Builder::new();
+                b.max_threads = MAX_MODEL_THREADS + 1;
+                b.check(|| {
+                    // Nobody ever unparks it.
+                    let h = loom::thread::spawn(loom::thread::park);
+                    let _ = h.join();
+                });
+            })
+        });
+        let payload = r.expect_err("loom reports the deadlock");
+        let message = quiet::message(payload.as_ref());
+        assert!(message.starts_with("deadlock"), "{message}");
+    }
+}

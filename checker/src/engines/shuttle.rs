@@ -267,3 +267,30 @@ pub(crate) fn replay(ctx: &Arc<Ctx>, schedule: &str) -> Result<Vec<Step>, CheckE
 pub(crate) fn replay_ctx(m: &Machine) -> Arc<Ctx> {
     Arc::new(Ctx::new(m, &[], Vec::new(), Oracle::default(), 0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The backstop relies on this: shuttle's own deadlock report is a catchable panic
+    /// that says so.
+    #[test]
+    fn a_shuttle_deadlock_is_a_catchable_panic_that_names_itself() {
+        let r = quiet::silenced(|| {
+            catch_unwind(|| {
+                let mut c = config();
+                c.max_steps = MaxSteps::FailAfter(1_000);
+                Runner::new(DfsScheduler::new(Some(1), false), c).run(|| {
+                    // Nobody ever notifies it.
+                    let m = shuttle::sync::Mutex::new(());
+                    let cv = shuttle::sync::Condvar::new();
+                    let g = m.lock().unwrap_or_else(PoisonError::into_inner);
+                    let _g = cv.wait(g);
+                });
+            })
+        });
+        let payload = r.expect_err("shuttle reports the deadlock");
+        let message = quiet::message(payload.as_ref());
+        assert!(message.starts_with("deadlock"), "{message}");
+    }
+}
