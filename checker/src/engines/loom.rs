@@ -129,6 +129,10 @@ pub(crate) fn check(ctx: &Arc<Ctx>, cap: u64) -> Result<Option<EngineLimit>, Che
         b.max_permutations = Some(usize::try_from(remaining + 1).unwrap_or(usize::MAX));
         b.max_duration = None;
         b.checkpoint_file = None;
+        // `Builder::new` reads LOOM_* variables; the runner needs these settings.
+        b.expect_explicit_explore = false;
+        b.log = false;
+        b.location = false;
         let run = Arc::clone(ctx);
         let r = quiet::silenced(|| {
             catch_unwind(AssertUnwindSafe(|| {
