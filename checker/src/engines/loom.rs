@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::engines::limit::EngineLimit;
 use crate::engines::quiet;
-use crate::engines::runner::{Ctx, Rt, Shared, Stop};
+use crate::engines::rt::Rt;
+use crate::engines::runner::{Ctx, Shared, Stop};
 use crate::error::CheckError;
 
 /// The most model threads loom can run (its cap of 5 threads includes main).

@@ -5,6 +5,8 @@
 //! | module | holds |
 //! |---|---|
 //! | `runner` | the model threads as engine threads over one mutex-guarded world |
+//! | `rt` | the engine primitives the runner needs |
+//! | `schedule` | shuttle schedules as text |
 //! | `choices` | making nondeterministic choices explorable |
 //! | `loom` | the loom engine |
 //! | `shuttle` | the shuttle engine and schedule replay |
@@ -15,7 +17,9 @@ mod choices;
 mod limit;
 mod loom;
 mod quiet;
+mod rt;
 mod runner;
+mod schedule;
 mod shuttle;
 
 use std::fmt;

@@ -36,53 +36,16 @@
 //! `std::sync::Arc`): loom's `Arc` would abort the process when a deadlock panic unwinds.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::DerefMut;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use faultline_protocol::{Machine, Status, Step, Tid, World};
 
 use crate::engines::choices::Oracle;
+use crate::engines::rt::Rt;
+use crate::engines::schedule::encode_schedule;
 use crate::error::CheckError;
 use crate::property::Property;
-
-/// The engine primitives the runner needs (loom's or shuttle's).
-pub(crate) trait Rt: 'static {
-    /// `Mutex<Shared>`.
-    type Mutex: Send + Sync + 'static;
-    /// How a waiting participant is woken (a condition variable, or a parked thread).
-    type Waker: Send + Sync + 'static;
-    /// A held lock.
-    type Guard<'a>: DerefMut<Target = Shared>;
-    /// A spawned thread.
-    type Handle;
-    /// Stop the whole run with a panic once every property is decided (loom has no other
-    /// way to stop early; shuttle's scheduler simply starts no new execution).
-    const ABORT_EARLY: bool;
-    /// A new mutex.
-    fn mutex(s: Shared) -> Self::Mutex;
-    /// A new waker.
-    fn waker() -> Self::Waker;
-    /// Locks.
-    fn lock(m: &Self::Mutex) -> Self::Guard<'_>;
-    /// Called by the participant that owns `w`, before it first waits.
-    fn register(_w: &Self::Waker) {}
-    /// Releases the lock and waits until woken. `None` if woken only to exit: the
-    /// participant leaves without taking the lock again.
-    fn wait<'a>(m: &'a Self::Mutex, w: &Self::Waker, g: Self::Guard<'a>)
-    -> Option<Self::Guard<'a>>;
-    /// Wakes the owner of `w`: to act (`exit` false) or to leave.
-    fn wake(w: &Self::Waker, exit: bool);
-    /// Spawns a thread.
-    fn spawn(f: Box<dyn FnOnce() + Send>) -> Self::Handle;
-    /// Joins a thread.
-    fn join(h: Self::Handle);
-    /// Tells the engine the rest of this execution needs no exploring (loom; shuttle's
-    /// scheduler ends the execution instead).
-    fn stop_exploring() {}
-    /// Undoes [`Rt::stop_exploring`].
-    fn explore() {}
-}
 
 // Engine operations, as recorded in the history (kind << 8 | participant).
 const EV_LOCK: u16 = 1;
@@ -553,46 +516,4 @@ pub(crate) fn token(steps: &[Step]) -> String {
         .map(Step::to_string)
         .collect::<Vec<_>>()
         .join(",")
-}
-
-const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-
-/// A shuttle schedule as text: `TASKS.CHOICES`, one base-36 digit per scheduling
-/// decision (the task that ran) and per choice value.
-pub(crate) fn encode_schedule(tasks: &[usize], choices: &[u8]) -> String {
-    let digit = |x: usize| char::from(DIGITS[x.min(35)]);
-    let mut s: String = tasks.iter().map(|&t| digit(t)).collect();
-    s.push('.');
-    s.extend(choices.iter().map(|&c| digit(usize::from(c))));
-    s
-}
-
-/// Inverse of [`encode_schedule`]; `None` if it does not parse.
-pub(crate) fn decode_schedule(s: &str) -> Option<(Vec<usize>, Vec<u8>)> {
-    let (tasks, choices) = s.split_once('.')?;
-    let val = |c: char| c.to_digit(36);
-    let tasks = tasks
-        .chars()
-        .map(|c| val(c).map(|v| v as usize))
-        .collect::<Option<Vec<_>>>()?;
-    let choices = choices
-        .chars()
-        .map(|c| val(c).map(|v| v as u8))
-        .collect::<Option<Vec<_>>>()?;
-    Some((tasks, choices))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schedules_round_trip_as_text() {
-        let (tasks, choices) = (vec![0, 1, 1, 3, 12, 0], vec![1, 0, 2]);
-        let s = encode_schedule(&tasks, &choices);
-        assert_eq!(s, "0113c0.102");
-        assert_eq!(decode_schedule(&s), Some((tasks, choices)));
-        assert_eq!(decode_schedule("01"), None);
-        assert_eq!(decode_schedule("0!.1"), None);
-    }
 }

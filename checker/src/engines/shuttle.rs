@@ -7,7 +7,7 @@
 //!
 //! The scheduler is wrapped to record every task it picks, so each violation carries
 //! its schedule (the task picks and the choice values, see
-//! [`encode_schedule`](crate::engines::runner::encode_schedule)), and [`replay`] re-runs
+//! [`encode_schedule`](crate::engines::schedule::encode_schedule)), and [`replay`] re-runs
 //! one through shuttle. The wrapper also stops the run once everything is decided, by
 //! starting no new execution.
 
@@ -23,7 +23,9 @@ use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use crate::engines::choices::Oracle;
 use crate::engines::limit::EngineLimit;
 use crate::engines::quiet;
-use crate::engines::runner::{Ctx, Rt, Shared, decode_schedule};
+use crate::engines::rt::Rt;
+use crate::engines::runner::{Ctx, Shared};
+use crate::engines::schedule::decode_schedule;
 use crate::error::CheckError;
 
 /// shuttle's primitives.
