@@ -23,4 +23,46 @@ pub enum CheckError {
         /// The token that failed to replay.
         token: String,
     },
+    /// Occurs when a scenario has more threads than the engine can run exhaustively.
+    #[error(
+        "{engine} runs at most {max} model threads and this scenario has {threads}; \
+         use --engine native or --engine shuttle"
+    )]
+    TooManyThreads {
+        /// The engine.
+        engine: &'static str,
+        /// Threads in the scenario.
+        threads: usize,
+        /// The engine's limit.
+        max: usize,
+    },
+    /// Occurs when an engine's violating execution does not violate the property on the
+    /// native semantics (a bug in faultline).
+    #[error("{engine} reported {property} at {token}, but the native replay disagrees")]
+    EngineMismatch {
+        /// The engine.
+        engine: &'static str,
+        /// The property.
+        property: &'static str,
+        /// The execution's steps.
+        token: String,
+    },
+    /// Occurs when an engine fails unexpectedly (a bug in faultline).
+    #[error("{engine} failed: {message} (path: {token})")]
+    Engine {
+        /// The engine.
+        engine: &'static str,
+        /// Its panic message, first line.
+        message: String,
+        /// The steps of the execution it failed in.
+        token: String,
+    },
+    /// Occurs when a shuttle schedule does not parse or does not replay here.
+    #[error(
+        "bad shuttle schedule `{schedule}` (expected TASKS.CHOICES in base 36, as printed by check)"
+    )]
+    BadSchedule {
+        /// The schedule.
+        schedule: String,
+    },
 }

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use faultline_protocol::{Machine, Step, World};
-use faultline_traces::{Trace, WaitForGraph};
+use faultline_traces::Trace;
 
 use crate::budget::Budget;
 use crate::error::CheckError;
@@ -124,7 +124,9 @@ pub fn explore_with_progress(
     for (k, &property) in props.iter().enumerate() {
         let verdict = if property.is_liveness() {
             match (&lassos[k], limit, &edges) {
-                (Some(l), _, _) => Verdict::Violated(Box::new(lasso_counterexample(m, l)?)),
+                (Some(l), _, _) => {
+                    Verdict::Violated(Box::new(lasso_counterexample(m, l, property)?))
+                }
                 (None, Some(l), _) => Verdict::Inconclusive(l),
                 (None, None, None) => Verdict::Inconclusive(Limit::LivenessGraph {
                     max_bytes: edge_bytes_max,
@@ -157,6 +159,7 @@ fn stats(store: &Store, transitions: u64, depth: u32, start: Instant) -> Stats {
         depth,
         elapsed: start.elapsed(),
         bytes: store.bytes() as u64,
+        executions: 0,
     }
 }
 
@@ -215,21 +218,15 @@ fn counterexample(
     if packed != store.get(idx) {
         return Err(mismatch());
     }
-    let mut wait_for = WaitForGraph::at(m, trace.last());
-    if let Some(t) = property.latency_victim(m, trace.last())
-        && let Some(chain) = wait_for.chain_from(t)
-    {
-        wait_for.mark_chain(&chain);
-    }
-    Ok(Counterexample {
-        trace,
-        wait_for,
-        cycle_from: None,
-    })
+    Ok(Counterexample::at_end(m, trace, property))
 }
 
 /// Replays a lasso and checks that the cycle returns to where it started.
-fn lasso_counterexample(m: &Machine, l: &liveness::Lasso) -> Result<Counterexample, CheckError> {
+fn lasso_counterexample(
+    m: &Machine,
+    l: &liveness::Lasso,
+    property: Property,
+) -> Result<Counterexample, CheckError> {
     let steps: Vec<Step> = l.prefix.iter().chain(&l.cycle).copied().collect();
     let token = || {
         steps
@@ -244,10 +241,7 @@ fn lasso_counterexample(m: &Machine, l: &liveness::Lasso) -> Result<Counterexamp
     if l.cycle.is_empty() || trace.before(start) != trace.last() {
         return Err(CheckError::ReplayMismatch { token: token() });
     }
-    let wait_for = WaitForGraph::at(m, trace.last());
-    Ok(Counterexample {
-        trace,
-        wait_for,
-        cycle_from: Some(start),
-    })
+    let mut cx = Counterexample::at_end(m, trace, property);
+    cx.cycle_from = Some(start);
+    Ok(cx)
 }

@@ -1,13 +1,16 @@
 //! faultline's engines, properties and verdicts.
 //!
-//! The native engine ([`explore`]) searches the explicit state graph of a
-//! [`faultline_protocol::Machine`] breadth-first; every property is evaluated by
-//! [`Property::violated_at`], the one evaluator all engines share. A verdict is
-//! `holds` only when the whole reachable space was explored.
+//! [`run`] checks a [`faultline_protocol::Machine`] with one [`Engine`]: the native
+//! engine ([`explore`]) searches the explicit state graph breadth-first; the loom and
+//! shuttle engines run the model's threads as their threads over the same step
+//! function. Every property is evaluated by [`Property::violated_at`], the one
+//! evaluator all engines share, and every counterexample is replayed on the native
+//! semantics. A verdict is `holds` only when the whole reachable space was explored.
 //!
 //! | module | holds |
 //! |---|---|
 //! | `property` | property ids and the shared evaluator |
+//! | `engines` | one entry point for every engine ([`run`]); the loom and shuttle runners |
 //! | `explore` | the native breadth-first explorer |
 //! | `liveness` | fair cycles on the state graph (petgraph `kosaraju_scc`) and lassos |
 //! | `store` | the visited set: packed states, hash table, parent links |
@@ -17,6 +20,7 @@
 //! | `error` | typed check errors |
 
 mod budget;
+mod engines;
 mod error;
 mod explore;
 mod liveness;
@@ -26,6 +30,9 @@ mod store;
 mod verdict;
 
 pub use budget::Budget;
+pub use engines::{
+    Engine, EngineLimit, LOOM_MAX_THREADS, Options, replay_shuttle, run, run_with_progress,
+};
 pub use error::CheckError;
 pub use explore::{explore, explore_with_progress};
 pub use property::Property;

@@ -3,8 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use faultline_protocol::Machine;
 use faultline_traces::{Trace, WaitForGraph};
 
+use crate::engines::EngineLimit;
 use crate::property::Property;
 
 /// The outcome for one property.
@@ -39,6 +41,28 @@ pub struct Counterexample {
     /// For a liveness violation (a lasso): the step index where the cycle starts; the
     /// state before that step equals the final state.
     pub cycle_from: Option<usize>,
+    /// The shuttle schedule that reproduces it, when shuttle found it.
+    pub schedule: Option<String>,
+}
+
+impl Counterexample {
+    /// The evidence for `property` violated at the end of `trace`: the wait-for graph
+    /// of the final state, with the chain of waits to the I/O marked for a latency
+    /// property. One constructor for every engine.
+    pub(crate) fn at_end(m: &Machine, trace: Trace, property: Property) -> Counterexample {
+        let mut wait_for = WaitForGraph::at(m, trace.last());
+        if let Some(t) = property.latency_victim(m, trace.last())
+            && let Some(chain) = wait_for.chain_from(t)
+        {
+            wait_for.mark_chain(&chain);
+        }
+        Counterexample {
+            trace,
+            wait_for,
+            cycle_from: None,
+            schedule: None,
+        }
+    }
 }
 
 /// Why exploration stopped early.
@@ -64,6 +88,8 @@ pub enum Limit {
         /// Bytes allowed for the transitions.
         max_bytes: u64,
     },
+    /// loom or shuttle stopped short of exhausting the interleavings.
+    Engine(EngineLimit),
 }
 
 impl fmt::Display for Limit {
@@ -88,6 +114,7 @@ impl fmt::Display for Limit {
                  budget); safety properties were fully checked",
                 max_bytes >> 20
             ),
+            Limit::Engine(l) => l.fmt(f),
         }
     }
 }
@@ -114,6 +141,8 @@ pub struct Stats {
     pub elapsed: Duration,
     /// Bytes held by the state store at the end.
     pub bytes: u64,
+    /// Executions run (loom and shuttle; 0 for the native engine, which counts states).
+    pub executions: u64,
 }
 
 impl Stats {
@@ -121,10 +150,27 @@ impl Stats {
     pub fn states_per_sec(&self) -> f64 {
         self.states as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
+
+    /// Executions per second of wall time (loom and shuttle).
+    pub fn executions_per_sec(&self) -> f64 {
+        self.executions as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
 }
 
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.executions > 0 {
+            return write!(
+                f,
+                "{} executions, {} distinct states, {} steps, depth {}, {:.3} s, {:.0} executions/s",
+                self.executions,
+                self.states,
+                self.transitions,
+                self.depth,
+                self.elapsed.as_secs_f64(),
+                self.executions_per_sec()
+            );
+        }
         write!(
             f,
             "{} states, {} transitions, depth {}, {:.3} s, {:.0} states/s, {:.1} MiB",
@@ -141,7 +187,7 @@ impl fmt::Display for Stats {
 /// Everything a check found.
 #[derive(Clone, Debug)]
 pub struct Report {
-    /// The engine that ran (`native`).
+    /// The engine that ran (`native`, `loom`, `shuttle`).
     pub engine: &'static str,
     /// One result per property asked for, in the order asked.
     pub results: Vec<PropertyResult>,

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use faultline_checker::{Budget, Property};
+use faultline_checker::{Budget, Engine, Options as EngineOptions, Property};
 
 use crate::error::CliError;
 use crate::format::Format;
@@ -31,12 +31,14 @@ pub(crate) enum Command {
     },
     /// Write the HTML report of a matrix of checks.
     Report(ReportArgs),
-    /// Replay a counterexample token.
+    /// Replay a counterexample token (or, with `--engine shuttle`, a shuttle schedule).
     Replay {
         /// Design, scenario and knobs.
         target: Target,
         /// The token.
         token: String,
+        /// `native` (a step token) or `shuttle` (a schedule).
+        engine: Engine,
     },
 }
 
@@ -62,8 +64,10 @@ pub(crate) struct CheckArgs {
     pub dot: Option<PathBuf>,
     /// What to print (`--format`, or `--json`).
     pub format: Format,
-    /// Exploration budget.
-    pub budget: Budget,
+    /// The engine (`--engine`).
+    pub engine: Engine,
+    /// Budgets and seed (`--max-states`, `--executions`, `--seed`).
+    pub options: EngineOptions,
 }
 
 /// How `matrix` prints.
@@ -90,8 +94,10 @@ pub(crate) struct MatrixArgs {
     pub dot: Option<PathBuf>,
     /// Output format.
     pub format: MatrixFormat,
-    /// Exploration budget per cell.
-    pub budget: Budget,
+    /// The engine (`--engine`).
+    pub engine: Engine,
+    /// Budgets and seed per cell.
+    pub options: EngineOptions,
 }
 
 /// Options of `report`.
@@ -115,11 +121,13 @@ usage:
   faultline list
   faultline check DESIGN SCENARIO [--set KNOB=VALUE]... [--property P]... [--dot DIR]
                   [--format text|json|dot] [--json] [--max-states N]
+                  [--engine native|loom|shuttle] [--executions N] [--seed N]
   faultline matrix [--design D]... [--scenario S]... [--set KNOB=VALUE]... [--dot DIR]
                    [--json | --markdown] [--max-states N]
+                   [--engine native|loom|shuttle] [--executions N] [--seed N]
   faultline explain DESIGN SCENARIO [--set KNOB=VALUE]... [--property P]... [--max-states N]
   faultline report --out DIR [--design D]... [--scenario S]... [--set KNOB=VALUE]...
-  faultline replay DESIGN SCENARIO TOKEN [--set KNOB=VALUE]...
+  faultline replay DESIGN SCENARIO TOKEN [--set KNOB=VALUE]... [--engine shuttle]
   faultline help | --help | --version
 
 exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
@@ -170,8 +178,14 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
             }))
         }
         "replay" => {
-            let mut o = Options::parse(rest, &["--set"])?;
+            let mut o = Options::parse(rest, &["--set", "--engine"])?;
             let [design, scenario, token] = o.positional::<3>("replay DESIGN SCENARIO TOKEN")?;
+            let engine = engine(&o)?;
+            if engine == Engine::Loom {
+                return Err(usage(
+                    "loom counterexamples replay as native tokens; drop --engine loom".into(),
+                ));
+            }
             Ok(Command::Replay {
                 target: Target {
                     design,
@@ -179,6 +193,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, CliError> {
                     sets: o.sets()?,
                 },
                 token,
+                engine,
             })
         }
         other => Err(usage(format!(
@@ -197,16 +212,13 @@ fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
             "--max-states",
             "--json",
             "--format",
+            "--engine",
+            "--executions",
+            "--seed",
         ],
     )?;
     let [design, scenario] = o.positional::<2>("check DESIGN SCENARIO")?;
     let properties = properties(&o)?;
-    let mut budget = Budget::default();
-    if let Some(n) = o.single("--max-states")? {
-        budget.max_states = n.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
-            CliError::Usage(format!("--max-states needs a positive number, got `{n}`"))
-        })?;
-    }
     let format = match (o.single("--format")?, o.flag("--json")) {
         (Some(f), false) => Format::parse(&f)?,
         (None, true) => Format::Json,
@@ -226,7 +238,8 @@ fn parse_check(rest: &[String]) -> Result<CheckArgs, CliError> {
         properties,
         dot: o.single("--dot")?.map(PathBuf::from),
         format,
-        budget,
+        engine: engine(&o)?,
+        options: engine_options(&o)?,
     })
 }
 
@@ -258,11 +271,49 @@ fn properties(o: &Options) -> Result<Vec<Property>, CliError> {
 fn budget(o: &Options) -> Result<Budget, CliError> {
     let mut budget = Budget::default();
     if let Some(n) = o.single("--max-states")? {
-        budget.max_states = n.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
-            CliError::Usage(format!("--max-states needs a positive number, got `{n}`"))
-        })?;
+        budget.max_states = positive("--max-states", &n)?;
     }
     Ok(budget)
+}
+
+/// `--max-states`, `--executions` and `--seed`.
+fn engine_options(o: &Options) -> Result<EngineOptions, CliError> {
+    let mut options = EngineOptions {
+        budget: budget(o)?,
+        ..EngineOptions::default()
+    };
+    if let Some(n) = o.single("--executions")? {
+        options.max_executions = positive("--executions", &n)?;
+    }
+    if let Some(n) = o.single("--seed")? {
+        options.seed = n
+            .parse::<u64>()
+            .map_err(|_| CliError::Usage(format!("--seed needs a number, got `{n}`")))?;
+    }
+    Ok(options)
+}
+
+fn engine(o: &Options) -> Result<Engine, CliError> {
+    match o.single("--engine")? {
+        None => Ok(Engine::Native),
+        Some(e) => Engine::parse(&e).ok_or_else(|| {
+            CliError::Usage(format!(
+                "unknown engine `{e}`; engines: {}",
+                Engine::ALL
+                    .iter()
+                    .map(|e| e.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }),
+    }
+}
+
+fn positive(flag: &str, n: &str) -> Result<u64, CliError> {
+    n.parse::<u64>()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| CliError::Usage(format!("{flag} needs a positive number, got `{n}`")))
 }
 
 fn parse_matrix(rest: &[String]) -> Result<MatrixArgs, CliError> {
@@ -276,6 +327,9 @@ fn parse_matrix(rest: &[String]) -> Result<MatrixArgs, CliError> {
             "--json",
             "--markdown",
             "--max-states",
+            "--engine",
+            "--executions",
+            "--seed",
         ],
     )?;
     if let Some(extra) = o.positional.first() {
@@ -299,7 +353,8 @@ fn parse_matrix(rest: &[String]) -> Result<MatrixArgs, CliError> {
         sets: o.sets()?,
         dot: o.single("--dot")?.map(PathBuf::from),
         format,
-        budget: budget(&o)?,
+        engine: engine(&o)?,
+        options: engine_options(&o)?,
     })
 }
 
@@ -421,7 +476,37 @@ mod tests {
         );
         assert_eq!(c.dot, Some(PathBuf::from("out")));
         assert_eq!(c.format, Format::Json);
-        assert_eq!(c.budget.max_states, 10);
+        assert_eq!(c.options.budget.max_states, 10);
+        assert_eq!(c.engine, Engine::Native);
+    }
+
+    #[test]
+    fn engine_executions_and_seed() {
+        let c = parse(&words(
+            "check hold-io fork-fuse --engine shuttle --executions 500 --seed 9",
+        ))
+        .expect("parses");
+        let Command::Check(c) = c else {
+            panic!("not check: {c:?}")
+        };
+        assert_eq!(c.engine, Engine::Shuttle);
+        assert_eq!((c.options.max_executions, c.options.seed), (500, 9));
+        let m = parse(&words("matrix --engine loom --scenario fork-fuse")).expect("parses");
+        assert!(matches!(
+            m,
+            Command::Matrix(MatrixArgs {
+                engine: Engine::Loom,
+                ..
+            })
+        ));
+        let r = parse(&words("replay hold-io fork-fuse --engine shuttle 01.2")).expect("parses");
+        assert!(matches!(
+            r,
+            Command::Replay {
+                engine: Engine::Shuttle,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -473,6 +558,11 @@ mod tests {
             "check a b --json=yes",
             "check a b --dot x --dot y",
             "check a b --property nope",
+            "check a b --engine spin",
+            "check a b --executions 0",
+            "check a b --seed -1",
+            "replay a b t0 --engine loom",
+            "matrix --engine spin",
             "list extra",
             "matrix extra",
             "matrix --json --markdown",

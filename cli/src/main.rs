@@ -30,7 +30,7 @@ mod report;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use faultline_checker::{Property, explore_with_progress, replay};
+use faultline_checker::{Engine, Property, replay, replay_shuttle, run_with_progress};
 use faultline_traces::{Trace, trace_text};
 
 use crate::args::{CheckArgs, Command, MatrixArgs, MatrixFormat, Target, USAGE};
@@ -71,7 +71,11 @@ fn run(cmd: Command) -> Result<(u8, String), CliError> {
             budget,
         } => explain::run(&target, properties, &budget),
         Command::Report(r) => report::run(&r),
-        Command::Replay { target, token } => replay_cmd(&target, &token),
+        Command::Replay {
+            target,
+            token,
+            engine,
+        } => replay_cmd(&target, &token, engine),
     }
 }
 
@@ -95,7 +99,7 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
             shown = true;
         }
     };
-    let report = explore_with_progress(&model.machine, &props, &c.budget, &mut progress)?;
+    let report = run_with_progress(c.engine, &model.machine, &props, &c.options, &mut progress)?;
     if shown {
         let _ = writeln!(std::io::stderr());
     }
@@ -125,7 +129,8 @@ fn matrix_cmd(a: &MatrixArgs) -> Result<(u8, String), CliError> {
         designs: &a.designs,
         scenarios: &a.scenarios,
         sets: &a.sets,
-        budget: a.budget,
+        engine: a.engine,
+        options: a.options,
     };
     let m = matrix::compute(&sel)?;
     let mut dots = Vec::new();
@@ -155,9 +160,13 @@ fn matrix_cmd(a: &MatrixArgs) -> Result<(u8, String), CliError> {
     Ok((if m.inconclusive() { 3 } else { 0 }, out))
 }
 
-fn replay_cmd(target: &Target, token: &str) -> Result<(u8, String), CliError> {
+fn replay_cmd(target: &Target, token: &str, engine: Engine) -> Result<(u8, String), CliError> {
     let model = build(target)?;
-    let steps = Trace::parse_token(token)?;
+    let steps = match engine {
+        // A shuttle schedule is re-run through shuttle, then replayed natively.
+        Engine::Shuttle => replay_shuttle(&model.machine, token)?,
+        _ => Trace::parse_token(token)?,
+    };
     let r = replay(&model.machine, &steps, Property::ALL).map_err(CliError::Replay)?;
     let mut out = trace_text(&model.machine, &r.trace, 100);
     if let Some(start) = r.cycle_from {

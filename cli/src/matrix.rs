@@ -5,7 +5,10 @@
 use std::fmt::Write;
 use std::time::Instant;
 
-use faultline_checker::{Budget, Property, Report, Verdict, explore};
+use faultline_checker::{
+    CheckError, Engine, EngineLimit, Limit, Options, Property, PropertyResult, Report, Stats,
+    Verdict, run,
+};
 use faultline_models::{DESIGNS, Design, Model, SCENARIOS, Scenario, knob_defs};
 use serde_json::{Value, json};
 
@@ -75,8 +78,10 @@ pub(crate) struct Selection<'a> {
     pub scenarios: &'a [String],
     /// `--set` pairs; each applies to the cells that have that knob.
     pub sets: &'a [(String, String)],
-    /// Exploration budget per cell.
-    pub budget: Budget,
+    /// The engine.
+    pub engine: Engine,
+    /// Budgets and seed per cell.
+    pub options: Options,
 }
 
 fn pick<T>(
@@ -133,7 +138,16 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
                 .cloned()
                 .collect();
             let model = faultline_models::build(d.id, s.id, &sets)?;
-            let report = explore(&model.machine, &properties(s), &sel.budget)?;
+            let props = properties(s);
+            let report = match run(sel.engine, &model.machine, &props, &sel.options) {
+                // loom's thread cap: this cell is undecided, the rest of the table is not.
+                Err(CheckError::TooManyThreads {
+                    engine,
+                    threads,
+                    max,
+                }) => undecided(engine, &props, threads, max),
+                r => r?,
+            };
             cells.push(Cell { model, report });
         }
     }
@@ -143,6 +157,26 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
         cells,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// A cell the engine cannot run: every property inconclusive, saying why.
+fn undecided(engine: &'static str, props: &[Property], threads: usize, max: usize) -> Report {
+    let why = Limit::Engine(EngineLimit::TooManyThreads {
+        engine,
+        threads,
+        max,
+    });
+    Report {
+        engine,
+        results: props
+            .iter()
+            .map(|&property| PropertyResult {
+                property,
+                verdict: Verdict::Inconclusive(why),
+            })
+            .collect(),
+        stats: Stats::default(),
+    }
 }
 
 /// The table as plain text, then how to read it and the counterexamples found.

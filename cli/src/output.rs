@@ -35,6 +35,16 @@ pub(crate) fn replay_command(model: &Model, token: &str) -> String {
     )
 }
 
+/// The command that re-runs a shuttle schedule.
+pub(crate) fn shuttle_replay_command(model: &Model, schedule: &str) -> String {
+    format!(
+        "faultline replay {} {}{} --engine shuttle {schedule}",
+        model.design.id,
+        model.scenario.id,
+        set_args(model)
+    )
+}
+
 /// The report as text.
 pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> String {
     let mut s = String::new();
@@ -65,21 +75,35 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
         s.push('\n');
         match &r.verdict {
             Verdict::Holds => {
-                let _ = writeln!(
-                    s,
-                    "{}: holds (all {} reachable states explored)",
-                    r.property, report.stats.states
-                );
+                let _ = match report.engine {
+                    "native" => writeln!(
+                        s,
+                        "{}: holds (all {} reachable states explored)",
+                        r.property, report.stats.states
+                    ),
+                    engine => writeln!(
+                        s,
+                        "{}: holds ({engine}, exhaustive: {} executions reached all {} reachable \
+                         states)",
+                        r.property, report.stats.executions, report.stats.states
+                    ),
+                };
             }
             Verdict::Inconclusive(limit) => {
                 let _ = writeln!(s, "{}: INCONCLUSIVE: {limit}", r.property);
             }
             Verdict::Violated(cx) => {
+                // Only the breadth-first native search guarantees a shortest one.
+                let kind = match report.engine {
+                    "native" => "shortest counterexample",
+                    _ => "counterexample",
+                };
                 let _ = writeln!(
                     s,
-                    "{}: VIOLATED (shortest counterexample, {} steps)\n",
+                    "{}: VIOLATED ({kind}, {} steps, found by {})\n",
                     r.property,
-                    cx.trace.len()
+                    cx.trace.len(),
+                    report.engine
                 );
                 s += &trace_text(&model.machine, &cx.trace, WIDTH);
                 if let Some(start) = cx.cycle_from {
@@ -94,6 +118,13 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
                 s.push('\n');
                 s += &wait_for_text(&cx.wait_for);
                 let _ = writeln!(s, "\nreplay: {}", replay_command(model, &cx.trace.token()));
+                if let Some(schedule) = &cx.schedule {
+                    let _ = writeln!(
+                        s,
+                        "replay the shuttle schedule: {}",
+                        shuttle_replay_command(model, schedule)
+                    );
+                }
             }
         }
     }
@@ -123,6 +154,10 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
                     }
                     o["wait_for"] = wait_for_json(&cx.wait_for);
                     o["replay"] = Value::from(replay_command(model, &cx.trace.token()));
+                    if let Some(schedule) = &cx.schedule {
+                        o["shuttle_schedule"] = Value::from(schedule.as_str());
+                        o["shuttle_replay"] = Value::from(shuttle_replay_command(model, schedule));
+                    }
                 }
                 Verdict::Inconclusive(limit) => o["reason"] = Value::from(limit.to_string()),
                 Verdict::Holds => {}
@@ -145,6 +180,8 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
             "seconds": st.elapsed.as_secs_f64(),
             "states_per_sec": st.states_per_sec().round(),
             "bytes": st.bytes,
+            "executions": st.executions,
+            "executions_per_sec": st.executions_per_sec().round(),
         },
         "dot_files": dot_files,
     })

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use faultline_checker::{Budget, Verdict};
+use faultline_checker::{Engine, Options, Verdict};
 use faultline_models::Model;
 use faultline_traces::{html_escape as esc, svg_element, trace_text};
 
@@ -38,7 +38,8 @@ pub(crate) fn run(a: &ReportArgs) -> Result<(u8, String), CliError> {
         designs: &a.designs,
         scenarios: &a.scenarios,
         sets: &a.sets,
-        budget: Budget::default(),
+        engine: Engine::Native,
+        options: Options::default(),
     };
     let cells = compute(&sel)?.cells;
     let w = write(&cells, &a.out)?;

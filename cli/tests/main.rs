@@ -340,3 +340,109 @@ fn list_names_every_design_scenario_knob_and_property() {
         assert!(out.contains(word), "missing {word}:\n{out}");
     }
 }
+
+#[test]
+fn check_with_loom_and_shuttle_exits_1_and_prints_the_deadlock_trace() {
+    for engine in ["loom", "shuttle"] {
+        let o = faultline(&["check", "hold-io", "fork-fuse", "--engine", engine]);
+        assert_eq!(o.status.code(), Some(1), "{engine}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains(&format!("engine    {engine}: ")), "{out}");
+        assert!(out.contains("executions"), "{out}");
+        assert!(
+            out.contains(&format!(
+                "deadlock: VIOLATED (counterexample, 11 steps, found by {engine})"
+            )),
+            "{out}"
+        );
+        assert!(out.contains("vma_start_write(F)"), "{out}");
+        assert!(out.contains("wait-for cycle at the final state:"), "{out}");
+        assert!(
+            out.contains("replay: faultline replay hold-io fork-fuse t0,"),
+            "{out}"
+        );
+        assert!(stderr(&o).is_empty(), "{engine}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn loom_and_shuttle_report_holds_with_executions_and_states() {
+    for engine in ["loom", "shuttle"] {
+        let o = faultline(&[
+            "check",
+            "upstream",
+            "fork-fuse",
+            "--engine",
+            engine,
+            "--json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{engine}: {}", stderr(&o));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+        assert_eq!(j["engine"], engine);
+        assert_eq!(j["results"][0]["status"], "holds");
+        assert_eq!(j["stats"]["states"], 209);
+        assert!(j["stats"]["executions"].as_u64().expect("executions") > 0);
+    }
+}
+
+#[test]
+fn a_shuttle_schedule_replays_from_the_command_line() {
+    let o = faultline(&["check", "upstream", "tried-fuse", "--engine", "shuttle"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("replay the shuttle schedule: "))
+        .expect("a shuttle schedule");
+    let args: Vec<&str> = line.split_whitespace().skip(5).collect();
+    assert_eq!(
+        args[..4],
+        ["replay", "upstream", "tried-fuse", "--engine"],
+        "{line}"
+    );
+    let o = faultline(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("the trace violates: deadlock"));
+    let o = faultline(&[
+        "replay",
+        "upstream",
+        "tried-fuse",
+        "--engine",
+        "shuttle",
+        "zz!",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn loom_refuses_five_threads_and_unknown_engines_in_one_line() {
+    for args in [
+        &[
+            "check",
+            "upstream",
+            "many-faults",
+            "--set",
+            "faults=3",
+            "--engine",
+            "loom",
+        ][..],
+        &["check", "upstream", "fork-fuse", "--engine", "spin"][..],
+    ] {
+        let o = faultline(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("backtrace"),
+            "{err}"
+        );
+        assert!(stdout(&o).is_empty());
+    }
+    let o = faultline(&["check", "upstream", "many-faults", "--engine", "loom"]);
+    assert!(
+        stderr(&o).contains("loom runs at most 4 model threads and this scenario has 5"),
+        "{}",
+        stderr(&o)
+    );
+}

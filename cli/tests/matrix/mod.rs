@@ -304,3 +304,39 @@ fn a_synchronous_swap_device_makes_every_writer_wait_for_the_read() {
     let zram = matrix(&["--scenario", "writer-io", "--set", "page=zram"]);
     assert_rows(&zram, &[("writer-io", ["LATENCY"; 4])]);
 }
+
+#[test]
+fn the_matrix_on_loom_agrees_and_marks_cells_over_its_thread_cap_undecided() {
+    let o = faultline(&[
+        "matrix",
+        "--json",
+        "--engine",
+        "loom",
+        "--scenario",
+        "fork-fuse",
+        "--scenario",
+        "many-faults",
+    ]);
+    // many-faults has 5 threads: undecided on loom, so the matrix exits 3.
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    for c in j["cells"].as_array().expect("cells") {
+        let verdict = c["verdict"].as_str().expect("verdict");
+        match c["scenario"].as_str() {
+            Some("fork-fuse") => {
+                let native = if c["design"] == "hold-io" {
+                    "DEADLOCK LATENCY"
+                } else {
+                    "OK"
+                };
+                assert_eq!(verdict, native, "{}", c["design"]);
+                assert_eq!(c["engine"], "loom");
+            }
+            _ => {
+                assert!(verdict.starts_with("?DEADLOCK"), "{verdict}");
+                let reason = c["results"][0]["reason"].as_str().expect("reason");
+                assert!(reason.contains("at most 4 model threads"), "{reason}");
+            }
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The checker's integration tests (one binary).
+//!
+//! - `engines`: native, loom and shuttle agree on every small catalog case (verdicts,
+//!   and the state count when nothing is violated); every loom or shuttle
+//!   counterexample replays on the native engine, and shuttle schedules replay through
+//!   shuttle; `choose` is explored; caps give `inconclusive`; loom refuses 5 threads.
+
+mod engines {
+    use faultline_checker::{
+        CheckError, Engine, EngineLimit, Limit, Options, Property, Report, Verdict, replay,
+        replay_shuttle, run,
+    };
+    use faultline_models::{DESIGNS, KnobKind, Model, SCENARIOS, build, knob_defs};
+    use faultline_traces::Trace;
+
+    /// Native states above which a case is too slow for loom in a test (loom needs
+    /// tens of executions per state; `many-faults faults=2` has 6,544 to 12,724).
+    const LOOM_STATES: u64 = 2_000;
+    /// The same for shuttle's DFS (about 3 executions per state).
+    const SHUTTLE_STATES: u64 = 5_000;
+
+    fn opts() -> Options {
+        Options {
+            max_executions: 60_000,
+            ..Options::default()
+        }
+    }
+
+    fn model(design: &str, scenario: &str, sets: &[(&str, &str)]) -> Model {
+        let sets: Vec<(String, String)> = sets
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        build(design, scenario, &sets).expect("catalog case builds")
+    }
+
+    /// Every design x scenario with default knobs, and with each knob moved off its
+    /// default one at a time (numbers: the two smallest values).
+    fn cases() -> Vec<(String, Model)> {
+        let mut out = Vec::new();
+        for d in DESIGNS {
+            for s in SCENARIOS {
+                let mut variants: Vec<Vec<(String, String)>> = vec![Vec::new()];
+                for k in knob_defs(d, s) {
+                    let values: Vec<String> = match k.kind {
+                        KnobKind::Choice(vals) => vals.iter().map(|v| v.to_string()).collect(),
+                        KnobKind::Number { min, max } => {
+                            (min..=max.min(min + 2)).map(|v| v.to_string()).collect()
+                        }
+                    };
+                    // Eviction budgets past 1 only multiply interleavings of the same
+                    // steps; 0 and 1 show reclaim's effect.
+                    let small = |v: &String| k.name != "evictions" || v == "0" || v == "1";
+                    for v in values.into_iter().filter(|v| v != k.default && small(v)) {
+                        variants.push(vec![(k.name.to_string(), v)]);
+                    }
+                }
+                for sets in variants {
+                    let m = build(d.id, s.id, &sets).expect("catalog case builds");
+                    if m.machine.threads().len() <= faultline_checker::LOOM_MAX_THREADS {
+                        out.push((format!("{} {} {sets:?}", d.id, s.id), m));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `r`'s verdict for `p` is the engine's "liveness is out of reach".
+    fn liveness_out_of_reach(r: &Report, k: usize) -> bool {
+        matches!(
+            r.results[k].verdict,
+            Verdict::Inconclusive(Limit::Engine(EngineLimit::Liveness { .. }))
+        )
+    }
+
+    /// `r` (loom or shuttle) agrees with `native` property by property; its
+    /// counterexamples replay natively to the same violation; an exhaustive clean run
+    /// saw exactly the native state count. Returns false, comparing nothing, when the
+    /// engine stopped at its execution cap (an honest `inconclusive`).
+    fn assert_agrees(case: &str, m: &Model, native: &Report, r: &Report) -> bool {
+        let capped = r.results.iter().any(|res| {
+            matches!(
+                res.verdict,
+                Verdict::Inconclusive(Limit::Engine(
+                    EngineLimit::LoomCap { .. } | EngineLimit::ShuttleSampled { .. }
+                ))
+            )
+        });
+        if capped {
+            return false;
+        }
+        for (k, res) in r.results.iter().enumerate() {
+            if liveness_out_of_reach(r, k) {
+                continue;
+            }
+            let (ours, theirs) = (res.verdict.status(), native.results[k].verdict.status());
+            assert_eq!(
+                ours, theirs,
+                "{case}: {} {} vs native",
+                r.engine, res.property
+            );
+            if let Verdict::Violated(cx) = &res.verdict {
+                let steps: Vec<_> = cx.trace.steps().collect();
+                let again = replay(&m.machine, &steps, &[res.property]).expect("replays");
+                assert_eq!(again.violated, vec![res.property], "{case}: {}", r.engine);
+            }
+        }
+        // Nothing violated: the engine went everywhere, so it saw every native state.
+        let clean =
+            r.results.iter().enumerate().all(|(k, res)| {
+                matches!(res.verdict, Verdict::Holds) || liveness_out_of_reach(r, k)
+            });
+        if clean {
+            assert_eq!(r.stats.states, native.stats.states, "{case}: {}", r.engine);
+        }
+        true
+    }
+
+    #[test]
+    fn native_loom_and_shuttle_agree_on_every_small_catalog_case() {
+        let cases = cases();
+        assert!(cases.len() >= 20, "only {} cases", cases.len());
+        let (mut loom_runs, mut shuttle_runs) = (0, 0);
+        for (case, m) in &cases {
+            let native = run(Engine::Native, &m.machine, Property::ALL, &opts()).expect("native");
+            if native.stats.states <= SHUTTLE_STATES {
+                let shuttle = run(Engine::Shuttle, &m.machine, Property::ALL, &opts()).expect(case);
+                shuttle_runs += usize::from(assert_agrees(case, m, &native, &shuttle));
+            }
+            if native.stats.states <= LOOM_STATES {
+                let loom = run(Engine::Loom, &m.machine, Property::ALL, &opts()).expect(case);
+                loom_runs += usize::from(assert_agrees(case, m, &native, &loom));
+            }
+        }
+        // Most cases must be decided, or the test would compare little (290 and 294
+        // of 330 today).
+        assert!(loom_runs >= 250, "loom decided only {loom_runs} cases");
+        assert!(
+            shuttle_runs >= 250,
+            "shuttle decided only {shuttle_runs} cases"
+        );
+    }
+
+    #[test]
+    fn hold_io_fork_fuse_deadlocks_on_every_engine_and_upstream_holds() {
+        let bad = model("hold-io", "fork-fuse", &[]);
+        let good = model("upstream", "fork-fuse", &[]);
+        for &e in Engine::ALL {
+            let r = run(e, &bad.machine, &[Property::Deadlock], &opts()).expect("runs");
+            assert_eq!(r.engine, e.id());
+            let Verdict::Violated(cx) = &r.results[0].verdict else {
+                panic!("{e}: {:?}", r.results[0].verdict)
+            };
+            // The wait-for graph at the end has the fault -> fork -> server cycle.
+            assert!(!cx.wait_for.cycle().is_empty(), "{e}");
+            let r = run(e, &good.machine, &[Property::Deadlock], &opts()).expect("runs");
+            assert_eq!(r.overall(), "holds", "{e}");
+            assert_eq!(r.stats.states, 209, "{e}");
+        }
+    }
+
+    #[test]
+    fn shuttle_schedules_and_native_tokens_replay_to_the_same_steps() {
+        for (design, scenario, sets) in [
+            ("hold-io", "fork-fuse", &[][..]),
+            ("upstream", "tried-fuse", &[][..]),
+            ("upstream", "fork-fuse", &[("evictions", "1")][..]),
+        ] {
+            let m = model(design, scenario, sets);
+            let r = run(Engine::Shuttle, &m.machine, &[Property::Deadlock], &opts()).expect("runs");
+            let Verdict::Violated(cx) = &r.results[0].verdict else {
+                panic!("{design} {scenario}: {:?}", r.results[0].verdict)
+            };
+            let steps: Vec<_> = cx.trace.steps().collect();
+            let schedule = cx
+                .schedule
+                .as_deref()
+                .expect("shuttle records its schedule");
+            let replayed = replay_shuttle(&m.machine, schedule).expect("schedule replays");
+            assert_eq!(replayed, steps, "{design} {scenario} {schedule}");
+            assert_eq!(Trace::parse_token(&cx.trace.token()), Ok(steps.clone()));
+            let again = replay(&m.machine, &steps, &[Property::Deadlock]).expect("replays");
+            assert_eq!(again.violated, vec![Property::Deadlock]);
+        }
+        let m = model("hold-io", "fork-fuse", &[]);
+        assert!(matches!(
+            replay_shuttle(&m.machine, "0z!"),
+            Err(CheckError::BadSchedule { .. })
+        ));
+    }
+
+    #[test]
+    fn loom_refuses_more_than_four_model_threads() {
+        let m = model("upstream", "many-faults", &[("faults", "3")]);
+        assert_eq!(m.machine.threads().len(), 5);
+        let e = run(Engine::Loom, &m.machine, &[Property::Deadlock], &opts()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                CheckError::TooManyThreads {
+                    engine: "loom",
+                    threads: 5,
+                    max: 4
+                }
+            ),
+            "{e}"
+        );
+        assert!(!e.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn a_capped_run_is_inconclusive_with_the_count_and_seed() {
+        let m = model("upstream", "fork-fuse", &[]);
+        let capped = Options {
+            max_executions: 20,
+            seed: 7,
+            ..Options::default()
+        };
+        let r = run(Engine::Loom, &m.machine, &[Property::Deadlock], &capped).expect("runs");
+        assert!(
+            matches!(
+                r.results[0].verdict,
+                Verdict::Inconclusive(Limit::Engine(EngineLimit::LoomCap { executions: 20 }))
+            ),
+            "{:?}",
+            r.results[0].verdict
+        );
+        let r = run(Engine::Shuttle, &m.machine, &[Property::Deadlock], &capped).expect("runs");
+        let Verdict::Inconclusive(Limit::Engine(EngineLimit::ShuttleSampled { executions, seed })) =
+            r.results[0].verdict
+        else {
+            panic!("{:?}", r.results[0].verdict)
+        };
+        assert_eq!((executions, seed), (40, 7));
+        assert_eq!(r.stats.executions, 40);
+        assert!(r.results[0].verdict.status() == "inconclusive");
+    }
+
+    #[test]
+    fn sampling_finds_a_deep_deadlock_and_its_schedule_replays() {
+        // DFS needs about 145 executions for this deadlock; capped at 100 it stops
+        // short, and PCT and random sampling (50 each, seed 3) find it.
+        let m = model("upstream", "tried-fuse", &[]);
+        let o = Options {
+            max_executions: 100,
+            seed: 3,
+            ..Options::default()
+        };
+        let r = run(Engine::Shuttle, &m.machine, &[Property::Deadlock], &o).expect("runs");
+        let Verdict::Violated(cx) = &r.results[0].verdict else {
+            panic!("{:?}", r.results[0].verdict)
+        };
+        let schedule = cx.schedule.as_deref().expect("schedule");
+        let replayed = replay_shuttle(&m.machine, schedule).expect("replays");
+        assert_eq!(replayed, cx.trace.steps().collect::<Vec<_>>());
+    }
+
+    /// T0 chooses: return at once, or take `mmap_lock` for write and exit holding it.
+    /// T1 takes it for read. Only the second alternative deadlocks T1, so an engine
+    /// that does not explore `choose` would report `holds`. (No catalog scenario needs
+    /// a choice for any of its states yet.)
+    fn choice_machine() -> faultline_protocol::Machine {
+        use faultline_protocol::{Admission, Machine, Op, ProgramBuilder, Reclaim, ThreadSpec};
+        let mut t0 = ProgramBuilder::new("test");
+        let alt = t0.label();
+        t0.op(Op::Choose { alt }).op(Op::Exit);
+        t0.place(alt).op(Op::MmapWriteLock).op(Op::Exit);
+        let mut t1 = ProgramBuilder::new("test");
+        t1.op(Op::MmapReadLock).op(Op::Exit);
+        let thread = |name: &str, b: ProgramBuilder| ThreadSpec {
+            name: name.to_string(),
+            program: b.build().expect("program builds"),
+            role: faultline_protocol::Role::Fault,
+        };
+        Machine::new(
+            vec![thread("chooser", t0), thread("reader", t1)],
+            Vec::new(),
+            Vec::new(),
+            Admission::Fair,
+            Reclaim::Bounded(0),
+        )
+        .expect("machine builds")
+    }
+
+    #[test]
+    fn every_engine_explores_both_alternatives_of_a_choice() {
+        let m = choice_machine();
+        for &e in Engine::ALL {
+            let r = run(e, &m, &[Property::Deadlock], &opts()).expect("runs");
+            let Verdict::Violated(cx) = &r.results[0].verdict else {
+                panic!("{e}: {:?}", r.results[0].verdict)
+            };
+            assert!(
+                cx.trace.token().contains("t0.1"),
+                "{e}: {}",
+                cx.trace.token()
+            );
+        }
+    }
+}
