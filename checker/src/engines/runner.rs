@@ -23,7 +23,8 @@
 //!   the native engine's deadlock property treats it.
 //! - Exhaustive runs are *stateful*: the first execution to reach a world records its
 //!   history (every engine operation so far, in order); a later execution that reaches
-//!   the same world with another history ends there. This is the native engine's visited set, transplanted: the first
+//!   the same world with another history ends there, and so does an acquisition that
+//!   steps nothing. This is the native engine's visited set, transplanted: the first
 //!   visit's execution is continued by the engine in every order of the participants
 //!   that can step there, so every reachable world is still visited (the differential
 //!   tests check the distinct-state count against the native engine), while loom and
@@ -373,11 +374,15 @@ impl Ctx {
         if self.log().replay_over {
             self.halt::<R>(sh);
         }
-        // An acquisition that steps nothing goes back to waiting. (Ending the execution
-        // there instead lost worlds under shuttle: a regression the differential test
-        // caught on folio-holder with evictions=1, 1,616 of 2,028 states.)
         match self.next(sh, who) {
             Next::Run => {}
+            // An acquisition that steps nothing leaves the world as it was, so in a
+            // stateful search the world is known: end the execution here. Every
+            // acquisition that steps is still explored in another order.
+            _ if !sh.stop && self.log().first.is_some() => {
+                self.halt::<R>(sh);
+                return Act::Exit;
+            }
             Next::Wait => return Act::Wait,
             Next::Exit => return Act::Exit,
         }
