@@ -10,7 +10,7 @@
 
 use faultline_protocol::{Flag, FolioId, Label, Op, ProgramBuilder, VmaId};
 
-use super::arch::{Exits, Origin, fault_loop, release};
+use super::arch::{Exits, Origin, fault_loop, fault_thread, release};
 use super::filemap::lock_or_retry;
 use super::policy::{FaultLock, FaultPolicy, Page};
 
@@ -87,10 +87,8 @@ pub(crate) fn uffd_fault(
     vma: VmaId,
     folio: FolioId,
 ) {
-    let exit = b.label();
     let handler = |b: &mut ProgramBuilder, lock, exits| handle_userfault(b, lock, folio, exits);
-    fault_loop(b, policy, origin, vma, &handler, exit);
-    b.place(exit).op(Op::Exit);
+    fault_thread(b, policy, origin, vma, &handler);
 }
 
 /// One `do_swap_page` attempt for the swapped-out page whose swap-cache folio is
@@ -145,10 +143,8 @@ pub(crate) fn swap_fault(
     folio: FolioId,
     sync: bool,
 ) {
-    let exit = b.label();
     let handler = |b: &mut ProgramBuilder, lock, exits| {
         do_swap_page(b, policy, lock, folio, sync, exits);
     };
-    fault_loop(b, policy, origin, vma, &handler, exit);
-    b.place(exit).op(Op::Exit);
+    fault_thread(b, policy, origin, vma, &handler);
 }

@@ -149,8 +149,20 @@ pub(crate) fn fault_loop(
         .op(Op::Goto(out));
 }
 
-/// A whole fault thread on a file page: the arch loop around `filemap_fault`, then
-/// return to user space.
+/// A whole fault thread: the arch loop around `handler`, then return to user space.
+pub(crate) fn fault_thread(
+    b: &mut ProgramBuilder,
+    policy: FaultPolicy,
+    origin: Origin,
+    vma: VmaId,
+    handler: Handler<'_>,
+) {
+    let exit = b.label();
+    fault_loop(b, policy, origin, vma, handler, exit);
+    b.place(exit).op(Op::Exit);
+}
+
+/// A whole fault thread on a file page (`filemap_fault`).
 pub(crate) fn file_fault(
     b: &mut ProgramBuilder,
     policy: FaultPolicy,
@@ -158,12 +170,10 @@ pub(crate) fn file_fault(
     vma: VmaId,
     folio: FolioId,
 ) {
-    let exit = b.label();
     let handler = |b: &mut ProgramBuilder, lock, exits| {
         filemap_fault(b, policy, lock, Page::File, folio, exits);
     };
-    fault_loop(b, policy, origin, vma, &handler, exit);
-    b.place(exit).op(Op::Exit);
+    fault_thread(b, policy, origin, vma, &handler);
 }
 
 #[cfg(test)]

@@ -4,18 +4,11 @@
 use faultline_protocol::{Admission, Machine, ModelError, Role, VmaId, VmaKind};
 
 use super::{
-    EVICTIONS_0, SERVER, SERVER_FAULT, Scenario, fork_lock, reclaim, served_fault, thread,
+    EVICTIONS_0, MAPPING, SERVER, SERVER_FAULT, Scenario, fork_lock, reclaim, served_fault, thread,
 };
 use crate::actors::{fork, vma};
 use crate::fault::FaultPolicy;
 use crate::knobs::{KnobDef, KnobKind, Knobs};
-
-static MAPPING: KnobDef = KnobDef {
-    name: "mapping",
-    kind: KnobKind::Choice(&["private", "shared"]),
-    default: "private",
-    help: "the served VMA is MAP_PRIVATE (COW) or MAP_SHARED",
-};
 
 static ORDER: KnobDef = KnobDef {
     name: "order",

@@ -4,7 +4,7 @@ use faultline_protocol::{
     Admission, Backend, FolioId, FolioStart, Machine, ModelError, Role, VmaId, VmaKind,
 };
 
-use super::{EVICTIONS_0, Scenario, file_fault_thread, folio, fork_lock, reclaim, thread};
+use super::{EVICTIONS_0, MAPPING, Scenario, file_fault_thread, folio, fork_lock, reclaim, thread};
 use crate::actors::{fork, mprotect, vma};
 use crate::fault::FaultPolicy;
 use crate::knobs::{KnobDef, KnobKind, Knobs};
@@ -14,13 +14,6 @@ static FAULTS: KnobDef = KnobDef {
     kind: KnobKind::Number { min: 1, max: 3 },
     default: "2",
     help: "faulting threads, each on its own file VMA and page read from a slow disk",
-};
-
-static MAPPING: KnobDef = KnobDef {
-    name: "mapping",
-    kind: KnobKind::Choice(&["private", "shared"]),
-    default: "private",
-    help: "the file VMAs are MAP_PRIVATE (COW) or MAP_SHARED",
 };
 
 pub(super) const SCENARIO: Scenario = Scenario {

@@ -88,6 +88,14 @@ static SERVER_FAULT: KnobDef = KnobDef {
            (mainline x86, arm64); user = tries the VMA lock first (linux-mm x86)",
 };
 
+/// `mapping=private|shared`: how the scenario's file VMAs are mapped.
+pub(crate) static MAPPING: KnobDef = KnobDef {
+    name: "mapping",
+    kind: KnobKind::Choice(&["private", "shared"]),
+    default: "private",
+    help: "the file (or uffd) VMAs are MAP_PRIVATE (COW) or MAP_SHARED",
+};
+
 /// `server=fuse|uffd`: who completes the faulting thread's page.
 pub(crate) static SERVER: KnobDef = KnobDef {
     name: "server",

@@ -85,10 +85,7 @@ impl Machine {
                 self.advance_granted(w, granted)?;
             }
             Op::LockVmaUnderRcu { vma, fail } => {
-                if w.vmas[..self.shape.vmas]
-                    .iter()
-                    .any(|v| v.readers.contains(t))
-                {
+                if self.holds_vma_read(w, t) {
                     return Err(misuse("already holds a VMA read lock"));
                 }
                 match w.vmas[vma.index()].start_read(t) {
@@ -98,10 +95,7 @@ impl Machine {
             }
             Op::VmaStartRead { fail } => {
                 let v = w.thread(t).vma.ok_or_else(|| misuse("no VMA handle"))?;
-                if w.vmas[..self.shape.vmas]
-                    .iter()
-                    .any(|x| x.readers.contains(t))
-                {
+                if self.holds_vma_read(w, t) {
                     return Err(misuse("already holds a VMA read lock"));
                 }
                 if w.thread(t).stale {
