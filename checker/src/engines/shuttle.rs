@@ -157,22 +157,25 @@ fn config() -> Config {
     c
 }
 
-/// Runs `scheduler` under the recorder; returns the executions it ran.
-fn run_with<S: Scheduler + 'static>(ctx: &Arc<Ctx>, scheduler: S) -> Result<u64, CheckError> {
-    let runner = Runner::new(
-        Recorder {
-            inner: scheduler,
-            ctx: Arc::clone(ctx),
-        },
-        config(),
-    );
+/// Runs the model's executions under `scheduler`, panics caught and kept quiet;
+/// returns the iterations shuttle ran.
+fn run_caught<S: Scheduler + 'static>(ctx: &Arc<Ctx>, scheduler: S) -> std::thread::Result<usize> {
+    let runner = Runner::new(scheduler, config());
     let run = Arc::clone(ctx);
-    let r = quiet::silenced(|| {
+    quiet::silenced(|| {
         catch_unwind(AssertUnwindSafe(|| {
             runner.run(move || run.execution::<Shuttle>())
         }))
-    });
-    match r {
+    })
+}
+
+/// Runs `scheduler` under the recorder; returns the executions it ran.
+fn run_with<S: Scheduler + 'static>(ctx: &Arc<Ctx>, scheduler: S) -> Result<u64, CheckError> {
+    let recorder = Recorder {
+        inner: scheduler,
+        ctx: Arc::clone(ctx),
+    };
+    match run_caught(ctx, recorder) {
         // Iterations as the scheduler counts them.
         Ok(n) => Ok(n as u64),
         // shuttle's own deadlock report (the backstop), kept as a counterexample; the
@@ -244,22 +247,13 @@ pub(crate) fn replay(ctx: &Arc<Ctx>, schedule: &str) -> Result<Vec<Step>, CheckE
     };
     let (tasks, choices) = decode_schedule(schedule).ok_or_else(bad)?;
     ctx.log().oracle = Oracle::exhaustive(choices);
-    let runner = Runner::new(
-        Replayer {
-            tasks,
-            pos: 0,
-            started: false,
-            ctx: Arc::clone(ctx),
-        },
-        config(),
-    );
-    let run = Arc::clone(ctx);
-    let r = quiet::silenced(|| {
-        catch_unwind(AssertUnwindSafe(|| {
-            runner.run(move || run.execution::<Shuttle>())
-        }))
-    });
-    if r.is_err() {
+    let replayer = Replayer {
+        tasks,
+        pos: 0,
+        started: false,
+        ctx: Arc::clone(ctx),
+    };
+    if run_caught(ctx, replayer).is_err() {
         return Err(bad());
     }
     Ok(ctx.log().current.clone())

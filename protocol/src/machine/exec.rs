@@ -287,20 +287,7 @@ impl Machine {
                 if !pinned {
                     return Err(misuse("UFFDIO_COPY without the VMA lock or mmap_lock"));
                 }
-                let f = w
-                    .thread(t)
-                    .folio
-                    .ok_or_else(|| misuse("no message taken"))?;
-                if w.folio(f).state
-                    != (FolioState::ReadIo {
-                        backend: Backend::Uffd,
-                        claimed: true,
-                    })
-                {
-                    return Err(misuse("fills a page it did not take a message for"));
-                }
-                w.folios[f.index()].state = FolioState::Uptodate;
-                w.threads[ti].folio = None;
+                complete_request(w, t, Backend::Uffd).map_err(misuse)?;
             }
             Op::HandleUserfault { folio, present } => {
                 match w.folio(folio).state {
@@ -314,22 +301,7 @@ impl Machine {
                     _ => {} // already queued by another fault
                 }
             }
-            Op::FuseDevWrite => {
-                let f = w
-                    .thread(t)
-                    .folio
-                    .ok_or_else(|| misuse("no request taken"))?;
-                if w.folio(f).state
-                    != (FolioState::ReadIo {
-                        backend: Backend::Fuse,
-                        claimed: true,
-                    })
-                {
-                    return Err(misuse("replies to a request it did not take"));
-                }
-                w.folios[f.index()].state = FolioState::Uptodate;
-                w.threads[ti].folio = None;
-            }
+            Op::FuseDevWrite => complete_request(w, t, Backend::Fuse).map_err(misuse)?,
             Op::CopyPageRange { vma } => {
                 if w.mmap.writer() != Some(t) {
                     return Err(misuse("dup_mmap without the mmap_lock write hold"));
@@ -418,6 +390,23 @@ fn end_all_vma_write_locks(w: &mut World, vmas: usize) {
     for v in &mut w.vmas[..vmas] {
         v.end_write();
     }
+}
+
+/// A server thread completes the request it took (`fuse_dev_do_write` ->
+/// `folio_end_read`, or `UFFDIO_COPY`): the folio is uptodate and unlocked.
+fn complete_request(w: &mut World, t: Tid, backend: Backend) -> Result<(), &'static str> {
+    let f = w.thread(t).folio.ok_or("no request taken")?;
+    if w.folio(f).state
+        != (FolioState::ReadIo {
+            backend,
+            claimed: true,
+        })
+    {
+        return Err("completes a request it did not take");
+    }
+    w.folios[f.index()].state = FolioState::Uptodate;
+    w.threads[t.index()].folio = None;
+    Ok(())
 }
 
 /// Points `t`'s VMA handle at a freshly found VMA (or at nothing).
