@@ -84,7 +84,7 @@ pub(crate) fn violation(model: &Model, property: Property, cx: &Counterexample) 
     s.push('\n');
     s += &causes_text(m, &TraceGraph::new(m, &cx.trace), WIDTH);
     s.push('\n');
-    for line in wait_for_text(&cx.wait_for).lines() {
+    for line in wait_for_text(&crate::graphs::waits(model, cx)).lines() {
         let _ = writeln!(s, "{}", clip(line));
     }
     s.push('\n');

@@ -33,7 +33,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use faultline_checker::{Engine, Property, replay, replay_shuttle, run_with_progress};
-use faultline_traces::{Trace, trace_text};
+use faultline_traces::{Lasso, Trace, trace_text};
 
 use crate::args::{CheckArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs};
 use crate::error::CliError;
@@ -175,6 +175,13 @@ fn replay_cmd(a: &ReplayArgs) -> Result<(u8, String), CliError> {
     let steps = match engine {
         // A shuttle schedule is re-run through shuttle, then replayed natively.
         Engine::Shuttle => replay_shuttle(&model.machine, token)?,
+        // A lasso `PREFIX|CYCLE` (as the README and `Lasso::token` write it) must
+        // return to where its cycle starts.
+        _ if token.contains('|') => {
+            let (prefix, cycle) = Lasso::parse_token(token)?;
+            Lasso::replay(&model.machine, &prefix, &cycle)?;
+            prefix.into_iter().chain(cycle).collect()
+        }
         _ => Trace::parse_token(token)?,
     };
     let r = replay(&model.machine, &steps, Property::ALL).map_err(CliError::Replay)?;

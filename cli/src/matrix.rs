@@ -122,9 +122,10 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
                 .any(|d| knob_defs(d, s).iter().any(|k| k.name == name))
         });
         if !used {
-            return Err(CliError::Usage(format!(
-                "no selected design x scenario has the knob `{name}` (see `faultline list`)"
-            )));
+            return Err(CliError::Usage(
+                format!("no selected design x scenario has the knob `{name}`"),
+                "faultline list",
+            ));
         }
     }
     let mut cells = Vec::new();

@@ -116,7 +116,7 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
                     );
                 }
                 s.push('\n');
-                s += &wait_for_text(&cx.wait_for);
+                s += &wait_for_text(&crate::graphs::waits(model, cx));
                 let _ = writeln!(s, "\nreplay: {}", replay_command(model, &cx.trace.token()));
                 if let Some(schedule) = &cx.schedule {
                     let _ = writeln!(
@@ -152,7 +152,7 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
                     if let Some(start) = cx.cycle_from {
                         o["cycle_from"] = Value::from(start);
                     }
-                    o["wait_for"] = wait_for_json(&cx.wait_for);
+                    o["wait_for"] = wait_for_json(&crate::graphs::waits(model, cx));
                     o["replay"] = Value::from(replay_command(model, &cx.trace.token()));
                     if let Some(schedule) = &cx.schedule {
                         o["shuttle_schedule"] = Value::from(schedule.as_str());
@@ -195,7 +195,7 @@ pub(crate) fn write_dots(
     report: &Report,
     dir: &Path,
 ) -> Result<Vec<String>, CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+    ensure_dir(dir)?;
     let stem = format!("{}.{}", model.design.id, model.scenario.id);
     let mut written = Vec::new();
     for g in graphs(model, report, &stem) {
@@ -214,6 +214,15 @@ pub(crate) fn dot(model: &Model, report: &Report) -> String {
         .map(|g| format!("// {}\n{}", g.file, g.dot))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Creates `dir` if missing; an existing file there is "not a directory", not
+/// `create_dir_all`'s "File exists".
+pub(crate) fn ensure_dir(dir: &Path) -> Result<(), CliError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(CliError::NotADirectory(dir.display().to_string()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))
 }
 
 /// The error for a file or directory that cannot be written.

@@ -79,7 +79,7 @@ fn cell_id(model: &Model) -> String {
 /// Writes `dir/index.html`, one page per cell, and the graphs of each violation as
 /// `.dot` and, with graphviz, `.svg` files.
 pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+    crate::output::ensure_dir(dir)?;
     let graphviz = Command::new("dot").arg("-V").output().is_ok();
     let mut svgs = 0;
     for cell in cells {

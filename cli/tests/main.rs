@@ -2,6 +2,7 @@
 
 use std::process::{Command, Output};
 
+mod defects;
 mod matrix;
 
 fn faultline(args: &[&str]) -> Output {
@@ -115,15 +116,18 @@ fn renders(file: &std::path::Path) -> bool {
     }
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("faultline-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A fresh directory, removed when dropped (even when the test fails).
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("faultline-test-")
+        .tempdir()
+        .expect("temp dir")
 }
 
 #[test]
 fn dot_dir_gets_the_wait_for_and_trace_graphs_of_each_violation() {
-    let dir = temp_dir("dot");
+    let tmp = temp_dir();
+    let dir = tmp.path();
     let o = faultline(&[
         "check",
         "hold-io",
@@ -189,7 +193,8 @@ fn explain_fits_80_columns_and_exits_like_check() {
 
 #[test]
 fn report_writes_the_matrix_cell_pages_and_svg_graphs() {
-    let dir = temp_dir("report");
+    let tmp = temp_dir();
+    let dir = tmp.path();
     let o = faultline(&[
         "report",
         "--out",

@@ -5,8 +5,9 @@
 //! Golden files live in `tests/golden/`. Regenerate them only on purpose:
 //! `FAULTLINE_BLESS=1 cargo test -p faultline-traces`.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use faultline_protocol::{
     Admission, Backend, FolioId, FolioSpec, FolioStart, Machine, Op, ProgramBuilder, Reclaim, Role,
@@ -216,11 +217,20 @@ fn dot_renders_with_graphviz() {
 /// Renders DOT to SVG with graphviz `dot`. Where graphviz is missing the check is
 /// skipped, unless `FAULTLINE_REQUIRE_GRAPHVIZ=1` (set by `.ci/run`) makes it fail.
 fn render_with_graphviz(stem: &str, dot: &str) {
-    let dir = std::env::temp_dir().join(format!("faultline-dot-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let input = dir.join(format!("{stem}.dot"));
-    std::fs::write(&input, dot).expect("write dot");
-    match Command::new("dot").arg("-Tsvg").arg(&input).output() {
+    // DOT goes in on stdin: no file to leave behind.
+    let run = || -> std::io::Result<std::process::Output> {
+        let mut child = Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(dot.as_bytes())?;
+        }
+        child.wait_with_output()
+    };
+    match run() {
         Ok(out) => {
             assert!(
                 out.status.success(),

@@ -1,8 +1,9 @@
 //! Option groups shared by several subcommands, flattened into each.
 
 use std::ffi::OsStr;
+use std::path::PathBuf;
 
-use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::builder::{OsStringValueParser, PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Arg, Args};
 use faultline_checker::{Budget, Engine, Options as EngineOptions, Property};
@@ -52,10 +53,10 @@ impl PropertyArgs {
         let mut unique: Vec<Property> = Vec::new();
         for &p in &self.properties {
             if unique.contains(&p) {
-                return Err(CliError::Usage(format!(
-                    "`--property {}` given more than once",
-                    p.id()
-                )));
+                return Err(CliError::Usage(
+                    format!("`--property {}` given more than once", p.id()),
+                    "faultline help",
+                ));
             }
             unique.push(p);
         }
@@ -107,6 +108,18 @@ impl EngineArgs {
             seed: self.seed,
         }
     }
+}
+
+/// An output directory (`--dot DIR`, `--out DIR`): any bytes, but not empty, which
+/// would mean the working directory.
+pub(crate) fn out_dir() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(|s| {
+        if s.is_empty() {
+            Err("an empty directory name; give a directory, `.` for this one")
+        } else {
+            Ok(PathBuf::from(s))
+        }
+    })
 }
 
 /// `--set KNOB=VALUE`.

@@ -10,7 +10,7 @@ use super::common::SelectArgs;
 #[derive(Debug, Args, PartialEq)]
 pub(crate) struct ReportArgs {
     /// The output directory (created if missing).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = super::common::out_dir())]
     pub out: PathBuf,
     /// Which cells.
     #[command(flatten)]
