@@ -26,7 +26,11 @@ pub(crate) fn run(a: &ExplainArgs) -> Result<(u8, String), CliError> {
         properties
     };
     let report = explore(&model.machine, &props, &a.budget.budget())?;
-    Ok(explain(&model, &report))
+    let (code, mut out) = explain(&model, &report);
+    if code == 3 && crate::memory::stopped(&report) {
+        out += &format!("\n{}\n", a.budget.memory());
+    }
+    Ok((code, out))
 }
 
 /// The exit code and text for a finished check.

@@ -12,6 +12,7 @@
 //! | `explain` | the 80-column text of the first violation |
 //! | `report` | the HTML report |
 //! | `list` | `faultline list` |
+//! | `memory` | the memory budget from cgroup, rlimits, MemAvailable, `--max-memory` |
 //! | `error` | everything that exits 2 |
 //!
 //! Exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
@@ -26,6 +27,7 @@ mod graphs;
 mod list;
 mod man;
 mod matrix;
+mod memory;
 mod output;
 mod report;
 
@@ -114,7 +116,7 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
         Some(dir) => output::write_dots(&model, &report, dir)?,
         None => Vec::new(),
     };
-    let out = match c.format() {
+    let mut out = match c.format() {
         Format::Json => {
             let mut s = output::json(&model, &report, &dots).to_string();
             s.push('\n');
@@ -123,6 +125,9 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
         Format::Dot => output::dot(&model, &report),
         Format::Text => output::text(&model, &report, &dots),
     };
+    if c.format() == Format::Text && memory::stopped(&report) {
+        out += &format!("\n{}\n", c.budget.memory());
+    }
     let code = match report.overall() {
         "violated" => 1,
         "inconclusive" => 3,

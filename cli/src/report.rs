@@ -39,7 +39,10 @@ pub(crate) fn run(a: &ReportArgs) -> Result<(u8, String), CliError> {
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,
         engine: Engine::Native,
-        options: Options::default(),
+        options: Options {
+            budget: a.budget.budget(),
+            ..Options::default()
+        },
     };
     let cells = compute(&sel)?.cells;
     let w = write(&cells, &a.out)?;

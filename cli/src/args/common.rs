@@ -9,6 +9,7 @@ use clap::{Arg, Args};
 use faultline_checker::{Budget, Engine, Options as EngineOptions, Property};
 
 use crate::error::CliError;
+use crate::memory::MemoryBudget;
 
 /// The model to build: a design, a scenario and knob settings.
 #[derive(Debug, Args, PartialEq)]
@@ -71,14 +72,23 @@ pub(crate) struct BudgetArgs {
     #[arg(long, value_name = "N", default_value_t = Budget::DEFAULT_MAX_STATES,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_states: u64,
+    /// Cap the state store's memory (`512M`, `2G`); the budget is the least of this,
+    /// the cgroup limit, `ulimit -v`/`-d` and MemAvailable, less headroom.
+    #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 impl BudgetArgs {
+    /// The memory budget and where it comes from.
+    pub(crate) fn memory(&self) -> MemoryBudget {
+        crate::memory::budget(self.max_memory)
+    }
+
     /// The checker's budget.
     pub(crate) fn budget(&self) -> Budget {
         Budget {
             max_states: self.max_states,
-            ..Budget::default()
+            max_bytes: self.memory().bytes,
         }
     }
 }

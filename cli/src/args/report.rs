@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::SelectArgs;
+use super::common::{BudgetArgs, SelectArgs};
 
 /// Options of `report`.
 #[derive(Debug, Args, PartialEq)]
@@ -15,4 +15,7 @@ pub(crate) struct ReportArgs {
     /// Which cells.
     #[command(flatten)]
     pub select: SelectArgs,
+    /// The exploration budget, per cell.
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }

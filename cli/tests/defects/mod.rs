@@ -275,3 +275,46 @@ fn completions_and_the_man_page_come_from_the_parser() {
     let s = stdout(&o);
     assert!(s.starts_with(".ie") || s.contains(".TH faultline"), "{s}");
 }
+
+#[test]
+fn ulimit_v_1000000_many_faults_8_stops_at_the_memory_budget_with_exit_3() {
+    // Was: "memory allocation of ... failed", abort, exit 134.
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 1000000 && exec "$0" check upstream many-faults --set faults=8"#)
+        .arg(env!("CARGO_BIN_EXE_faultline"))
+        .output()
+        .expect("sh runs");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("deadlock: INCONCLUSIVE: stopped at the memory budget of"),
+        "{out}"
+    );
+    assert!(out.contains("left under RLIMIT_AS (ulimit -v)"), "{out}");
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn max_memory_caps_the_budget_and_is_reported() {
+    let o = faultline(&[
+        "check",
+        "upstream",
+        "many-faults",
+        "--set",
+        "faults=5",
+        "--max-memory",
+        "140M",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("stopped at the memory budget of 6 MiB"),
+        "{out}"
+    );
+    assert!(out.contains("left under --max-memory"), "{out}");
+    one_line_error(
+        &faultline(&["check", "a", "b", "--max-memory", "lots"]),
+        "--max-memory",
+    );
+}
