@@ -4,20 +4,21 @@
 
 use std::fmt::Write;
 
-use faultline_checker::{Counterexample, Property, Report, Verdict, explore};
+use faultline_checker::{Counterexample, Property, Report, Verdict, explore_with_progress};
 use faultline_models::Model;
 use faultline_traces::{TraceGraph, causes_text, lane_text, lasso_text, wait_for_text};
 
 use crate::args::ExplainArgs;
 use crate::error::CliError;
 use crate::output::replay_command;
+use crate::progress::Progress;
 
 /// Columns of plain-text email.
 const WIDTH: usize = 80;
 
 /// Checks `target` and explains the first violation: exit 1 with the explanation, 0
 /// with one line when every property holds, 3 when the search was stopped.
-pub(crate) fn run(a: &ExplainArgs) -> Result<(u8, String), CliError> {
+pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     let properties = a.properties.list()?;
     let model = crate::build(&a.model)?;
     let props = if properties.is_empty() {
@@ -25,7 +26,9 @@ pub(crate) fn run(a: &ExplainArgs) -> Result<(u8, String), CliError> {
     } else {
         properties
     };
-    let report = explore(&model.machine, &props, &a.budget.budget())?;
+    let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
+    let report = explore_with_progress(&model.machine, &props, &a.budget.budget(), &mut shown)?;
+    progress.finish();
     let (code, mut out) = explain(&model, &report);
     if code == 3 && crate::memory::stopped(&report) {
         out += &format!("\n{}\n", a.budget.memory());

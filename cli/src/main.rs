@@ -13,6 +13,7 @@
 //! | `report` | the HTML report |
 //! | `list` | `faultline list` |
 //! | `memory` | the memory budget from cgroup, rlimits, MemAvailable, `--max-memory` |
+//! | `progress` | the progress line on stderr (indicatif) |
 //! | `error` | everything that exits 2 |
 //!
 //! Exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
@@ -29,9 +30,10 @@ mod man;
 mod matrix;
 mod memory;
 mod output;
+mod progress;
 mod report;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use faultline_checker::{Engine, Property, replay, replay_shuttle, run_with_progress};
@@ -40,6 +42,7 @@ use faultline_traces::{Lasso, Trace, trace_text};
 use crate::args::{CheckArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs};
 use crate::error::CliError;
 use crate::format::Format;
+use crate::progress::Progress;
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
@@ -48,7 +51,7 @@ fn main() -> ExitCode {
         std::process::exit(2);
     }));
     let result = match args::parse(std::env::args_os().skip(1)) {
-        Parsed::Run(cmd) => run(cmd),
+        Parsed::Run(cli) => run(cli.command, &Progress::new(cli.quiet)),
         Parsed::Print(text) => Ok((0, text)),
         Parsed::Usage(line) => Err(CliError::Parse(line)),
     };
@@ -66,13 +69,13 @@ fn main() -> ExitCode {
 }
 
 /// Runs a command; returns the exit code and what to print.
-fn run(cmd: Command) -> Result<(u8, String), CliError> {
+fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
     match cmd {
         Command::List => Ok((0, list::text())),
-        Command::Check(c) => check(c),
-        Command::Matrix(m) => matrix_cmd(&m),
-        Command::Explain(e) => explain::run(&e),
-        Command::Report(r) => report::run(&r),
+        Command::Check(c) => check(c, progress),
+        Command::Matrix(m) => matrix_cmd(&m, progress),
+        Command::Explain(e) => explain::run(&e, progress),
+        Command::Report(r) => report::run(&r, progress),
         Command::Replay(r) => replay_cmd(&r),
         Command::Completions { shell } => Ok((0, man::completions(shell))),
         Command::Man => Ok((0, man::page()?)),
@@ -84,7 +87,7 @@ fn build(t: &ModelArgs) -> Result<faultline_models::Model, CliError> {
     Ok(faultline_models::build(&t.design, &t.scenario, &t.sets)?)
 }
 
-fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
+fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     let props = c.properties.list()?;
     let model = build(&c.model)?;
     let props = if props.is_empty() {
@@ -93,25 +96,15 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
         props
     };
     let options = c.engine.options(&c.budget);
-    // Progress goes to stderr only when a person is watching it.
-    let watching = std::io::stderr().is_terminal();
-    let mut shown = false;
-    let mut progress = |s: &faultline_checker::Stats| {
-        if watching {
-            let _ = write!(std::io::stderr(), "\rfaultline: {s}   ");
-            shown = true;
-        }
-    };
+    let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
     let report = run_with_progress(
         c.engine.engine,
         &model.machine,
         &props,
         &options,
-        &mut progress,
+        &mut shown,
     )?;
-    if shown {
-        let _ = writeln!(std::io::stderr());
-    }
+    progress.finish();
     let dots = match &c.dot {
         Some(dir) => output::write_dots(&model, &report, dir)?,
         None => Vec::new(),
@@ -136,15 +129,17 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
     Ok((code, out))
 }
 
-fn matrix_cmd(a: &MatrixArgs) -> Result<(u8, String), CliError> {
+fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     let sel = matrix::Selection {
         designs: &a.select.designs,
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,
         engine: a.engine.engine,
         options: a.engine.options(&a.budget),
+        progress,
     };
     let m = matrix::compute(&sel)?;
+    progress.finish();
     let mut dots = Vec::new();
     if let Some(dir) = &a.dot {
         for c in &m.cells {

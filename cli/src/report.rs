@@ -21,6 +21,7 @@ use crate::graphs::{Graph, graphs};
 pub(crate) use crate::matrix::Cell;
 use crate::matrix::{Selection, compute};
 use crate::output::write_error;
+use crate::progress::Progress;
 
 /// What [`write`] produced.
 pub(crate) struct Written {
@@ -33,7 +34,7 @@ pub(crate) struct Written {
 }
 
 /// Checks the selected cells and writes the report.
-pub(crate) fn run(a: &ReportArgs) -> Result<(u8, String), CliError> {
+pub(crate) fn run(a: &ReportArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     let sel = Selection {
         designs: &a.select.designs,
         scenarios: &a.select.scenarios,
@@ -43,8 +44,10 @@ pub(crate) fn run(a: &ReportArgs) -> Result<(u8, String), CliError> {
             budget: a.budget.budget(),
             ..Options::default()
         },
+        progress,
     };
     let cells = compute(&sel)?.cells;
+    progress.finish();
     let w = write(&cells, &a.out)?;
     let count = |s: &str| cells.iter().filter(|c| c.report.overall() == s).count();
     let mut out = format!(

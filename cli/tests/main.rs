@@ -451,3 +451,35 @@ fn loom_refuses_five_threads_and_unknown_engines_in_one_line() {
         stderr(&o)
     );
 }
+
+/// Runs faultline under a pseudo-terminal (util-linux `script`), as a person would;
+/// returns what the terminal showed.
+fn in_a_terminal(args: &str) -> String {
+    let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_faultline"));
+    let o = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("util-linux `script` runs (apt-get install util-linux)");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn a_long_check_shows_progress_in_a_terminal_and_not_with_quiet() {
+    let args = "check upstream many-faults --set faults=8 --max-states 3000000";
+    let shown = in_a_terminal(args);
+    assert!(shown.contains("states/s, depth"), "no progress line: {shown}");
+    assert!(shown.contains("INCONCLUSIVE"), "{shown}");
+    let quiet = in_a_terminal(&format!("--quiet {args}"));
+    assert!(!quiet.contains("states/s, depth"), "{quiet}");
+    let o = faultline(&["check", "upstream", "many-faults", "--max-states", "2000"]);
+    assert!(stderr(&o).is_empty(), "not a terminal: no progress");
+}
+
+#[test]
+fn shuttle_in_a_matrix_shows_executions_and_cells() {
+    let shown = in_a_terminal(
+        "matrix --engine shuttle --scenario many-faults --design hold-io --executions 40000",
+    );
+    assert!(shown.contains("cell 1/1 hold-io x many-faults"), "{shown}");
+    assert!(shown.contains("executions/s, "), "no engine progress: {shown}");
+}

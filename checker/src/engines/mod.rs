@@ -24,7 +24,8 @@ mod shuttle;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
 
 use faultline_protocol::{Machine, Step};
 use faultline_traces::Trace;
@@ -116,7 +117,8 @@ pub fn run(
     run_with_progress(engine, m, props, opts, &mut |_| {})
 }
 
-/// [`run`], with progress reports from the native engine (about once a second).
+/// [`run`], with progress reports about once a second (loom and shuttle: executions
+/// and distinct states so far).
 pub fn run_with_progress(
     engine: Engine,
     m: &Machine,
@@ -132,7 +134,9 @@ pub fn run_with_progress(
         Engine::Loom => {
             let ctx = Arc::new(Ctx::new(m, props, checked, Oracle::default(), opts.seed));
             let limit = if ctx_has_work(props) {
-                loom::check(&ctx, opts.max_executions)?
+                watched(&ctx, start, progress, || {
+                    loom::check(&ctx, opts.max_executions)
+                })?
             } else {
                 None
             };
@@ -141,7 +145,9 @@ pub fn run_with_progress(
         Engine::Shuttle => {
             let ctx = Arc::new(Ctx::new(m, props, checked, Oracle::default(), opts.seed));
             let limit = if ctx_has_work(props) {
-                shuttle::check(&ctx, opts.max_executions, opts.seed)?
+                watched(&ctx, start, progress, || {
+                    shuttle::check(&ctx, opts.max_executions, opts.seed)
+                })?
             } else {
                 None
             };
@@ -165,6 +171,41 @@ fn per_state(p: Property) -> bool {
 
 fn ctx_has_work(props: &[Property]) -> bool {
     props.iter().any(|&p| per_state(p))
+}
+
+/// Runs `engine_run` on a worker thread and reports the log's counts to `progress`
+/// each second until it ends; a run shorter than that costs one thread spawn.
+fn watched<T: Send>(
+    ctx: &Ctx,
+    start: Instant,
+    progress: &mut dyn FnMut(&Stats),
+    engine_run: impl FnOnce() -> T + Send,
+) -> T {
+    std::thread::scope(|s| {
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let worker = s.spawn(move || {
+            let out = engine_run();
+            let _ = done.send(());
+            out
+        });
+        while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(Duration::from_secs(1)) {
+            let stats = {
+                let log = ctx.log();
+                Stats {
+                    states: log.states.len() as u64,
+                    transitions: log.transitions,
+                    depth: log.depth,
+                    elapsed: start.elapsed(),
+                    bytes: 0,
+                    executions: log.executions,
+                }
+            };
+            progress(&stats);
+        }
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 fn report(

@@ -12,7 +12,7 @@ fn parse_words(s: &str) -> Parsed {
 
 fn command(s: &str) -> Command {
     match parse_words(s) {
-        Parsed::Run(c) => c,
+        Parsed::Run(c) => c.command,
         other => panic!("{s}: {other:?}"),
     }
 }
