@@ -30,6 +30,11 @@ pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), 
     let report = explore_with_progress(&model.machine, &props, &a.budget.budget(), &mut shown)?;
     progress.finish();
     let (code, mut out) = explain(&model, &report);
+    if let Some(dir) = &a.dot {
+        for f in crate::output::write_dots(&model, &report, dir)? {
+            out += &format!("wrote {f}\n");
+        }
+    }
     if code == 3 && crate::memory::stopped(&report) {
         out += &format!("\n{}\n", a.budget.memory());
     }

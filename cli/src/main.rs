@@ -116,6 +116,7 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
             s
         }
         Format::Dot => output::dot(&model, &report),
+        Format::Splat => output::splat(&model, &report),
         Format::Text => output::text(&model, &report, &dots),
     };
     if c.format() == Format::Text && memory::stopped(&report) {

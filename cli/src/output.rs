@@ -5,7 +5,7 @@ use std::path::Path;
 
 use faultline_checker::{Report, Verdict};
 use faultline_models::Model;
-use faultline_traces::{trace_json, trace_text, wait_for_json, wait_for_text};
+use faultline_traces::{SplatHead, trace_json, trace_text, wait_for_json, wait_for_text};
 use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
@@ -223,6 +223,43 @@ pub(crate) fn ensure_dir(dir: &Path) -> Result<(), CliError> {
         return Err(CliError::NotADirectory(dir.display().to_string()));
     }
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))
+}
+
+/// `--format splat`: each violation as a lockdep-style report, one after another.
+pub(crate) fn splat(model: &Model, report: &Report) -> String {
+    // `D2` of `D2, Matthew Wilcox: ...`, `H1` of `H1: fork vs ...`.
+    let key = |title: &str| title.split([',', ':']).next().unwrap_or("").to_string();
+    let head = |property: &str| SplatHead {
+        model: format!(
+            "{} ({}) x {} ({})",
+            model.design.id,
+            key(model.design.title),
+            model.scenario.id,
+            key(model.scenario.title)
+        ),
+        property: property.to_string(),
+        knobs: model
+            .knobs
+            .pairs()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
+        replay: String::new(),
+    };
+    let mut out = Vec::new();
+    for r in &report.results {
+        if let Verdict::Violated(cx) = &r.verdict {
+            let mut h = head(r.property.id());
+            h.replay = replay_command(model, &cx.trace.token());
+            let waits = crate::graphs::waits(model, cx);
+            out.push(faultline_traces::splat(
+                &model.machine,
+                &cx.trace,
+                &waits,
+                &h,
+            ));
+        }
+    }
+    out.join("\n")
 }
 
 /// The error for a file or directory that cannot be written.

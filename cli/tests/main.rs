@@ -467,7 +467,10 @@ fn in_a_terminal(args: &str) -> String {
 fn a_long_check_shows_progress_in_a_terminal_and_not_with_quiet() {
     let args = "check upstream many-faults --set faults=8 --max-states 3000000";
     let shown = in_a_terminal(args);
-    assert!(shown.contains("states/s, depth"), "no progress line: {shown}");
+    assert!(
+        shown.contains("states/s, depth"),
+        "no progress line: {shown}"
+    );
     assert!(shown.contains("INCONCLUSIVE"), "{shown}");
     let quiet = in_a_terminal(&format!("--quiet {args}"));
     assert!(!quiet.contains("states/s, depth"), "{quiet}");
@@ -481,5 +484,53 @@ fn shuttle_in_a_matrix_shows_executions_and_cells() {
         "matrix --engine shuttle --scenario many-faults --design hold-io --executions 40000",
     );
     assert!(shown.contains("cell 1/1 hold-io x many-faults"), "{shown}");
-    assert!(shown.contains("executions/s, "), "no engine progress: {shown}");
+    assert!(
+        shown.contains("executions/s, "),
+        "no engine progress: {shown}"
+    );
+}
+
+#[test]
+fn format_splat_prints_a_lockdep_style_report_in_80_ascii_columns() {
+    let o = faultline(&["check", "hold-io", "fork-fuse", "--format", "splat"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("====")
+            && out.contains("\nfaultline: possible circular dependency detected (model)\n"),
+        "{out}"
+    );
+    for needle in [
+        "hold-io (D2) x fork-fuse (H1): deadlock after 11 steps",
+        "-> #0 (folio f: PG_locked, FUSE read): T0/fault waits",
+        "  rlock(F:vm_lock);",
+        "event(folio f);",
+        " *** DEADLOCK ***",
+        "2 locks held by T1/fork:",
+        "replay: faultline replay hold-io fork-fuse t0,t0,t0,t1,t1,t1,t1,t1,t2,t2,t2",
+        // The latency violation of the same check, without a cycle.
+        "faultline: fork-waits-io violated (model)",
+    ] {
+        assert!(out.contains(needle), "no `{needle}` in\n{out}");
+    }
+    assert!(
+        out.is_ascii() && out.lines().all(|l| l.len() <= 80),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_dot_writes_the_graphs_too() {
+    let tmp = temp_dir();
+    let d = tmp.path().to_str().expect("utf8");
+    let o = faultline(&["explain", "hold-io", "fork-fuse", "--dot", d]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("deadlock violated after 11 steps"));
+    assert!(tmp.path().join("hold-io.fork-fuse.deadlock.dot").exists());
+    assert!(
+        tmp.path()
+            .join("hold-io.fork-fuse.deadlock.trace.dot")
+            .exists()
+    );
+    assert!(stdout(&o).contains("wrote "), "{}", stdout(&o));
 }

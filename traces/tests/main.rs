@@ -14,9 +14,9 @@ use faultline_protocol::{
     Step, ThreadSpec, Tid, VmaId, VmaKind, VmaSpec, WaitOn,
 };
 use faultline_traces::{
-    Cause, ChainEnd, Lasso, Node, Trace, TraceGraph, WaitForGraph, causes_text, lane_text,
-    lasso_dot, lasso_text, trace_graph_dot, trace_json, trace_text, wait_for_dot, wait_for_json,
-    wait_for_text,
+    Cause, ChainEnd, Lasso, Node, SplatHead, Trace, TraceGraph, WaitForGraph, causes_text,
+    lane_text, lasso_dot, lasso_text, splat, trace_graph_dot, trace_json, trace_text, wait_for_dot,
+    wait_for_json, wait_for_text,
 };
 use petgraph::dot::dot_parser::{DotAttrList, DotNodeWeight, ParseFromDot};
 use petgraph::graph::DiGraph;
@@ -586,4 +586,37 @@ fn a_writers_vma_start_write_is_the_cause_of_the_readers_failure() {
         text.contains("2 -> 3  conflict on VMA F (T0 mprotect to T1 fault)"),
         "{text}"
     );
+}
+
+#[test]
+fn splat_of_pinned_deadlocks_is_golden_ascii_and_80_columns() {
+    for ((stem, m, trace), &(_, design, scenario, knobs, token)) in pinned().into_iter().zip(PINNED)
+    {
+        let head = SplatHead {
+            model: format!("{design} x {scenario}"),
+            property: "deadlock".into(),
+            knobs: knobs.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            replay: format!("faultline replay {design} {scenario} {token}"),
+        };
+        let text = splat(&m, &trace, &WaitForGraph::at(&m, trace.last()), &head);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].chars().all(|c| c == '='), "{stem}: the rule first");
+        assert_eq!(
+            lines[1], "faultline: possible circular dependency detected (model)",
+            "{stem}: a banner that says it is a model result"
+        );
+        assert!(text.is_ascii(), "{stem}: ASCII only");
+        for l in &lines {
+            assert!(l.len() <= 80, "{stem}: over 80 columns: `{l}`");
+        }
+        for needle in [
+            "-> #0 ",
+            "Chain exists of:",
+            " *** DEADLOCK ***",
+            "locks held at",
+        ] {
+            assert!(text.contains(needle), "{stem}: no `{needle}`:\n{text}");
+        }
+        assert_golden(&format!("{stem}.splat.txt"), &text);
+    }
 }
