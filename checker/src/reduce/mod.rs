@@ -87,8 +87,10 @@ impl fmt::Display for Reductions {
         if self.por {
             parts.push("partial-order".to_string());
         }
-        if let Some(g) = self.symmetry {
-            parts.push(format!("symmetry (group of {g})"));
+        match self.symmetry {
+            Some(1) => parts.push("symmetry (no interchangeable threads)".to_string()),
+            Some(g) => parts.push(format!("symmetry (group of {g})")),
+            None => {}
         }
         if parts.is_empty() {
             f.write_str("reductions: none")?;
