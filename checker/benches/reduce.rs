@@ -1,6 +1,7 @@
 //! States, transitions, time and memory of `many-faults` under each reduction:
 //! `cargo bench -p faultline-checker --bench reduce -- [FAULTS...] [--threads N]
-//! [--reduce none|por|symmetry|all] [--design D]`.
+//! [--reduce none|por|symmetry|all] [--design D] [--property P]` (default: the
+//! scenario's properties).
 //!
 //! Prints one markdown table row per run (one run each: the point is the state
 //! counts and the order of magnitude of the time). Peak RSS is the process's, so
@@ -29,7 +30,7 @@ fn main() {
         Some(d) => vec![d],
         None => vec!["upstream".into(), "hold-io".into()],
     };
-    let flags_with_values = ["--threads", "--reduce", "--design"];
+    let flags_with_values = ["--threads", "--reduce", "--design", "--property"];
     let faults: Vec<String> = args
         .iter()
         .enumerate()
@@ -57,12 +58,15 @@ fn main() {
                 &[("faults".to_string(), n.clone())],
             )
             .expect("builds");
-            let props: Vec<Property> = model
-                .scenario
-                .properties
-                .iter()
-                .filter_map(|p| Property::parse(p))
-                .collect();
+            let props: Vec<Property> = match value("--property") {
+                Some(p) => vec![Property::parse(&p).expect("--property ID")],
+                None => model
+                    .scenario
+                    .properties
+                    .iter()
+                    .filter_map(|p| Property::parse(p))
+                    .collect(),
+            };
             for &reduce in &reduces {
                 let opts = Options {
                     reduce,

@@ -60,8 +60,9 @@ struct StepError {
 /// Successors of a batch of states, computed off the main thread.
 #[derive(Default)]
 struct Batch {
-    /// Per state: watched mask, first successor, persistent-set successors, all enabled.
-    states: Vec<(u64, usize, usize, usize)>,
+    /// Per state: watched mask, first successor, persistent-set successors, all
+    /// enabled, whether the cycle proviso applies.
+    states: Vec<(u64, usize, usize, usize, bool)>,
     /// Per successor: hash and step code.
     succ: Vec<(u64, u16)>,
     /// Packed successors, `stride` bytes each.
@@ -148,7 +149,7 @@ impl Search<'_> {
                 if let Some(e) = batch.error.take() {
                     return Err(self.model_error(&store, e));
                 }
-                for (k, &(mask, first, ample, total)) in batch.states.iter().enumerate() {
+                for (k, &(mask, first, ample, total, proviso)) in batch.states.iter().enumerate() {
                     let idx = a + k;
                     debug_assert_eq!(idx, cursor);
                     if cursor == level_end {
@@ -184,7 +185,7 @@ impl Search<'_> {
                         }
                         transitions += 1;
                     }
-                    if ample < total && shallow {
+                    if ample < total && proviso && shallow {
                         // Cycle proviso: expand the rest here.
                         let w = World::unpack(&shape, store.get(idx as StateIdx), &template);
                         m.enabled(&w, &mut enabled);
@@ -291,7 +292,7 @@ impl Search<'_> {
             let mask = watch(&w, &enabled);
             let ample = self.reducer.ample(m, &w, &mut enabled);
             let first = out.succ.len();
-            for &step in &enabled[..ample] {
+            for &step in &enabled[..ample.len] {
                 let at = out.bytes.len();
                 if let Err(error) = successor(self.reducer, m, &shape, &w, step, &mut out.bytes) {
                     out.error = Some(StepError {
@@ -303,7 +304,8 @@ impl Search<'_> {
                 }
                 out.succ.push((hash(&out.bytes[at..]), step.encode()));
             }
-            out.states.push((mask, first, ample, enabled.len()));
+            out.states
+                .push((mask, first, ample.len, enabled.len(), ample.proviso));
         }
     }
 }

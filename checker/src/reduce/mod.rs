@@ -19,7 +19,7 @@ use faultline_protocol::{Machine, Renaming, Step, World};
 
 use crate::property::Property;
 
-pub(crate) use self::por::Por;
+pub(crate) use self::por::{Ample, Por};
 pub(crate) use self::symmetry::Symmetry;
 
 /// Which reductions a check may use.
@@ -152,12 +152,15 @@ impl Reducer {
         self.ran
     }
 
-    /// How many of `enabled` (reordered in place so they come first) form a persistent
-    /// set of `w` to explore first; `enabled.len()` when nothing can be left out.
-    pub(crate) fn ample(&self, m: &Machine, w: &World, enabled: &mut [Step]) -> usize {
+    /// The persistent set of `w` to explore first (its steps are moved to the front of
+    /// `enabled`); all of `enabled` when nothing can be left out.
+    pub(crate) fn ample(&self, m: &Machine, w: &World, enabled: &mut [Step]) -> Ample {
         match &self.por {
             Some(p) => p.ample(m, w, enabled),
-            None => enabled.len(),
+            None => Ample {
+                len: enabled.len(),
+                proviso: false,
+            },
         }
     }
 

@@ -7,9 +7,10 @@
 //! Then every run from the state either takes `t`'s step after steps it commutes
 //! with, or leaves it enabled throughout. That preserves every reachable deadlock
 //! (`t` stays runnable, so a state without it is no deadlock) and every sticky hazard.
-//! The latency properties are state predicates that follow wait chains through lock
-//! holders, so they additionally need `t` to hold no lock (it is then on no chain and
-//! its step cannot end one). The search adds the breadth-first cycle proviso: a state
+//! The latency properties hold at a state when a chain of blocked threads runs from a
+//! writer to read I/O. `t` is runnable, so it ends any chain it is on: a chain to I/O
+//! runs through other threads only, blocked at ops whose objects `t`'s step does not
+//! touch, so the step keeps every such chain (and so the violation) intact. The search adds the breadth-first cycle proviso: a state
 //! whose reduced successors include one at its own depth or shallower is expanded
 //! fully, so every cycle of the reduced graph has a fully expanded state.
 
@@ -35,8 +36,20 @@ pub(crate) struct Por {
     disk: Footprint,
     /// Folios reclaim may evict.
     evictable: Footprint,
-    /// Whether a latency property is checked (the step's thread must hold no lock).
-    latency: bool,
+    /// Per thread, per pc: whether control can come back to `pc` (a loop of its
+    /// program, or an op that waits in place).
+    cyclic: Vec<Vec<bool>>,
+    /// Whether every property is deadlock (then no cycle proviso is needed: a
+    /// persistent set keeps every deadlock on its own).
+    deadlock_only: bool,
+}
+
+/// A persistent set: its length (its steps come first) and whether the search must
+/// apply the cycle proviso to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Ample {
+    pub len: usize,
+    pub proviso: bool,
 }
 
 impl Por {
@@ -56,6 +69,7 @@ impl Por {
             backend(Backend::Disk),
         );
         let mut handles = Vec::new();
+        let mut cyclic = Vec::new();
         let mut future = Vec::new();
         let mut reads = Vec::new();
         for spec in m.threads() {
@@ -108,6 +122,7 @@ impl Por {
                     break;
                 }
             }
+            cyclic.push(cyclic_pcs(p));
             handles.push(h);
             future.push(fut);
             reads.push(rd);
@@ -119,15 +134,20 @@ impl Por {
             reads,
             disk,
             evictable,
-            latency: props
-                .iter()
-                .any(|p| matches!(p, Property::WriterWaitsIo | Property::ForkWaitsIo)),
+            cyclic,
+            deadlock_only: props.iter().all(|&p| p == Property::Deadlock),
         }
     }
 
-    /// Reorders `enabled` so a persistent set comes first and returns its length
-    /// (`enabled.len()` when no thread qualifies).
-    pub(crate) fn ample(&self, m: &Machine, w: &World, enabled: &mut [Step]) -> usize {
+    /// Reorders `enabled` so a persistent set comes first and returns it (all of
+    /// `enabled` when no thread qualifies). A step at a pc no loop returns to cannot
+    /// lie on a cycle of the state graph (pcs move only along program edges), so only
+    /// steps at cyclic pcs need the proviso.
+    pub(crate) fn ample(&self, m: &Machine, w: &World, enabled: &mut [Step]) -> Ample {
+        let all = Ample {
+            len: enabled.len(),
+            proviso: false,
+        };
         let n = m.threads().len();
         let pc = |t: usize| usize::from(w.threads[t].pc).min(self.future[t].len() - 1);
         // Everything non-thread actors may touch from here on.
@@ -162,9 +182,6 @@ impl Por {
             if !matches!(m.status(w, tid), Status::Ready { .. }) {
                 continue;
             }
-            if self.latency && holds_lock(m, w, tid) {
-                continue;
-            }
             let Some(instr) = m.next_instr(w, tid) else {
                 continue;
             };
@@ -192,23 +209,54 @@ impl Por {
                     k += 1;
                 }
             }
-            return k;
+            return Ample {
+                len: k,
+                proviso: !self.deadlock_only && self.cyclic[t][pc(t)],
+            };
         }
-        enabled.len()
+        all
     }
 }
 
-/// Whether `t` holds `mmap_lock`, a VMA lock or a folio lock (is on some wait chain's
-/// path).
-fn holds_lock(m: &Machine, w: &World, t: Tid) -> bool {
-    let s = m.shape();
-    w.mmap.held_by(t)
-        || w.vmas[..s.vmas]
-            .iter()
-            .any(|v| v.readers.contains(t) || v.excluding == Some(t))
-        || w.folios[..s.folios]
-            .iter()
-            .any(|f| f.state == FolioState::Locked(t))
+/// Which pcs of `p` control can return to: through a jump back, or by waiting in
+/// place (a queued `mmap_lock` caller, `vma_start_write` waiting for readers).
+fn cyclic_pcs(p: &faultline_protocol::Program) -> Vec<bool> {
+    let n = p.len();
+    let succ = |pc: usize| -> Vec<usize> {
+        let instr = &p.instrs()[pc];
+        let target = instr.op.label().map(|l| p.target(l));
+        let mut out: Vec<usize> = instr
+            .op
+            .successors(pc as u8, target)
+            .into_iter()
+            .flatten()
+            .map(usize::from)
+            .filter(|&s| s < n)
+            .collect();
+        if matches!(
+            instr.op,
+            Op::MmapReadLock | Op::MmapWriteLock | Op::VmaStartWrite { .. }
+        ) {
+            out.push(pc);
+        }
+        out
+    };
+    let mut out = vec![false; n + 1];
+    for (start, slot) in out.iter_mut().enumerate().take(n) {
+        let mut seen = vec![false; n];
+        let mut stack = succ(start);
+        while let Some(x) = stack.pop() {
+            if x == start {
+                *slot = true;
+                break;
+            }
+            if !seen[x] {
+                seen[x] = true;
+                stack.extend(succ(x));
+            }
+        }
+    }
+    out
 }
 
 trait And {
