@@ -10,11 +10,9 @@
 //! | `choices` | making nondeterministic choices explorable |
 //! | `loom` | the loom engine |
 //! | `shuttle` | the shuttle engine and schedule replay |
-//! | `limit` | engine reasons for `inconclusive` |
 //! | `quiet` | keeping caught engine panics off stderr |
 
 mod choices;
-mod limit;
 mod loom;
 mod quiet;
 mod rt;
@@ -32,12 +30,13 @@ use faultline_traces::Trace;
 
 use crate::budget::Budget;
 use crate::error::CheckError;
-use crate::explore::explore_with_progress;
+use crate::limit::EngineLimit;
+use crate::native;
 use crate::property::Property;
+use crate::reduce::Reduce;
 use crate::verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};
 
 use self::choices::Oracle;
-pub use self::limit::EngineLimit;
 pub use self::loom::MAX_MODEL_THREADS as LOOM_MAX_THREADS;
 use self::runner::{Ctx, Found};
 
@@ -88,6 +87,10 @@ pub struct Options {
     pub max_executions: u64,
     /// Seed of shuttle's PCT and random schedulers and of their choices.
     pub seed: u64,
+    /// Reductions the native engine may use (when sound for the properties).
+    pub reduce: Reduce,
+    /// Threads the native engine computes successors on (results do not depend on it).
+    pub threads: usize,
 }
 
 impl Options {
@@ -95,6 +98,11 @@ impl Options {
     pub const DEFAULT_MAX_EXECUTIONS: u64 = 100_000;
     /// Default seed.
     pub const DEFAULT_SEED: u64 = 42;
+
+    /// The cores this process may use.
+    pub fn default_threads() -> usize {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
 }
 
 impl Default for Options {
@@ -103,6 +111,8 @@ impl Default for Options {
             budget: Budget::default(),
             max_executions: Self::DEFAULT_MAX_EXECUTIONS,
             seed: Self::DEFAULT_SEED,
+            reduce: Reduce::default(),
+            threads: Self::default_threads(),
         }
     }
 }
@@ -130,7 +140,9 @@ pub fn run_with_progress(
     // Per-state properties run inside the executions; liveness needs the state graph.
     let checked: Vec<bool> = props.iter().map(|&p| per_state(p)).collect();
     let (ctx, limit) = match engine {
-        Engine::Native => return explore_with_progress(m, props, &opts.budget, progress),
+        Engine::Native => {
+            return native::check(m, props, &opts.budget, opts.reduce, opts.threads, progress);
+        }
         Engine::Loom => {
             let ctx = Arc::new(Ctx::new(m, props, checked, Oracle::default(), opts.seed));
             let limit = if ctx_has_work(props) {
@@ -245,6 +257,7 @@ fn report(
             elapsed: start.elapsed(),
             bytes: 0,
             executions: log.executions,
+            ..Stats::default()
         },
     })
 }
