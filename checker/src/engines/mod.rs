@@ -210,6 +210,7 @@ fn watched<T: Send>(
                     elapsed: start.elapsed(),
                     bytes: 0,
                     executions: log.executions,
+                    ..Stats::default()
                 }
             };
             progress(&stats);
