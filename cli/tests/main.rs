@@ -3,6 +3,7 @@
 use std::process::{Command, Output};
 
 mod defects;
+mod fuzz;
 mod matrix;
 
 fn faultline(args: &[&str]) -> Output {
