@@ -78,7 +78,7 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
         Command::Report(r) => report::run(&r, progress),
         Command::Replay(r) => replay_cmd(&r),
         Command::Completions { shell } => Ok((0, man::completions(shell))),
-        Command::Man => Ok((0, man::page()?)),
+        Command::Man { command } => Ok((0, man::page(command.as_deref())?)),
     }
 }
 

@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 mod defects;
 mod fuzz;
 mod matrix;
+mod readme;
 
 fn faultline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_faultline"))
