@@ -5,6 +5,8 @@ mod folio_holder;
 mod fork_copy;
 mod fork_fuse;
 mod fork_io;
+mod kernel_h2;
+mod kernel_wb;
 mod lock_order;
 mod many_faults;
 mod stale_vma;
@@ -61,6 +63,11 @@ pub static SCENARIOS: &[Scenario] = &[
     fork_copy::SCENARIO,
     many_faults::SCENARIO,
 ];
+
+/// The scenarios that mirror the real-kernel tests in `repro/` step by step, with a
+/// `kernel` knob: checked by `faultline check` and the repro harness, not in the
+/// design matrix (they pin a kernel, not a design question).
+pub static KERNEL_SCENARIOS: &[Scenario] = &[kernel_h2::SCENARIO, kernel_wb::SCENARIO];
 
 /// `admission=fair|steal`: how `mmap_lock` admits new lockers while others wait.
 pub(crate) static ADMISSION: KnobDef = KnobDef {
