@@ -10,7 +10,7 @@ for try in 1 2 3; do
         -append "console=ttyS0 panic=-1 loglevel=4 mitigations=off fl=${args// /,}" \
         </dev/null 2>&1 | tr -d '\r' >"$log"
     rc=${PIPESTATUS[0]}
-    grep -q '^TEST: start' "$log" && exit 0
+    grep -q 'TEST: start' "$log" && exit 0
     echo "repro: boot $try died before the test (qemu rc=$rc): $(grep -m1 -E 'Oops|panic|Kernel' "$log")" >&2
     cp "$log" "$log.bootfail$try"
 done

@@ -41,6 +41,7 @@ void fuse_reply(uint64_t unique, int err, const void *data, size_t len);
 void fuse_fill_data(char *dst, uint64_t off, size_t len);
 /* read one request from /dev/fuse into buf and dispatch it; returns -1 when gone */
 int fuse_serve_one(const struct fuse_hooks *h, char *buf, size_t len);
+extern const char *fuse_role; /* the server's comm: fl-S, or fl-D for a daemon */
 void *fuse_server_thread(void *hooks);
 void fuse_mount(void);
 void fuse_prepare_buffers(void);

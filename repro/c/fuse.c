@@ -150,9 +150,11 @@ int fuse_serve_one(const struct fuse_hooks *h, char *buf, size_t len)
 	return 0;
 }
 
+const char *fuse_role = "fl-S";
+
 void *fuse_server_thread(void *hooks)
 {
-	set_role("fl-S");
+	set_role(fuse_role);
 	touch_stack();
 	while (fuse_serve_one(hooks, rbuf, RBUF_SZ) == 0) {}
 	return NULL;

@@ -165,7 +165,7 @@ static int test(void *arg)
 	if (!strncmp(g.server, "proc", 4)) {
 		daemon = fork();
 		if (daemon == 0) {
-			set_role("fl-D");
+			fuse_role = "fl-D";
 			fuse_server_thread((void *)&hooks);
 			_exit(0);
 		}
