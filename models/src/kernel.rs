@@ -141,6 +141,12 @@ pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
             ],
             Killable,
         ),
+        // collapse_huge_page's revalidation: plain mmap_read_lock.
+        (Op::MmapReadLock, "collapse_huge_page") => kw(
+            "down_read",
+            &["rwsem_down_read_slowpath", "collapse_huge_page"],
+            Uninterruptible,
+        ),
         // get_mmap_lock_carefully: mmap_read_lock_killable.
         (Op::MmapReadLock, _) => kw(
             "down_read_killable",
@@ -156,7 +162,14 @@ pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
             ],
             Killable,
         ),
-        // mprotect, mmap, munmap, fork: mmap_write_lock_killable.
+        // collapse_huge_page: plain mmap_write_lock.
+        (Op::MmapWriteLock, "collapse_huge_page") => kw(
+            "down_write",
+            &["rwsem_down_write_slowpath", "collapse_huge_page"],
+            Uninterruptible,
+        ),
+        // mprotect, mmap, munmap, fork, mlock, madvise, stack expansion:
+        // mmap_write_lock_killable.
         (Op::MmapWriteLock, _) => kw(
             "down_write_killable",
             &["rwsem_down_write_slowpath", "down_write_killable"],

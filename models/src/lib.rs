@@ -15,6 +15,7 @@
 //! | `fuse_paths` | the FUSE paths the real-kernel tests drive: GUP copy, DIO mmap, `/proc` reader, `page_mkwrite` |
 //! | `kernel` | the `kernel` knob and each blocking op's kernel wait (function, frames, killable or not) |
 //! | `knobs` | knob definitions and validation |
+//! | `writers` | other `mmap_lock` writers: `MADV_COLLAPSE`/khugepaged, mlock, madvise, mremap, stack expansion |
 //! | `catalog` | lookup by id and `build` |
 //! | `error` | typed catalog errors |
 
@@ -27,6 +28,7 @@ mod fuse_paths;
 mod kernel;
 mod knobs;
 mod scenarios;
+mod writers;
 
 pub use actors::ForkLock;
 pub use catalog::{Model, build, design, global_knobs, knob_defs, scenario};

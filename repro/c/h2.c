@@ -8,7 +8,10 @@
  *       read and evicts it right after T1's first pass unlocked it, while T1's retry
  *       queues on mmap_lock behind W (deterministic eviction). -e none: no eviction.
  *   W2  -w 1: when the server sees the re-read R2 (or, without eviction, R1's reply),
- *       mprotect() of an unrelated anon page: mmap_write_lock queues behind T1.
+ *       -W mprotect: mprotect() of an unrelated anon page: mmap_write_lock queues
+ *       behind T1; -W collapse: madvise(MADV_COLLAPSE) of another anon range
+ *       (collapse_huge_page's plain mmap_write_lock); -W stack: the main thread (M)
+ *       touches 1 MiB below its stack (expand_stack upgrades to mmap_write_lock).
  *   S   -s inproc: a server thread; answers R2 after -d ms with writev() whose data
  *       iovec is a never-touched anon page: GUP in fuse_copy_fill needs mmap_read_lock.
  *       -s proc: a daemon process that reads /proc/<caller>/cmdline before answering
@@ -17,6 +20,10 @@
  */
 #include "fl.h"
 #include <errno.h>
+#include <stdint.h>
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* glibc 2.36 lacks it; uapi since 6.1 */
+#endif
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -29,7 +36,8 @@
 #include <unistd.h>
 
 static struct {
-	const char *evict, *server;
+	const char *evict, *server, *how;
+	char *thp; /* 2 MiB-aligned anon range populated with small pages (collapse) */
 	int writer, delay_ms, secs;
 	char *map, *other, *cold;
 	int fd_map, fd_dio;
@@ -143,10 +151,36 @@ static void *writer(void *arg)
 	if (g.quit_w2)
 		return NULL;
 	msleep(50);
+	if (!strcmp(g.how, "collapse")) {
+		fl_log("W2", "madvise(MADV_COLLAPSE) -> collapse_huge_page: mmap_write_lock ...");
+		int r = madvise(g.thp, 2 << 20, MADV_COLLAPSE);
+		fl_log("W2", "madvise returned %d (%s)", r, r ? strerror(errno) : "ok");
+		return NULL;
+	}
 	fl_log("W2", "mprotect(other) -> mmap_write_lock ...");
 	int r = mprotect(g.other, PG, PROT_READ);
 	fl_log("W2", "mprotect returned %d", r);
 	return NULL;
+}
+
+/* the main thread touches 1 MiB below its stack: expand_stack needs mmap_write_lock */
+static __attribute__((noinline)) void grow_stack(void)
+{
+	volatile char big[1 << 20];
+	big[0] = 1;
+	fl_log("M", "stack grown (%p)", (void *)&big[0]);
+}
+
+static char *map_thp_range(void)
+{
+	char *p = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap thp");
+	p = (char *)(((uintptr_t)p + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1));
+	madvise(p, 2 << 20, MADV_NOHUGEPAGE); /* populate with small pages */
+	memset(p, 1, 2 << 20);
+	madvise(p, 2 << 20, MADV_HUGEPAGE);
+	return p;
 }
 
 static int test(void *arg)
@@ -161,6 +195,8 @@ static int test(void *arg)
 	g.other = map_guarded(1);
 	memset(g.other, 0, PG);
 	g.cold = map_guarded(64); /* fresh VMA, never faulted, no anon_vma */
+	if (!strcmp(g.how, "collapse"))
+		g.thp = map_thp_range();
 	fuse_mount();
 	if (!strncmp(g.server, "proc", 4)) {
 		daemon = fork();
@@ -185,12 +221,22 @@ static int test(void *arg)
 		die("open dio");
 	pthread_create(&tw, NULL, evictor, NULL);
 	pthread_create(&t1, NULL, faulter, NULL);
+	if (!strcmp(g.how, "stack"))
+		g.quit_w2 = 1; /* M is the writer; W2 only waits to be released */
 	pthread_create(&tw2, NULL, writer, NULL);
 	msleep(300);
 	fl_log("M", "setup done: evict=%s writer=%d server=%s delay=%d", g.evict, g.writer, g.server, g.delay_ms);
 	sig_post(g.pipe_go);
+	if (!strcmp(g.how, "stack") && g.writer) {
+		sig_wait(g.pipe_w2); /* the server saw R2 */
+		msleep(50);
+		fl_log("M", "touching 1 MiB below the stack -> expand_stack: mmap_write_lock ...");
+		grow_stack();
+	}
 	pthread_join(t1, NULL);
 	g.quit_w2 = 1; /* release W and W2 if they were never woken */
+	if (!strcmp(g.how, "stack") && !g.writer)
+		sig_post(g.pipe_w2);
 	sig_post(g.pipe_w);
 	pthread_join(tw, NULL);
 	sig_post(g.pipe_w2);
@@ -212,17 +258,19 @@ int case_h2(int argc, char **argv)
 	g.evict = "diommap";
 	g.server = "inproc";
 	g.writer = 1;
+	g.how = "mprotect";
 	g.delay_ms = 1000;
 	g.secs = 12;
-	while ((opt = getopt(argc, argv, "e:w:s:d:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "e:w:W:s:d:T:")) != -1) {
 		switch (opt) {
+		case 'W': g.how = optarg; break;
 		case 'e': g.evict = optarg; break;
 		case 'w': g.writer = atoi(optarg); break;
 		case 's': g.server = optarg; break;
 		case 'd': g.delay_ms = atoi(optarg); break;
 		case 'T': g.secs = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: fltest h2 [-e diommap|none] [-w 0|1] [-s inproc|proc|proc-quiet] [-d ms] [-T secs]\n");
+			fprintf(stderr, "usage: fltest h2 [-e diommap|none] [-w 0|1] [-W mprotect|collapse|stack] [-s inproc|proc|proc-quiet] [-d ms] [-T secs]\n");
 			return 2;
 		}
 	}

@@ -6,7 +6,10 @@
  *       the server was not reading /dev/fuse, writes it again: do_wp_page ->
  *       fuse_page_mkwrite -> fuse_wait_on_page_writeback, holding the VMA lock (6.12)
  *       or mmap_read_lock (6.1).
- *   W   -w 1: mprotect() of that mapping: mmap_write_lock, then vma_start_write (6.12),
+ *   W   -w 1, -m mlock|madvise|mremap: mlock of its first page, MADV_DONTFORK, or a
+ *       shrinking mremap: each write-locks the VMA under mmap_write_lock_killable.
+ *       -m mprotect (default): mprotect() of that mapping adding PROT_EXEC (the flags must change, or
+ *       mprotect_fixup returns early): mmap_write_lock, then vma_start_write (6.12),
  *       or queued behind T1's mmap_read_lock (6.1).
  *   S   then reads /dev/fuse: -b cold: into a never-touched buffer (GUP in
  *       fuse_copy_fill needs mmap_read_lock); -b warm: into its pre-faulted buffer.
@@ -24,7 +27,7 @@
 #include <unistd.h>
 
 static struct {
-	const char *buffer;
+	const char *buffer, *how;
 	int writer, secs;
 	char *map, *rbuf_warm, *rbuf_cold;
 	int fd;
@@ -86,9 +89,17 @@ static void *writer(void *arg)
 	sig_wait(g.pipe_w);
 	if (!g.writer)
 		return NULL;
-	fl_log("W", "mprotect(mapping) ...");
-	int r = mprotect(g.map, FILE_SIZE, PROT_READ | PROT_WRITE);
-	fl_log("W", "mprotect returned %d", r);
+	int r;
+	fl_log("W", "%s of the mapping ...", g.how);
+	if (!strcmp(g.how, "mlock"))
+		r = mlock(g.map, PG); /* mlock_fixup splits and write-locks the VMA */
+	else if (!strcmp(g.how, "madvise"))
+		r = madvise(g.map, FILE_SIZE, MADV_DONTFORK); /* madvise_update_vma */
+	else if (!strcmp(g.how, "mremap"))
+		r = mremap(g.map, FILE_SIZE, FILE_SIZE / 2, 0) == MAP_FAILED ? -1 : 0; /* split */
+	else /* the flags must change: mprotect_fixup returns before vma_start_write if not */
+		r = mprotect(g.map, FILE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
+	fl_log("W", "%s returned %d", g.how, r);
 	return NULL;
 }
 
@@ -144,14 +155,16 @@ int case_wb(int argc, char **argv)
 	int opt;
 	g.buffer = "cold";
 	g.writer = 1;
+	g.how = "mprotect";
 	g.secs = 12;
-	while ((opt = getopt(argc, argv, "b:w:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:w:m:T:")) != -1) {
 		switch (opt) {
+		case 'm': g.how = optarg; break;
 		case 'b': g.buffer = optarg; break;
 		case 'w': g.writer = atoi(optarg); break;
 		case 'T': g.secs = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: fltest wb [-b cold|warm] [-w 0|1] [-T secs]\n");
+			fprintf(stderr, "usage: fltest wb [-b cold|warm] [-w 0|1] [-m mprotect|mlock|madvise|mremap] [-T secs]\n");
 			return 2;
 		}
 	}

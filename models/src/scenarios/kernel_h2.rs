@@ -4,8 +4,10 @@
 //! the test: a `FOPEN_DIRECT_IO` mmap (`evict`) holds `mmap_write_lock` while
 //! `invalidate_inode_pages2` waits for the folio under read, so it removes the folio
 //! after the first pass and T0's retry queues behind it, then finds the page gone and
-//! reads it again (R2) under `mmap_read_lock` with `FAULT_FLAG_TRIED`. `mprotect` of
-//! an unrelated page queues for `mmap_write_lock`. The server answers R1 from a warm
+//! reads it again (R2) under `mmap_read_lock` with `FAULT_FLAG_TRIED`. A writer queues
+//! for `mmap_write_lock`: mprotect of an unrelated page, `MADV_COLLAPSE` of another
+//! range, or the main thread's stack growing (any writer does; E stands for the VMA
+//! it changes). The server answers R1 from a warm
 //! buffer and R2 from a cold page (GUP in `fuse_copy_fill`: `mmap_read_lock`, queued
 //! behind the writer), or is a daemon process that reads `/proc/<caller>/cmdline`
 //! (`access_remote_vm`: the caller's `mmap_read_lock`) before every answer.
@@ -27,6 +29,7 @@ use crate::fault::FaultPolicy;
 use crate::fuse_paths::{Daemon, dio_mmap, server};
 use crate::kernel::{KERNEL, Kernel};
 use crate::knobs::{KnobDef, KnobKind, Knobs};
+use crate::writers::{madv_collapse, stack_expansion};
 
 static EVICTION: KnobDef = KnobDef {
     name: "eviction",
@@ -38,9 +41,11 @@ static EVICTION: KnobDef = KnobDef {
 
 static WRITER: KnobDef = KnobDef {
     name: "writer",
-    kind: KnobKind::Choice(&["mprotect", "none"]),
+    kind: KnobKind::Choice(&["mprotect", "madv-collapse", "stack-expansion", "none"]),
     default: "mprotect",
-    help: "mprotect of an unrelated anonymous page, or no writer (control)",
+    help: "the writer that queues: mprotect of an unrelated anonymous page, \
+           MADV_COLLAPSE of another anonymous range (collapse_huge_page's plain \
+           mmap_write_lock), the main thread growing its stack, or none (control)",
 };
 
 static DAEMON: KnobDef = KnobDef {
@@ -81,8 +86,15 @@ fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Mac
     if knobs.get("eviction") == "dio-mmap" {
         threads.push(thread("evict", Role::Modifier, dio_mmap(page))?);
     }
-    if knobs.get("writer") == "mprotect" {
-        threads.push(thread("mprotect", Role::Modifier, mprotect(VmaId(2)))?);
+    match knobs.get("writer") {
+        "mprotect" => threads.push(thread("mprotect", Role::Modifier, mprotect(VmaId(2)))?),
+        "madv-collapse" => {
+            threads.push(thread("collapse", Role::Modifier, madv_collapse(VmaId(2)))?)
+        }
+        "stack-expansion" => {
+            threads.push(thread("stack", Role::Modifier, stack_expansion(VmaId(2)))?);
+        }
+        _ => {}
     }
     let (name, daemon) = match knobs.get("daemon") {
         "proc-cmdline" => ("daemon", Daemon::ProcCmdline),

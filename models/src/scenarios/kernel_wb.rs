@@ -7,7 +7,12 @@
 //! write-protected by `folio_clear_dirty_for_io`, so `fuse_page_mkwrite` locks the
 //! page and waits for the WRITE's reply, holding the VMA lock (6.12) or
 //! `mmap_read_lock` (6.1). `mprotect` of that VMA takes `mmap_write_lock`, then
-//! `vma_start_write` waits for T0 (6.12), or queues behind T0's read lock (6.1). The
+//! `vma_start_write` waits for T0 (6.12), or queues behind T0's read lock (6.1); the
+//! mprotect must change the VMA's flags, since `mprotect_fixup` returns before
+//! `vma_start_write` when `newflags == oldflags` (seen on 6.12: a no-op mprotect
+//! passes). The
+//! writer can also be mlock, madvise or mremap of that VMA: any `vma_start_write` of
+//! it closes the cycle, the hold-the-VMA-lock shape of H1 with fork replaced. The
 //! server reads the WRITE into a cold buffer: GUP's `mmap_read_lock` waits for the
 //! writer. No eviction is needed.
 //!
@@ -27,12 +32,15 @@ use crate::fault::FaultPolicy;
 use crate::fuse_paths::{gup_cold_page, mkwrite_fault, sync_file_range};
 use crate::kernel::{KERNEL, Kernel};
 use crate::knobs::{KnobDef, KnobKind, Knobs};
+use crate::writers::vma_writer;
 
 static WRITER: KnobDef = KnobDef {
     name: "writer",
-    kind: KnobKind::Choice(&["mprotect", "none"]),
+    kind: KnobKind::Choice(&["mprotect", "mlock", "madvise", "mremap", "none"]),
     default: "mprotect",
-    help: "mprotect of the faulting MAP_SHARED VMA, or no writer (control)",
+    help: "the writer of the faulting MAP_SHARED VMA: mprotect (adding PROT_EXEC), \
+           mlock of its first page (split), madvise(MADV_DONTFORK), mremap shrinking \
+           it, or none (control)",
 };
 
 static BUFFER: KnobDef = KnobDef {
@@ -67,8 +75,15 @@ fn build(_: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Machine,
             mkwrite_fault(kernel.user_origin(), f, page, wb),
         )?,
     ];
-    if knobs.get("writer") == "mprotect" {
-        threads.push(thread("mprotect", Role::Modifier, mprotect(f))?);
+    let writer = match knobs.get("writer") {
+        "mprotect" => Some(mprotect(f)),
+        "mlock" => Some(vma_writer("do_mlock", "mlock_fixup", f)),
+        "madvise" => Some(vma_writer("do_madvise", "madvise_update_vma", f)),
+        "mremap" => Some(vma_writer("do_vmi_munmap", "__split_vma", f)),
+        _ => None,
+    };
+    if let Some(w) = writer {
+        threads.push(thread("writer", Role::Modifier, w)?);
     }
     let mut s = ProgramBuilder::new("fuse_dev_do_read");
     let top = s.here();
