@@ -30,7 +30,7 @@ M=/lib/modules/$(uname -r)/fuse.ko
 [ -f $M ] && insmod $M
 mount -t fusectl none /sys/fs/fuse/connections
 echo 3 >/proc/sys/kernel/hung_task_timeout_secs
-echo 4 >/proc/sys/kernel/printk
+echo 1 >/proc/sys/kernel/printk
 ARGS=$(sed -n 's/.* fl=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
 echo "TEST: start $(cut -d' ' -f1 /proc/uptime)s kernel $(uname -r): fltest $ARGS"
 /fltest $ARGS

@@ -5,6 +5,9 @@
  *   WD: OUTCOME COMPLETE ms=N | WD: OUTCOME HANG secs=N
  *   WD: TASK phase=hang|killed role=R tid=N state=S wchan=W stack=f1<f2<...
  *   WD: KILL reaped=yes|no
+ *   K: <level>[time] kernel log line   (sysrq-w, hung_task), between WD: KMSG lines
+ * The kernel prints nothing on the console meanwhile (console loglevel 1), so the
+ * watchdog is its only writer and no line is torn.
  */
 #include "fl.h"
 #include <dirent.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -124,6 +128,35 @@ static void abort_fuse(void)
 		closedir(d);
 }
 
+/* print the kernel log lines not read yet (klogctl SYSLOG_ACTION_READ consumes them)
+ * as "K: " lines, or just consume them */
+static void dump_kmsg(const char *what, int print)
+{
+	static char buf[1 << 20];
+	if (print)
+		printf("WD: KMSG %s\n", what);
+	for (;;) {
+		int unread = klogctl(9 /* SIZE_UNREAD */, NULL, 0);
+		if (unread <= 0)
+			break;
+		int n = klogctl(2 /* READ */, buf, unread < (int)sizeof buf - 1 ? unread : (int)sizeof buf - 1);
+		if (n <= 0)
+			break;
+		buf[n] = 0;
+		for (char *l = buf; print && *l;) {
+			char *nl = strchr(l, '\n');
+			if (nl)
+				*nl = 0;
+			printf("K: %s\n", l);
+			if (!nl)
+				break;
+			l = nl + 1;
+		}
+	}
+	if (print)
+		printf("WD: KMSG end\n");
+}
+
 /* poll for up to ms: 1 when pid was reaped */
 static int reap(pid_t pid, int ms)
 {
@@ -142,6 +175,8 @@ int watchdog(int (*test)(void *), void *arg, int secs)
 	if (pipe(done_pipe))
 		die("pipe");
 	setvbuf(stdout, NULL, _IONBF, 0);
+	write_str("/proc/sys/kernel/printk", "1"); /* console: emergencies only */
+	dump_kmsg("boot", 0);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -172,11 +207,10 @@ int watchdog(int (*test)(void *), void *arg, int secs)
 	}
 	printf("WD: OUTCOME HANG secs=%d\n", secs);
 	dump_tasks("hang");
-	write_str("/proc/sys/kernel/printk", "8");
-	printf("WD: sysrq-w (show blocked tasks):\n");
 	write_str("/proc/sysrq-trigger", "w");
 	msleep(500);
-	write_str("/proc/sys/kernel/printk", "4");
+	/* sysrq-w's traces and hung_task's reports so far: everything before SIGKILL */
+	dump_kmsg("hang", 1);
 	printf("WD: SIGKILL %d\n", pid);
 	kill(pid, SIGKILL);
 	int r = reap(pid, 3000);
@@ -186,5 +220,6 @@ int watchdog(int (*test)(void *), void *arg, int secs)
 	if (!r)
 		r = reap(pid, 3000);
 	printf("WD: after fusectl abort: reaped=%s\n", r ? "yes" : "no");
+	dump_kmsg("after", 1);
 	return 1;
 }

@@ -1,5 +1,6 @@
 //! What a test's serial log shows: the watchdog's outcome and task dumps (`WD:` lines
-//! from `repro/c/watchdog.c`), sysrq-w's blocked-task traces, and hung_task reports.
+//! from `repro/c/watchdog.c`), and from the kernel log it prints (`K:` lines) sysrq-w's
+//! blocked-task traces and hung_task's reports.
 
 /// How the test ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,9 +110,18 @@ impl Observation {
     }
 }
 
-/// `[   17.264900] text` -> `text`.
+/// `K: <6>[   17.264900] text` (the kernel log as the watchdog prints it) or
+/// `[   17.264900] text` (the console) -> `text`.
 fn strip_ts(line: &str) -> &str {
-    let l = line.trim_end();
+    let mut l = line.trim_end();
+    if let Some(k) = l.strip_prefix("K: ") {
+        l = k;
+        if l.starts_with('<')
+            && let Some(i) = l.find('>')
+        {
+            l = &l[i + 1..];
+        }
+    }
     if l.starts_with('[')
         && let Some(i) = l.find("] ")
     {
@@ -186,7 +196,7 @@ pub fn observe(log: &str) -> Observation {
             if !killed && let Some(role) = rest.split(':').next() {
                 o.hung_task.push(role.to_string());
             }
-        } else if let Some(rest) = line.strip_prefix("task:fl-") {
+        } else if let Some(rest) = line.strip_prefix("task:fl-").filter(|_| !killed) {
             if let Some(done) = sysrq.take() {
                 traces.push(done);
             }
