@@ -117,7 +117,7 @@ mod tests {
         let e = build("upstream", "tried-fuse", &sets).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown knob `mapping` for upstream x tried-fuse; valid knobs: admission, evictions, fork-lock, server, server-fault, writer-vma"
+            "unknown knob `mapping` for upstream x tried-fuse; valid knobs: admission, evictions, fork-lock, server, server-buffer, server-fault, writer-vma"
         );
     }
 }
