@@ -38,10 +38,13 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
             let p = predict(c, k)?;
             writeln!(
                 out,
-                "case={} kernel={k} predicted={} states={} deadlock-states={}\nknobs {}",
+                "case={} kernel={k} predicted={} states={} transitions={} states/s={:.0} \
+                 deadlock-states={}\nknobs {}",
                 c.name,
                 if p.hang { "HANG" } else { "COMPLETE" },
-                p.states,
+                p.stats.states,
+                p.stats.transitions,
+                p.stats.states_per_sec(),
                 p.stuck.len(),
                 p.knobs
             )

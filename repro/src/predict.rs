@@ -56,8 +56,8 @@ pub struct Prediction {
     pub knobs: String,
     /// The checker's verdict: a deadlock is reachable.
     pub hang: bool,
-    /// States the checker explored.
-    pub states: u64,
+    /// What the checker explored (states, transitions, time).
+    pub stats: faultline_checker::Stats,
     /// Every reachable deadlock state, shortest-first (BFS order).
     pub stuck: Vec<Stuck>,
 }
@@ -109,7 +109,7 @@ pub fn predict(case: &Case, kernel: &str) -> Result<Prediction, ReproError> {
             .collect::<Vec<_>>()
             .join(" "),
         hang,
-        states: report.stats.states,
+        stats: report.stats,
         stuck,
     })
 }

@@ -5,7 +5,8 @@ use faultline_repro::{case, judge, observe, predict};
 
 fn log(name: &str) -> String {
     let path = format!("{}/tests/logs/{name}.log", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn verdict(c: &str, kernel: &str, text: &str) -> faultline_repro::Judgement {
@@ -76,4 +77,39 @@ fn an_empty_log_is_broken_not_a_pass() {
     let j = verdict("h2", "6.12", "");
     assert!(j.result.contains("observed=BROKEN"));
     assert!(!j.ok());
+}
+
+#[test]
+fn wb_on_6_12_waits_in_fuse_page_mkwrite_and_vma_start_write_and_hung_task_fires() {
+    let j = verdict("wb", "6.12", &log("6.12-wb"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.result.contains("killable=yes hung_task=yes"));
+    assert!(j.waits.iter().any(|w| w.contains("fuse_page_mkwrite")));
+    assert!(
+        j.waits
+            .iter()
+            .any(|w| w.contains("down_write uninterruptible"))
+    );
+}
+
+#[test]
+fn proc_matches_a_later_model_deadlock_not_the_shortest() {
+    // The shortest model deadlock is the daemon's /proc read of R1 against the DIO
+    // mmap's write lock; the kernel shows the TRIED one (T1, W2, D).
+    let c = case("proc").expect("case");
+    let p = predict(c, "6.1").expect("model");
+    assert!(p.stuck.len() > 1);
+    let j = judge(c, "6.1", "test", &p, &observe(&log("6.1-proc")));
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.waits.iter().any(|w| w.starts_with("  D ")));
+    assert!(j.result.contains("hung_task=no"));
+}
+
+#[test]
+fn the_kernel_log_lines_are_read_from_the_watchdog_dump() {
+    let o = observe(&log("6.1-h2"));
+    assert_eq!(o.uname, "6.1.0-57-amd64");
+    assert_eq!(o.hung_task, ["S"]);
+    let s = o.task("S").expect("server");
+    assert_eq!(s.innermost(2), "rwsem_down_read_slowpath<down_read");
 }
