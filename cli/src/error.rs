@@ -10,20 +10,16 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub(crate) enum CliError {
-    /// Occurs on a command line that does not parse.
+    /// Occurs on a command line that clap refuses; the line already says where to
+    /// look for help.
+    #[error("{0}")]
+    Parse(String),
+    /// Occurs on a command line that parses but does not make sense.
     #[error("{0} (see `faultline help`)")]
     Usage(String),
     /// Occurs on an unknown design, scenario, knob or knob value.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
-    /// Occurs when a property id is unknown.
-    #[error("unknown property `{name}`; valid properties: {valid}")]
-    UnknownProperty {
-        /// What was asked for.
-        name: String,
-        /// The valid ids.
-        valid: String,
-    },
     /// Occurs when the check stops on a model error.
     #[error(transparent)]
     Check(#[from] CheckError),

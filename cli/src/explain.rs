@@ -4,11 +4,11 @@
 
 use std::fmt::Write;
 
-use faultline_checker::{Budget, Counterexample, Property, Report, Verdict, explore};
+use faultline_checker::{Counterexample, Property, Report, Verdict, explore};
 use faultline_models::Model;
 use faultline_traces::{TraceGraph, causes_text, lane_text, lasso_text, wait_for_text};
 
-use crate::args::Target;
+use crate::args::ExplainArgs;
 use crate::error::CliError;
 use crate::output::replay_command;
 
@@ -17,18 +17,15 @@ const WIDTH: usize = 80;
 
 /// Checks `target` and explains the first violation: exit 1 with the explanation, 0
 /// with one line when every property holds, 3 when the search was stopped.
-pub(crate) fn run(
-    target: &Target,
-    properties: Vec<Property>,
-    budget: &Budget,
-) -> Result<(u8, String), CliError> {
-    let model = faultline_models::build(&target.design, &target.scenario, &target.sets)?;
+pub(crate) fn run(a: &ExplainArgs) -> Result<(u8, String), CliError> {
+    let properties = a.properties.list()?;
+    let model = crate::build(&a.model)?;
     let props = if properties.is_empty() {
         crate::matrix::properties(model.scenario)
     } else {
         properties
     };
-    let report = explore(&model.machine, &props, budget)?;
+    let report = explore(&model.machine, &props, &a.budget.budget())?;
     Ok(explain(&model, &report))
 }
 

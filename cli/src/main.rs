@@ -3,7 +3,8 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | `args` | parsing the command line into a validated `Command` |
+//! | `args` | the command line as a clap derive tree, one file per subcommand |
+//! | `man` | `faultline completions SHELL` and `faultline man` |
 //! | `matrix` | computing and printing the design x scenario matrix |
 //! | `output` | a check's report as text or JSON |
 //! | `format` | `--format text\|json\|dot` |
@@ -23,6 +24,7 @@ mod explain;
 mod format;
 mod graphs;
 mod list;
+mod man;
 mod matrix;
 mod output;
 mod report;
@@ -33,7 +35,7 @@ use std::process::ExitCode;
 use faultline_checker::{Engine, Property, replay, replay_shuttle, run_with_progress};
 use faultline_traces::{Trace, trace_text};
 
-use crate::args::{CheckArgs, Command, MatrixArgs, MatrixFormat, Target, USAGE};
+use crate::args::{CheckArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs};
 use crate::error::CliError;
 use crate::format::Format;
 
@@ -43,8 +45,12 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "faultline: internal error: {info}");
         std::process::exit(2);
     }));
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    match args::parse(&argv).and_then(run) {
+    let result = match args::parse(std::env::args_os().skip(1)) {
+        Parsed::Run(cmd) => run(cmd),
+        Parsed::Print(text) => Ok((0, text)),
+        Parsed::Usage(line) => Err(CliError::Parse(line)),
+    };
+    match result {
         Ok((code, out)) => {
             // A closed pipe (`| head`) is not an error worth reporting.
             let _ = std::io::stdout().lock().write_all(out.as_bytes());
@@ -60,36 +66,31 @@ fn main() -> ExitCode {
 /// Runs a command; returns the exit code and what to print.
 fn run(cmd: Command) -> Result<(u8, String), CliError> {
     match cmd {
-        Command::Help => Ok((0, USAGE.to_string())),
-        Command::Version => Ok((0, format!("faultline {}\n", env!("CARGO_PKG_VERSION")))),
         Command::List => Ok((0, list::text())),
         Command::Check(c) => check(c),
         Command::Matrix(m) => matrix_cmd(&m),
-        Command::Explain {
-            target,
-            properties,
-            budget,
-        } => explain::run(&target, properties, &budget),
+        Command::Explain(e) => explain::run(&e),
         Command::Report(r) => report::run(&r),
-        Command::Replay {
-            target,
-            token,
-            engine,
-        } => replay_cmd(&target, &token, engine),
+        Command::Replay(r) => replay_cmd(&r),
+        Command::Completions { shell } => Ok((0, man::completions(shell))),
+        Command::Man => Ok((0, man::page()?)),
     }
 }
 
-fn build(t: &Target) -> Result<faultline_models::Model, CliError> {
+/// Builds the model named on the command line.
+fn build(t: &ModelArgs) -> Result<faultline_models::Model, CliError> {
     Ok(faultline_models::build(&t.design, &t.scenario, &t.sets)?)
 }
 
 fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
-    let model = build(&c.target)?;
-    let props = if c.properties.is_empty() {
+    let props = c.properties.list()?;
+    let model = build(&c.model)?;
+    let props = if props.is_empty() {
         matrix::properties(model.scenario)
     } else {
-        c.properties
+        props
     };
+    let options = c.engine.options(&c.budget);
     // Progress goes to stderr only when a person is watching it.
     let watching = std::io::stderr().is_terminal();
     let mut shown = false;
@@ -99,7 +100,13 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
             shown = true;
         }
     };
-    let report = run_with_progress(c.engine, &model.machine, &props, &c.options, &mut progress)?;
+    let report = run_with_progress(
+        c.engine.engine,
+        &model.machine,
+        &props,
+        &options,
+        &mut progress,
+    )?;
     if shown {
         let _ = writeln!(std::io::stderr());
     }
@@ -107,7 +114,7 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
         Some(dir) => output::write_dots(&model, &report, dir)?,
         None => Vec::new(),
     };
-    let out = match c.format {
+    let out = match c.format() {
         Format::Json => {
             let mut s = output::json(&model, &report, &dots).to_string();
             s.push('\n');
@@ -126,11 +133,11 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
 
 fn matrix_cmd(a: &MatrixArgs) -> Result<(u8, String), CliError> {
     let sel = matrix::Selection {
-        designs: &a.designs,
-        scenarios: &a.scenarios,
-        sets: &a.sets,
-        engine: a.engine,
-        options: a.options,
+        designs: &a.select.designs,
+        scenarios: &a.select.scenarios,
+        sets: &a.select.sets,
+        engine: a.engine.engine,
+        options: a.engine.options(&a.budget),
     };
     let m = matrix::compute(&sel)?;
     let mut dots = Vec::new();
@@ -139,7 +146,8 @@ fn matrix_cmd(a: &MatrixArgs) -> Result<(u8, String), CliError> {
             dots.extend(output::write_dots(&c.model, &c.report, dir)?);
         }
     }
-    let mut out = match a.format {
+    let format = a.format();
+    let mut out = match format {
         MatrixFormat::Text => matrix::text(&m),
         MatrixFormat::Markdown => matrix::markdown(&m),
         MatrixFormat::Json => {
@@ -150,7 +158,7 @@ fn matrix_cmd(a: &MatrixArgs) -> Result<(u8, String), CliError> {
             s
         }
     };
-    if a.format != MatrixFormat::Json {
+    if format != MatrixFormat::Json {
         for f in &dots {
             out += &format!("wrote {f}\n");
         }
@@ -160,8 +168,10 @@ fn matrix_cmd(a: &MatrixArgs) -> Result<(u8, String), CliError> {
     Ok((if m.inconclusive() { 3 } else { 0 }, out))
 }
 
-fn replay_cmd(target: &Target, token: &str, engine: Engine) -> Result<(u8, String), CliError> {
-    let model = build(target)?;
+fn replay_cmd(a: &ReplayArgs) -> Result<(u8, String), CliError> {
+    let engine = a.engine()?;
+    let model = build(&a.model)?;
+    let token = a.token.as_str();
     let steps = match engine {
         // A shuttle schedule is re-run through shuttle, then replayed natively.
         Engine::Shuttle => replay_shuttle(&model.machine, token)?,

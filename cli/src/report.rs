@@ -35,9 +35,9 @@ pub(crate) struct Written {
 /// Checks the selected cells and writes the report.
 pub(crate) fn run(a: &ReportArgs) -> Result<(u8, String), CliError> {
     let sel = Selection {
-        designs: &a.designs,
-        scenarios: &a.scenarios,
-        sets: &a.sets,
+        designs: &a.select.designs,
+        scenarios: &a.select.scenarios,
+        sets: &a.select.sets,
         engine: Engine::Native,
         options: Options::default(),
     };

@@ -266,21 +266,21 @@ fn bad_input_gets_one_line_and_exit_2() {
         ),
         (
             &["check", "upstream", "fork-fuse", "--property", "nope"],
-            "valid properties: deadlock",
+            "invalid value 'nope' for '--property <P>'; valid values: deadlock",
         ),
         (
             &["check", "upstream"],
-            "expected `faultline check DESIGN SCENARIO`",
+            "required arguments were not provided: <SCENARIO>",
         ),
         (
             &["replay", "upstream", "fork-fuse", "t9"],
             "does not replay here",
         ),
         (&["replay", "upstream", "fork-fuse", "zz"], "bad step `zz`"),
-        (&["bogus"], "unknown command `bogus`"),
+        (&["bogus"], "unrecognized subcommand 'bogus'"),
         (
             &["check", "upstream", "fork-fuse", "--format", "svg"],
-            "--format takes text, json or dot",
+            "valid values: text, json, dot",
         ),
         (&["explain", "nope", "fork-fuse"], "valid designs:"),
         (
@@ -299,7 +299,7 @@ fn bad_input_gets_one_line_and_exit_2() {
             ],
             "no selected design x scenario has the knob `faults`",
         ),
-        (&["report"], "`report` needs --out DIR"),
+        (&["report"], "not provided: --out <DIR>"),
         (
             &["check", "upstream", "fork-fuse", "--dot", "/proc/nope/x"],
             "cannot write",

@@ -1,0 +1,159 @@
+//! Option groups shared by several subcommands, flattened into each.
+
+use std::ffi::OsStr;
+
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::error::ErrorKind;
+use clap::{Arg, Args};
+use faultline_checker::{Budget, Engine, Options as EngineOptions, Property};
+
+use crate::error::CliError;
+
+/// The model to build: a design, a scenario and knob settings.
+#[derive(Debug, Args, PartialEq)]
+pub(crate) struct ModelArgs {
+    /// The design (`faultline list` names them).
+    #[arg(value_name = "DESIGN")]
+    pub design: String,
+    /// The scenario (`faultline list` names them).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: String,
+    /// Set a knob of the design or scenario; repeatable.
+    #[arg(long = "set", value_name = "KNOB=VALUE", value_parser = knob_setting)]
+    pub sets: Vec<(String, String)>,
+}
+
+/// Which cells of the design x scenario matrix (`matrix`, `report`).
+#[derive(Debug, Args, PartialEq)]
+pub(crate) struct SelectArgs {
+    /// Only this design; repeatable (all when none given).
+    #[arg(long = "design", value_name = "D")]
+    pub designs: Vec<String>,
+    /// Only this scenario; repeatable (all when none given).
+    #[arg(long = "scenario", value_name = "S")]
+    pub scenarios: Vec<String>,
+    /// Set a knob in every selected cell that has it; repeatable.
+    #[arg(long = "set", value_name = "KNOB=VALUE", value_parser = knob_setting)]
+    pub sets: Vec<(String, String)>,
+}
+
+/// The properties to check.
+#[derive(Debug, Args, PartialEq)]
+pub(crate) struct PropertyArgs {
+    /// Check this property; repeatable (the scenario's properties when none given).
+    #[arg(long = "property", value_name = "P", value_parser = ids(Property::ALL, |p| p.id()))]
+    pub properties: Vec<Property>,
+}
+
+impl PropertyArgs {
+    /// The properties in the order given; a property given twice is an error, like
+    /// any other repeated option.
+    pub(crate) fn list(&self) -> Result<Vec<Property>, CliError> {
+        let mut unique: Vec<Property> = Vec::new();
+        for &p in &self.properties {
+            if unique.contains(&p) {
+                return Err(CliError::Usage(format!(
+                    "`--property {}` given more than once",
+                    p.id()
+                )));
+            }
+            unique.push(p);
+        }
+        Ok(unique)
+    }
+}
+
+/// How far to explore.
+#[derive(Debug, Args, PartialEq)]
+pub(crate) struct BudgetArgs {
+    /// Stop after storing N unique states (then the verdict is inconclusive).
+    #[arg(long, value_name = "N", default_value_t = Budget::DEFAULT_MAX_STATES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_states: u64,
+}
+
+impl BudgetArgs {
+    /// The checker's budget.
+    pub(crate) fn budget(&self) -> Budget {
+        Budget {
+            max_states: self.max_states,
+            ..Budget::default()
+        }
+    }
+}
+
+/// Which engine explores, and its limits.
+#[derive(Debug, Args, PartialEq)]
+pub(crate) struct EngineArgs {
+    /// The engine: the native breadth-first explorer, loom or shuttle.
+    #[arg(long, value_name = "ENGINE", default_value = "native",
+          value_parser = ids(Engine::ALL, |e| e.id()))]
+    pub engine: Engine,
+    /// Most executions loom or shuttle's DFS may run (shuttle then samples as many again).
+    #[arg(long, value_name = "N", default_value_t = EngineOptions::DEFAULT_MAX_EXECUTIONS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub executions: u64,
+    /// Seed of shuttle's schedulers and choices.
+    #[arg(long, value_name = "N", default_value_t = EngineOptions::DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+impl EngineArgs {
+    /// The checker's options with `budget`.
+    pub(crate) fn options(&self, budget: &BudgetArgs) -> EngineOptions {
+        EngineOptions {
+            budget: budget.budget(),
+            max_executions: self.executions,
+            seed: self.seed,
+        }
+    }
+}
+
+/// `--set KNOB=VALUE`.
+fn knob_setting(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err("expected KNOB=VALUE".into()),
+    }
+}
+
+/// A value parser for a checker enum with string ids (`Property`, `Engine`): the ids
+/// are its possible values, so they show in help, errors and completions.
+fn ids<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    id: fn(T) -> &'static str,
+) -> IdParser<T> {
+    IdParser { all, id }
+}
+
+/// See [`ids`].
+#[derive(Clone)]
+pub(crate) struct IdParser<T: 'static> {
+    all: &'static [T],
+    id: fn(T) -> &'static str,
+}
+
+impl<T: Copy + Send + Sync + 'static> TypedValueParser for IdParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<T, clap::Error> {
+        let name = PossibleValuesParser::new(self.all.iter().map(|&t| (self.id)(t)))
+            .parse_ref(cmd, arg, value)?;
+        self.all
+            .iter()
+            .copied()
+            .find(|&t| (self.id)(t) == name)
+            .ok_or_else(|| clap::Error::new(ErrorKind::InvalidValue).with_cmd(cmd))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            self.all.iter().map(|&t| PossibleValue::new((self.id)(t))),
+        ))
+    }
+}

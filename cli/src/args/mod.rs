@@ -1,0 +1,99 @@
+//! The command line as one clap derive tree: [`Cli`] holds a [`Command`], one variant
+//! per subcommand, each with its own args file; option groups shared by several
+//! subcommands live in [`common`] and are `#[command(flatten)]`ed in.
+//!
+//! To add a flag to every command that builds a model, add it to [`ModelArgs`]; to
+//! every command that explores, to [`BudgetArgs`] or [`EngineArgs`]; a new subcommand
+//! is a new file here and a variant of [`Command`].
+
+mod check;
+mod common;
+mod errors;
+mod explain;
+mod matrix;
+mod replay;
+mod report;
+
+use std::ffi::OsString;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+pub(crate) use check::CheckArgs;
+pub(crate) use common::ModelArgs;
+pub(crate) use errors::Parsed;
+pub(crate) use explain::ExplainArgs;
+pub(crate) use matrix::{MatrixArgs, MatrixFormat};
+pub(crate) use replay::ReplayArgs;
+pub(crate) use report::ReportArgs;
+
+/// Exit codes, shown at the end of `faultline --help`.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every property holds
+  1  a property is violated
+  2  bad input or a model error (one line on stderr)
+  3  inconclusive: a budget stopped the search
+  `matrix` and `report` exit 0 once every cell is decided (violations are their
+  findings), 3 otherwise.";
+
+/// faultline: a model checker for Linux mm lock protocols (mmap_lock, per-VMA locks,
+/// folio I/O).
+#[derive(Debug, Parser)]
+#[command(
+    name = "faultline",
+    version,
+    subcommand_required = true,
+    after_help = EXIT_CODES,
+    max_term_width = 100
+)]
+pub(crate) struct Cli {
+    /// What to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to run.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List designs, scenarios, knobs and properties.
+    List,
+    /// Check one design against one scenario.
+    Check(CheckArgs),
+    /// Check every design x scenario and print the matrix.
+    Matrix(MatrixArgs),
+    /// Explain the first violation in 80 columns, for a plain-text email.
+    Explain(ExplainArgs),
+    /// Write the HTML report of a matrix of checks.
+    Report(ReportArgs),
+    /// Replay a counterexample token (or, with `--engine shuttle`, a shuttle schedule).
+    Replay(ReplayArgs),
+    /// Print a shell completion script on stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout.
+    Man,
+}
+
+/// Parses the arguments after the program name (any bytes: a word that is not UTF-8
+/// is an error where a string is expected, never a panic).
+pub(crate) fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Parsed {
+    let argv: Vec<OsString> = std::iter::once(OsString::from("faultline"))
+        .chain(args)
+        .collect();
+    match Cli::try_parse_from(&argv) {
+        Ok(cli) => Parsed::Run(cli.command),
+        Err(e) => {
+            // The subcommand named, for the hint (`faultline help check`).
+            let sub = argv
+                .get(1)
+                .and_then(|a| a.to_str())
+                .filter(|a| Cli::command().get_subcommands().any(|c| c.get_name() == *a));
+            errors::from_clap(e, sub)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
