@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, FileError, did_you_mean};
 use crate::knob::{Knob, KnobKind};
 
 /// A loaded file.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Source {
     pub name: String,
     pub text: String,
@@ -22,7 +22,7 @@ pub(crate) struct Source {
 pub(crate) type At = (usize, usize);
 
 /// Designs and scenarios from `.fl` files.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Catalog {
     pub(crate) files: Vec<Source>,
 }

@@ -1255,13 +1255,19 @@ impl<'a> Ctx<'a> {
                     return match self.pure_jump(s, f, em, true)? {
                         Some(l) => Ok(Some(l)),
                         None => {
-                            let _ = e;
+                            let code = match e {
+                                Some(e) => self.eval(e, f)?.map_or("?".to_string(), |v| v.text()),
+                                None => "0".to_string(),
+                            };
                             Err(err(
                                 f.file,
                                 Diagnostic::new(
                                     *span,
-                                    "a case passes on a code its caller handles",
-                                    "not a plain return code",
+                                    format!("the caller does not handle `{code}`"),
+                                    "passed on to a caller without a `case` for it",
+                                )
+                                .help(
+                                    "call the function in a `switch` with a `case` for this code",
                                 ),
                             ))
                         }

@@ -77,7 +77,11 @@ pub fn did_you_mean<'a>(
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
         .filter(|&(d, c)| d > 0 && d <= (name.len().max(c.len()) / 3).max(1))
-        .min_by_key(|&(d, _)| d)
+        // Fewest edits; among equals, the most similar (`of` is `off`, not `on`).
+        .min_by(|&(d1, c1), &(d2, c2)| {
+            let sim = |c: &str| strsim::normalized_damerau_levenshtein(name, c);
+            d1.cmp(&d2).then(sim(c2).total_cmp(&sim(c1)))
+        })
         .map(|(_, c)| c)
 }
 
