@@ -25,6 +25,42 @@ pub(crate) type At = (usize, usize);
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     pub(crate) files: Vec<Source>,
+    /// Property ids scenarios and clauses may name (unchecked when empty).
+    properties: Vec<String>,
+}
+
+/// An `expect` clause, its designs expanded (`*` is every design).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExpectClause {
+    /// The file it is in.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The clause as written.
+    pub text: String,
+    /// The scenario it belongs to.
+    pub scenario: String,
+    /// The designs it is about.
+    pub designs: Vec<String>,
+    /// Knob settings.
+    pub with: Vec<(String, String)>,
+    /// Properties: `true` = expected violated, `false` = expected to hold.
+    pub props: Vec<(String, bool)>,
+}
+
+/// An `exists` query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExistsClause {
+    /// The file it is in.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The clause as written.
+    pub text: String,
+    /// The scenario it belongs to.
+    pub scenario: String,
 }
 
 /// A design's description.
@@ -130,6 +166,91 @@ impl Catalog {
         Catalog::default()
     }
 
+    /// Restricts the property ids files may name (with did-you-mean for the rest).
+    pub fn set_properties(&mut self, ids: &[&str]) {
+        self.properties = ids.iter().map(|s| s.to_string()).collect();
+    }
+
+    fn check_property(&self, p: &ast::Ident) -> Result<(), Diagnostic> {
+        if self.properties.is_empty() || self.properties.contains(&p.name) {
+            return Ok(());
+        }
+        Err(Diagnostic::new(
+            p.span,
+            format!("unknown property `{}`", p.name),
+            "not a property",
+        )
+        .suggest(&p.name, self.properties.iter().map(String::as_str))
+        .help(format!("properties: {}", self.properties.join(", "))))
+    }
+
+    /// Every `expect` clause of the files named (all files if `files` is empty).
+    pub fn expects(&self, files: &[&str]) -> Vec<ExpectClause> {
+        let all = self.design_ids();
+        let mut out = Vec::new();
+        for f in self
+            .files
+            .iter()
+            .filter(|f| files.is_empty() || files.contains(&f.name.as_str()))
+        {
+            let err = FileError::new(&f.name, &f.text, Vec::new());
+            for s in &f.ast.scenarios {
+                for e in &s.expects {
+                    let designs = if e.designs.iter().any(|d| d.name == "*") {
+                        all.clone()
+                    } else {
+                        e.designs.iter().map(|d| d.name.clone()).collect()
+                    };
+                    out.push(ExpectClause {
+                        file: f.name.clone(),
+                        line: err.line_col(e.span.lo).0,
+                        text: f
+                            .text
+                            .get(e.span.lo as usize..e.span.hi as usize)
+                            .unwrap_or("")
+                            .to_string(),
+                        scenario: s.name.name.clone(),
+                        designs,
+                        with: e
+                            .with
+                            .iter()
+                            .map(|(k, v)| (k.name.clone(), v.name.clone()))
+                            .collect(),
+                        props: e.props.iter().map(|(p, v)| (p.name.clone(), *v)).collect(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Every `exists` query of the files named (all files if `files` is empty).
+    pub fn exists(&self, files: &[&str]) -> Vec<ExistsClause> {
+        let mut out = Vec::new();
+        for f in self
+            .files
+            .iter()
+            .filter(|f| files.is_empty() || files.contains(&f.name.as_str()))
+        {
+            let err = FileError::new(&f.name, &f.text, Vec::new());
+            for s in &f.ast.scenarios {
+                for e in &s.exists {
+                    out.push(ExistsClause {
+                        file: f.name.clone(),
+                        line: err.line_col(e.span.lo).0,
+                        text: f
+                            .text
+                            .get(e.span.lo as usize..e.span.hi as usize)
+                            .unwrap_or("")
+                            .to_string(),
+                        scenario: s.name.name.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// Parses and adds a file, then compiles every design x scenario pair it adds with
     /// default knobs, so a bad file fails here with `file:line:col`.
     pub fn load(&mut self, name: &str, text: &str) -> Result<(), FileError> {
@@ -230,8 +351,31 @@ impl Catalog {
             }
         }
         for s in &f.scenarios {
+            for p in &s.properties {
+                self.check_property(p).map_err(err)?;
+            }
             for e in &s.expects {
                 self.check_clause_designs(&e.designs).map_err(err)?;
+                for (p, _) in &e.props {
+                    self.check_property(p).map_err(err)?;
+                }
+                // The clause's knobs must build for each of its designs.
+                let sets: Vec<(String, String)> = e
+                    .with
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.name.clone()))
+                    .collect();
+                let ids = self.design_ids();
+                let designs: Vec<&str> = if e.designs.iter().any(|d| d.name == "*") {
+                    ids.iter().map(String::as_str).collect()
+                } else {
+                    e.designs.iter().map(|d| d.name.as_str()).collect()
+                };
+                for d in designs {
+                    if let Err(Inner::B(b)) = self.build_inner(d, &s.name.name, &sets, None) {
+                        return Err(err(Diagnostic::new(e.span, format!("{b}"), "this clause")));
+                    }
+                }
             }
             for e in &s.exists {
                 self.check_clause_designs(&e.designs).map_err(err)?;

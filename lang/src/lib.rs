@@ -34,6 +34,8 @@ mod ops;
 mod parser;
 
 pub use ast::{Exists, Expect, Expr, Ident};
-pub use catalog::{BuildError, Built, Catalog, DesignInfo, ScenarioInfo};
+pub use catalog::{
+    BuildError, Built, Catalog, DesignInfo, ExistsClause, ExpectClause, ScenarioInfo,
+};
 pub use diag::{Diagnostic, FileError, Span, did_you_mean};
 pub use knob::{Knob, KnobKind};

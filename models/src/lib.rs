@@ -15,12 +15,14 @@
 //! | `knobs` | knob definitions and validation |
 //! | `catalog` | lookup by id and `build` |
 //! | `error` | typed catalog errors |
+//! | `fl` | the catalog as `.fl` text (`models/fl/`), embedded |
 
 mod actors;
 mod catalog;
 mod designs;
 mod error;
 mod fault;
+mod fl;
 mod knobs;
 mod scenarios;
 
@@ -29,5 +31,6 @@ pub use catalog::{Model, build, design, global_knobs, knob_defs, scenario};
 pub use designs::{DESIGNS, Design};
 pub use error::CatalogError;
 pub use fault::{FaultPolicy, Origin, Relookup, RetrySites, VmaRetry};
+pub use fl::CATALOG_FILES;
 pub use knobs::{KnobDef, KnobKind, Knobs};
 pub use scenarios::{SCENARIOS, Scenario};

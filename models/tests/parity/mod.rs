@@ -12,27 +12,9 @@ use faultline_checker::{Budget, Property, explore};
 use faultline_models::{DESIGNS, KnobKind, SCENARIOS, knob_defs};
 use faultline_protocol::{Label, Machine, Op, Program};
 
-/// The catalog files, prelude first.
-pub(crate) const FILES: &[(&str, &str)] = &[
-    ("upstream.fl", include_str!("../../fl/upstream.fl")),
-    ("vma-retry.fl", include_str!("../../fl/vma-retry.fl")),
-    ("hold-io.fl", include_str!("../../fl/hold-io.fl")),
-    ("two-flag.fl", include_str!("../../fl/two-flag.fl")),
-    ("fork-fuse.fl", include_str!("../../fl/fork-fuse.fl")),
-    ("tried-fuse.fl", include_str!("../../fl/tried-fuse.fl")),
-    ("fork-io.fl", include_str!("../../fl/fork-io.fl")),
-    ("writer-io.fl", include_str!("../../fl/writer-io.fl")),
-    ("evict-retry.fl", include_str!("../../fl/evict-retry.fl")),
-    ("folio-holder.fl", include_str!("../../fl/folio-holder.fl")),
-    ("stale-vma.fl", include_str!("../../fl/stale-vma.fl")),
-    ("lock-order.fl", include_str!("../../fl/lock-order.fl")),
-    ("fork-copy.fl", include_str!("../../fl/fork-copy.fl")),
-    ("many-faults.fl", include_str!("../../fl/many-faults.fl")),
-];
-
 pub(crate) fn catalog() -> faultline_lang::Catalog {
     let mut c = faultline_lang::Catalog::new();
-    for (name, text) in FILES {
+    for (name, text) in faultline_models::CATALOG_FILES {
         if let Err(e) = c.load(name, text) {
             panic!("{}", e.render());
         }
