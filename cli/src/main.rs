@@ -12,6 +12,7 @@
 //! | `explain` | the 80-column text of the first violation |
 //! | `report` | the HTML report |
 //! | `list` | `faultline list` |
+//! | `lang` | `faultline test` and `faultline show` over `.fl` files |
 //! | `error` | everything that exits 2 |
 //!
 //! Exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
@@ -23,6 +24,7 @@ mod error;
 mod explain;
 mod format;
 mod graphs;
+mod lang;
 mod list;
 mod man;
 mod matrix;
@@ -72,6 +74,8 @@ fn run(cmd: Command) -> Result<(u8, String), CliError> {
         Command::Explain(e) => explain::run(&e),
         Command::Report(r) => report::run(&r),
         Command::Replay(r) => replay_cmd(&r),
+        Command::Test(t) => lang::test(&t),
+        Command::Show(s) => lang::show(&s),
         Command::Completions { shell } => Ok((0, man::completions(shell))),
         Command::Man => Ok((0, man::page()?)),
     }

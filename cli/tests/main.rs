@@ -2,6 +2,7 @@
 
 use std::process::{Command, Output};
 
+mod lang;
 mod matrix;
 
 fn faultline(args: &[&str]) -> Output {

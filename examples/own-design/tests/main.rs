@@ -17,14 +17,18 @@ fn session() -> Faultline {
 
 #[test]
 fn never_waiting_under_a_lock_avoids_the_fork_fuse_deadlock() {
-    let c = session().check("never-wait", "fork-fuse", &[]).expect("checks");
+    let c = session()
+        .check("never-wait", "fork-fuse", &[])
+        .expect("checks");
     assert!(c.holds(Property::Deadlock));
     assert!(c.holds(Property::ForkWaitsIo));
 }
 
 #[test]
 fn but_it_livelocks_when_reclaim_evicts_the_folio_after_every_read() {
-    let c = session().check("never-wait", "evict-retry", &[]).expect("checks");
+    let c = session()
+        .check("never-wait", "evict-retry", &[])
+        .expect("checks");
     let cx = c
         .violated(Property::Livelock)
         .expect("without TRIED nothing stops the retry loop");
