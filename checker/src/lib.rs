@@ -1,7 +1,7 @@
 //! faultline's engines, properties and verdicts.
 //!
 //! [`run`] checks a [`faultline_protocol::Machine`] with one [`Engine`]: the native
-//! engine ([`explore`]) searches the explicit state graph breadth-first; the loom and
+//! engine ([`explore`], or [`run`] with reductions and threads) searches the explicit state graph breadth-first; the loom and
 //! shuttle engines run the model's threads as their threads over the same step
 //! function. Every property is evaluated by [`Property::violated_at`], the one
 //! evaluator all engines share, and every counterexample is replayed on the native
@@ -11,10 +11,13 @@
 //! |---|---|
 //! | `property` | property ids and the shared evaluator |
 //! | `engines` | one entry point for every engine ([`run`]); the loom and shuttle runners |
-//! | `explore` | the native breadth-first explorer |
+//! | `store` | the visited set: packed states, fingerprinted hash table, parent links |
+//! | `reduce` | the reductions (partial-order, symmetry) behind one interface |
+//! | `search` | the native breadth-first search: states and edges, on N threads |
 //! | `liveness` | fair cycles on the state graph (petgraph `kosaraju_scc`) and lassos |
-//! | `store` | the visited set: packed states, hash table, parent links |
+//! | `native` | the native engine: search, then properties, then verdicts |
 //! | `budget` | state and memory budgets |
+//! | `limit` | engine reasons for `inconclusive` |
 //! | `verdict` | verdicts, counterexamples, statistics, reports |
 //! | `replay` | re-running a counterexample |
 //! | `error` | typed check errors |
@@ -22,19 +25,22 @@
 mod budget;
 mod engines;
 mod error;
-mod explore;
+mod limit;
 mod liveness;
+mod native;
 mod property;
+mod reduce;
 mod replay;
+mod search;
 mod store;
 mod verdict;
 
 pub use budget::Budget;
-pub use engines::{
-    Engine, EngineLimit, LOOM_MAX_THREADS, Options, replay_shuttle, run, run_with_progress,
-};
+pub use engines::{Engine, LOOM_MAX_THREADS, Options, replay_shuttle, run, run_with_progress};
 pub use error::CheckError;
-pub use explore::{explore, explore_with_progress};
+pub use limit::EngineLimit;
+pub use native::{explore, explore_with_progress};
 pub use property::Property;
+pub use reduce::{Reduce, Reductions};
 pub use replay::{Replayed, replay};
 pub use verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};

@@ -16,10 +16,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::property::Property;
+use crate::search::Edge;
 use crate::store::{StateIdx, Store};
-
-/// A transition of the state graph: from, to, step code.
-pub(crate) type Edge = (StateIdx, StateIdx, u16);
 
 /// A liveness counterexample: from the initial state to the cycle's first state, then
 /// once around the cycle.
@@ -184,7 +182,11 @@ fn lasso(
         cycle.push(*e.weight());
     }
     Lasso {
-        prefix: crate::explore::path(store, entry.index() as StateIdx),
+        prefix: store
+            .path(entry.index() as StateIdx)
+            .into_iter()
+            .map(Step::decode)
+            .collect(),
         cycle: cycle.into_iter().map(Step::decode).collect(),
     }
 }

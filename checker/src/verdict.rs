@@ -6,8 +6,9 @@ use std::time::Duration;
 use faultline_protocol::Machine;
 use faultline_traces::{Trace, WaitForGraph};
 
-use crate::engines::EngineLimit;
+use crate::limit::EngineLimit;
 use crate::property::Property;
+use crate::reduce::Reductions;
 
 /// The outcome for one property.
 #[derive(Clone, Debug)]
@@ -82,6 +83,13 @@ pub enum Limit {
         /// States stored but not yet expanded when it stopped.
         unexplored: u64,
     },
+    /// The system refused memory for more states.
+    Alloc {
+        /// Bytes the state store held.
+        bytes: u64,
+        /// States stored but not yet expanded when it stopped.
+        unexplored: u64,
+    },
     /// Every state was explored, but the transition list liveness needs outgrew its
     /// share of the memory budget.
     LivenessGraph {
@@ -107,6 +115,12 @@ impl fmt::Display for Limit {
                 f,
                 "stopped at the memory budget of {} MiB with {unexplored} states unexplored",
                 max_bytes >> 20
+            ),
+            Limit::Alloc { bytes, unexplored } => write!(
+                f,
+                "stopped when the system refused more memory at {} MiB with {unexplored} \
+                 states unexplored (lower --max-memory or free memory)",
+                bytes >> 20
             ),
             Limit::LivenessGraph { max_bytes } => write!(
                 f,
@@ -143,6 +157,11 @@ pub struct Stats {
     pub bytes: u64,
     /// Executions run (loom and shuttle; 0 for the native engine, which counts states).
     pub executions: u64,
+    /// The reductions that ran (native engine).
+    pub reductions: Reductions,
+    /// States a full (unreduced) search visits, where known: the stored states when no
+    /// reduction ran and the search finished.
+    pub full_states: Option<u64>,
 }
 
 impl Stats {
@@ -180,7 +199,11 @@ impl fmt::Display for Stats {
             self.elapsed.as_secs_f64(),
             self.states_per_sec(),
             self.bytes as f64 / f64::from(1 << 20)
-        )
+        )?;
+        if self.reductions != Reductions::default() {
+            write!(f, ", {}", self.reductions)?;
+        }
+        Ok(())
     }
 }
 

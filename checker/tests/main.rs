@@ -4,10 +4,13 @@
 //!   and the state count when nothing is violated); every loom or shuttle
 //!   counterexample replays on the native engine, and shuttle schedules replay through
 //!   shuttle; `choose` is explored; caps give `inconclusive`; loom refuses 5 threads.
+//! - `reductions`: on every small catalog case, each reduction (none, por, symmetry,
+//!   all) and each thread count gives the same verdicts; every counterexample replays
+//!   to the same violation; thread counts change nothing; `none` keeps pinned counts.
 
 mod engines {
     use faultline_checker::{
-        CheckError, Engine, EngineLimit, Limit, Options, Property, Report, Verdict, replay,
+        CheckError, Engine, EngineLimit, Limit, Options, Property, Reduce, Report, Verdict, replay,
         replay_shuttle, run,
     };
     use faultline_models::{DESIGNS, KnobKind, Model, SCENARIOS, build, knob_defs};
@@ -19,9 +22,11 @@ mod engines {
     /// The same for shuttle's DFS (about 3 executions per state).
     const SHUTTLE_STATES: u64 = 5_000;
 
+    /// Unreduced: loom and shuttle see every state, so the counts compare.
     fn opts() -> Options {
         Options {
             max_executions: 60_000,
+            reduce: Reduce::None,
             ..Options::default()
         }
     }
@@ -296,6 +301,179 @@ mod engines {
                 "{e}: {}",
                 cx.trace.token()
             );
+        }
+    }
+}
+
+mod reductions {
+    use faultline_checker::{
+        Budget, Engine, Options, Property, Reduce, Report, Verdict, explore, replay, run,
+    };
+    use faultline_models::{DESIGNS, KnobKind, SCENARIOS, build, knob_defs};
+
+    /// Unreduced states above which a case is left to the benchmarks (debug build).
+    const MAX_STATES: u64 = 30_000;
+
+    fn opts(reduce: Reduce, threads: usize) -> Options {
+        Options {
+            reduce,
+            threads,
+            budget: Budget {
+                max_states: 200_000,
+                ..Budget::default()
+            },
+            ..Options::default()
+        }
+    }
+
+    /// Every design x scenario, default knobs and each knob moved once (numbers: the
+    /// two smallest values).
+    fn cases() -> Vec<(String, faultline_models::Model)> {
+        let mut out = Vec::new();
+        for d in DESIGNS {
+            for s in SCENARIOS {
+                let mut variants: Vec<Vec<(String, String)>> = vec![Vec::new()];
+                for k in knob_defs(d, s) {
+                    let values: Vec<String> = match k.kind {
+                        KnobKind::Choice(vals) => vals.iter().map(|v| v.to_string()).collect(),
+                        KnobKind::Number { min, max } => {
+                            (min..=max.min(min + 1)).map(|v| v.to_string()).collect()
+                        }
+                    };
+                    for v in values.into_iter().filter(|v| v != k.default) {
+                        variants.push(vec![(k.name.to_string(), v)]);
+                    }
+                }
+                for sets in variants {
+                    let m = build(d.id, s.id, &sets).expect("catalog case builds");
+                    out.push((format!("{} {} {sets:?}", d.id, s.id), m));
+                }
+            }
+        }
+        out
+    }
+
+    /// `r`'s verdicts equal `base`'s; its counterexamples replay to their violation.
+    fn assert_same_verdicts(case: &str, m: &faultline_models::Model, base: &Report, r: &Report) {
+        for (res, b) in r.results.iter().zip(&base.results) {
+            assert_eq!(
+                res.verdict.status(),
+                b.verdict.status(),
+                "{case}: {} with {}",
+                res.property,
+                r.stats.reductions
+            );
+            if let Verdict::Violated(cx) = &res.verdict {
+                let steps: Vec<_> = cx.trace.steps().collect();
+                let again = replay(&m.machine, &steps, &[res.property]).expect("replays");
+                assert_eq!(again.violated, vec![res.property], "{case}: {steps:?}");
+            }
+        }
+    }
+
+    fn steps(r: &Report) -> Vec<String> {
+        r.results
+            .iter()
+            .map(|res| match &res.verdict {
+                Verdict::Violated(cx) => cx.trace.steps().map(|s| s.to_string()).collect(),
+                v => v.status().to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_reduction_and_thread_count_gives_the_same_verdicts_on_every_small_case() {
+        let safety: Vec<Property> = Property::ALL
+            .iter()
+            .copied()
+            .filter(|p| !p.is_liveness())
+            .collect();
+        let mut compared = 0;
+        let mut reduced = 0;
+        for (case, m) in cases() {
+            let base =
+                run(Engine::Native, &m.machine, &safety, &opts(Reduce::None, 1)).expect("native");
+            if base.stats.states > MAX_STATES || base.overall() == "inconclusive" {
+                continue;
+            }
+            compared += 1;
+            for &reduce in Reduce::ALL {
+                let one = run(Engine::Native, &m.machine, &safety, &opts(reduce, 1)).expect(&case);
+                let two = run(Engine::Native, &m.machine, &safety, &opts(reduce, 2)).expect(&case);
+                assert_same_verdicts(&case, &m, &base, &one);
+                // Thread counts change nothing: counts and counterexamples are equal.
+                assert_eq!(
+                    (one.stats.states, one.stats.transitions),
+                    (two.stats.states, two.stats.transitions),
+                    "{case} {reduce}"
+                );
+                assert_eq!(steps(&one), steps(&two), "{case} {reduce}");
+                assert!(one.stats.states <= base.stats.states, "{case} {reduce}");
+                reduced += usize::from(one.stats.states < base.stats.states);
+            }
+        }
+        assert!(compared >= 100, "only {compared} cases compared");
+        assert!(reduced >= 50, "reductions shrank only {reduced} runs");
+    }
+
+    #[test]
+    fn reduce_none_keeps_the_pinned_counts_and_reports_the_full_count() {
+        let m = build("upstream", "many-faults", &[("faults".into(), "2".into())]).expect("builds");
+        let props = [Property::Deadlock];
+        let none = run(Engine::Native, &m.machine, &props, &opts(Reduce::None, 2)).expect("runs");
+        let explored = explore(&m.machine, &props, &Budget::default()).expect("runs");
+        // The matched SPIN model's count (perf study): 13,859 states.
+        assert_eq!(none.stats.states, 13_859);
+        assert_eq!(none.stats.transitions, explored.stats.transitions);
+        assert_eq!(none.stats.full_states, Some(13_859));
+        let all = run(Engine::Native, &m.machine, &props, &opts(Reduce::All, 2)).expect("runs");
+        // fault0 and fault1 fault different VMAs: no symmetry, but fewer interleavings.
+        assert!(all.stats.states < 13_859, "{}", all.stats);
+        assert_eq!(all.stats.full_states, None);
+        assert!(all.stats.reductions.por);
+        assert_eq!(all.stats.reductions.symmetry, Some(1));
+        let text = all.stats.to_string();
+        assert!(
+            text.contains("reductions: partial-order, symmetry (no interchangeable threads)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn liveness_runs_unreduced_and_says_so() {
+        let m = build("upstream", "many-faults", &[("faults".into(), "2".into())]).expect("builds");
+        let r = run(
+            Engine::Native,
+            &m.machine,
+            &[Property::Deadlock, Property::Livelock],
+            &opts(Reduce::All, 1),
+        )
+        .expect("runs");
+        assert_eq!(r.stats.states, 13_859);
+        assert!(!r.stats.reductions.por && r.stats.reductions.symmetry.is_none());
+        assert!(r.stats.reductions.skipped.is_some());
+    }
+
+    #[test]
+    fn symmetric_counterexamples_are_renamed_back_onto_the_concrete_threads() {
+        // hold-io many-faults violates the latency properties; the counterexample found
+        // on representatives replays on the concrete machine.
+        let m = build("hold-io", "many-faults", &[("faults".into(), "3".into())]).expect("builds");
+        let props = [Property::WriterWaitsIo, Property::ForkWaitsIo];
+        let r = run(
+            Engine::Native,
+            &m.machine,
+            &props,
+            &opts(Reduce::Symmetry, 2),
+        )
+        .expect("runs");
+        let none = run(Engine::Native, &m.machine, &props, &opts(Reduce::None, 2)).expect("runs");
+        assert_same_verdicts("hold-io many-faults 3", &m, &none, &r);
+        // Symmetry keeps BFS depth: the counterexamples are as short as unreduced ones.
+        for (a, b) in r.results.iter().zip(&none.results) {
+            if let (Verdict::Violated(x), Verdict::Violated(y)) = (&a.verdict, &b.verdict) {
+                assert_eq!(x.trace.len(), y.trace.len());
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 use faultline_checker::CheckError;
 use faultline_models::CatalogError;
 use faultline_protocol::ModelError;
-use faultline_traces::BadToken;
+use faultline_traces::{BadToken, LassoError};
 use thiserror::Error;
 
 /// Bad input or a model error.
@@ -14,9 +14,10 @@ pub(crate) enum CliError {
     /// look for help.
     #[error("{0}")]
     Parse(String),
-    /// Occurs on a command line that parses but does not make sense.
-    #[error("{0} (see `faultline help`)")]
-    Usage(String),
+    /// Occurs on a command line that parses but does not make sense; the second field
+    /// is the one command to see for help.
+    #[error("{0} (see `{1}`)")]
+    Usage(String, &'static str),
     /// Occurs on an unknown design, scenario, knob or knob value.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
@@ -26,6 +27,9 @@ pub(crate) enum CliError {
     /// Occurs when a replay token does not parse.
     #[error(transparent)]
     Token(#[from] BadToken),
+    /// Occurs when a lasso token does not parse or is no cycle here.
+    #[error(transparent)]
+    Lasso(#[from] LassoError),
     /// Occurs when a replay token does not replay on this design and scenario.
     #[error("the token does not replay here: {0}")]
     Replay(ModelError),
@@ -36,6 +40,9 @@ pub(crate) enum CliError {
     /// Occurs on an unknown id or knob of a `.fl` catalog, or an unreadable file.
     #[error("{0}")]
     Lang(String),
+    /// Occurs when an output directory names an existing file.
+    #[error("{0} is not a directory")]
+    NotADirectory(String),
     /// Occurs when an output file cannot be written.
     #[error("cannot write {path}: {source}")]
     Write {

@@ -4,20 +4,21 @@
 
 use std::fmt::Write;
 
-use faultline_checker::{Counterexample, Property, Report, Verdict, explore};
+use faultline_checker::{Counterexample, Property, Report, Verdict, explore_with_progress};
 use faultline_models::Model;
 use faultline_traces::{TraceGraph, causes_text, lane_text, lasso_text, wait_for_text};
 
 use crate::args::ExplainArgs;
 use crate::error::CliError;
 use crate::output::replay_command;
+use crate::progress::Progress;
 
 /// Columns of plain-text email.
 const WIDTH: usize = 80;
 
 /// Checks `target` and explains the first violation: exit 1 with the explanation, 0
 /// with one line when every property holds, 3 when the search was stopped.
-pub(crate) fn run(a: &ExplainArgs) -> Result<(u8, String), CliError> {
+pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     let properties = a.properties.list()?;
     let model = crate::build(&a.model)?;
     let props = if properties.is_empty() {
@@ -25,8 +26,19 @@ pub(crate) fn run(a: &ExplainArgs) -> Result<(u8, String), CliError> {
     } else {
         properties
     };
-    let report = explore(&model.machine, &props, &a.budget.budget())?;
-    Ok(explain(&model, &report))
+    let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
+    let report = explore_with_progress(&model.machine, &props, &a.budget.budget(), &mut shown)?;
+    progress.finish();
+    let (code, mut out) = explain(&model, &report);
+    if let Some(dir) = &a.dot {
+        for f in crate::output::write_dots(&model, &report, dir)? {
+            out += &format!("wrote {f}\n");
+        }
+    }
+    if code == 3 && crate::memory::stopped(&report) {
+        out += &format!("\n{}\n", a.budget.memory());
+    }
+    Ok((code, out))
 }
 
 /// The exit code and text for a finished check.
@@ -84,7 +96,7 @@ pub(crate) fn violation(model: &Model, property: Property, cx: &Counterexample) 
     s.push('\n');
     s += &causes_text(m, &TraceGraph::new(m, &cx.trace), WIDTH);
     s.push('\n');
-    for line in wait_for_text(&cx.wait_for).lines() {
+    for line in wait_for_text(&crate::graphs::waits(model, cx)).lines() {
         let _ = writeln!(s, "{}", clip(line));
     }
     s.push('\n');

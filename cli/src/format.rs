@@ -9,4 +9,6 @@ pub(crate) enum Format {
     Json,
     /// The DOT of every graph of every violation, one after another.
     Dot,
+    /// Each violation as a lockdep-style report in 80 columns, for linux-mm email.
+    Splat,
 }

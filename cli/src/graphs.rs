@@ -4,7 +4,7 @@
 
 use faultline_checker::{Counterexample, Report, Verdict};
 use faultline_models::Model;
-use faultline_traces::{Lasso, TraceGraph, lasso_dot, trace_graph_dot, wait_for_dot};
+use faultline_traces::{Lasso, TraceGraph, WaitForGraph, lasso_dot, trace_graph_dot, wait_for_dot};
 
 use crate::output::set_args;
 
@@ -27,6 +27,21 @@ pub(crate) fn lasso_of(model: &Model, cx: &Counterexample) -> Option<Lasso> {
     Lasso::replay(&model.machine, &steps[..start], &steps[start..]).ok()
 }
 
+/// The waits to show for a counterexample: at its final state, or, for a lasso,
+/// every wait along its cycle (a livelock's final state may wait for nothing).
+pub(crate) fn waits(model: &Model, cx: &Counterexample) -> WaitForGraph {
+    match lasso_of(model, cx) {
+        Some(lasso) => {
+            let t = lasso.trace();
+            WaitForGraph::along_cycle(
+                &model.machine,
+                (lasso.loop_start()..t.len()).map(|i| t.after(i)),
+            )
+        }
+        None => cx.wait_for.clone(),
+    }
+}
+
 /// Every graph of every violated property of `report`, files named from `stem`
 /// (`DESIGN.SCENARIO` for `check`).
 pub(crate) fn graphs(model: &Model, report: &Report, stem: &str) -> Vec<Graph> {
@@ -47,7 +62,7 @@ pub(crate) fn graphs(model: &Model, report: &Report, stem: &str) -> Vec<Graph> {
             file: format!("{stem}.{property}.dot"),
             kind: "wait-for graph",
             property,
-            dot: wait_for_dot(&cx.wait_for, &title),
+            dot: wait_for_dot(&waits(model, cx), &title),
         });
         let g = TraceGraph::new(&model.machine, &cx.trace);
         out.push(Graph {

@@ -13,6 +13,8 @@
 //! | `report` | the HTML report |
 //! | `list` | `faultline list` |
 //! | `lang` | `faultline test` and `faultline show` over `.fl` files |
+//! | `memory` | the memory budget from cgroup, rlimits, MemAvailable, `--max-memory` |
+//! | `progress` | the progress line on stderr (indicatif) |
 //! | `error` | everything that exits 2 |
 //!
 //! Exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
@@ -28,18 +30,21 @@ mod lang;
 mod list;
 mod man;
 mod matrix;
+mod memory;
 mod output;
+mod progress;
 mod report;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use faultline_checker::{Engine, Property, replay, replay_shuttle, run_with_progress};
-use faultline_traces::{Trace, trace_text};
+use faultline_traces::{Lasso, Trace, trace_text};
 
 use crate::args::{CheckArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs};
 use crate::error::CliError;
 use crate::format::Format;
+use crate::progress::Progress;
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
@@ -48,7 +53,7 @@ fn main() -> ExitCode {
         std::process::exit(2);
     }));
     let result = match args::parse(std::env::args_os().skip(1)) {
-        Parsed::Run(cmd) => run(cmd),
+        Parsed::Run(cli) => run(cli.command, &Progress::new(cli.quiet)),
         Parsed::Print(text) => Ok((0, text)),
         Parsed::Usage(line) => Err(CliError::Parse(line)),
     };
@@ -66,13 +71,13 @@ fn main() -> ExitCode {
 }
 
 /// Runs a command; returns the exit code and what to print.
-fn run(cmd: Command) -> Result<(u8, String), CliError> {
+fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
     match cmd {
         Command::List => Ok((0, list::text())),
-        Command::Check(c) => check(c),
-        Command::Matrix(m) => matrix_cmd(&m),
-        Command::Explain(e) => explain::run(&e),
-        Command::Report(r) => report::run(&r),
+        Command::Check(c) => check(c, progress),
+        Command::Matrix(m) => matrix_cmd(&m, progress),
+        Command::Explain(e) => explain::run(&e, progress),
+        Command::Report(r) => report::run(&r, progress),
         Command::Replay(r) => replay_cmd(&r),
         Command::Test(t) => lang::test(&t),
         Command::Show(s) => lang::show(&s),
@@ -86,7 +91,7 @@ fn build(t: &ModelArgs) -> Result<faultline_models::Model, CliError> {
     Ok(faultline_models::build(&t.design, &t.scenario, &t.sets)?)
 }
 
-fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
+fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     let props = c.properties.list()?;
     let model = build(&c.model)?;
     let props = if props.is_empty() {
@@ -95,38 +100,32 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
         props
     };
     let options = c.engine.options(&c.budget);
-    // Progress goes to stderr only when a person is watching it.
-    let watching = std::io::stderr().is_terminal();
-    let mut shown = false;
-    let mut progress = |s: &faultline_checker::Stats| {
-        if watching {
-            let _ = write!(std::io::stderr(), "\rfaultline: {s}   ");
-            shown = true;
-        }
-    };
+    let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
     let report = run_with_progress(
         c.engine.engine,
         &model.machine,
         &props,
         &options,
-        &mut progress,
+        &mut shown,
     )?;
-    if shown {
-        let _ = writeln!(std::io::stderr());
-    }
+    progress.finish();
     let dots = match &c.dot {
         Some(dir) => output::write_dots(&model, &report, dir)?,
         None => Vec::new(),
     };
-    let out = match c.format() {
+    let mut out = match c.format() {
         Format::Json => {
             let mut s = output::json(&model, &report, &dots).to_string();
             s.push('\n');
             s
         }
         Format::Dot => output::dot(&model, &report),
+        Format::Splat => output::splat(&model, &report),
         Format::Text => output::text(&model, &report, &dots),
     };
+    if c.format() == Format::Text && memory::stopped(&report) {
+        out += &format!("\n{}\n", c.budget.memory());
+    }
     let code = match report.overall() {
         "violated" => 1,
         "inconclusive" => 3,
@@ -135,15 +134,17 @@ fn check(c: CheckArgs) -> Result<(u8, String), CliError> {
     Ok((code, out))
 }
 
-fn matrix_cmd(a: &MatrixArgs) -> Result<(u8, String), CliError> {
+fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     let sel = matrix::Selection {
         designs: &a.select.designs,
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,
         engine: a.engine.engine,
         options: a.engine.options(&a.budget),
+        progress,
     };
     let m = matrix::compute(&sel)?;
+    progress.finish();
     let mut dots = Vec::new();
     if let Some(dir) = &a.dot {
         for c in &m.cells {
@@ -179,6 +180,13 @@ fn replay_cmd(a: &ReplayArgs) -> Result<(u8, String), CliError> {
     let steps = match engine {
         // A shuttle schedule is re-run through shuttle, then replayed natively.
         Engine::Shuttle => replay_shuttle(&model.machine, token)?,
+        // A lasso `PREFIX|CYCLE` (as the README and `Lasso::token` write it) must
+        // return to where its cycle starts.
+        _ if token.contains('|') => {
+            let (prefix, cycle) = Lasso::parse_token(token)?;
+            Lasso::replay(&model.machine, &prefix, &cycle)?;
+            prefix.into_iter().chain(cycle).collect()
+        }
         _ => Trace::parse_token(token)?,
     };
     let r = replay(&model.machine, &steps, Property::ALL).map_err(CliError::Replay)?;

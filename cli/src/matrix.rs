@@ -7,13 +7,14 @@ use std::time::Instant;
 
 use faultline_checker::{
     CheckError, Engine, EngineLimit, Limit, Options, Property, PropertyResult, Report, Stats,
-    Verdict, run,
+    Verdict, run_with_progress,
 };
 use faultline_models::{DESIGNS, Design, Model, SCENARIOS, Scenario, knob_defs};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
 use crate::output;
+use crate::progress::Progress;
 
 /// One computed cell.
 pub(crate) struct Cell {
@@ -82,6 +83,8 @@ pub(crate) struct Selection<'a> {
     pub engine: Engine,
     /// Budgets and seed per cell.
     pub options: Options,
+    /// Where to show how far it got.
+    pub progress: &'a Progress,
 }
 
 fn pick<T>(
@@ -122,12 +125,14 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
                 .any(|d| knob_defs(d, s).iter().any(|k| k.name == name))
         });
         if !used {
-            return Err(CliError::Usage(format!(
-                "no selected design x scenario has the knob `{name}` (see `faultline list`)"
-            )));
+            return Err(CliError::Usage(
+                format!("no selected design x scenario has the knob `{name}`"),
+                "faultline list",
+            ));
         }
     }
     let mut cells = Vec::new();
+    let total = scenarios.len() * designs.len();
     for s in &scenarios {
         for d in &designs {
             let defs = knob_defs(d, s);
@@ -139,7 +144,16 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
                 .collect();
             let model = faultline_models::build(d.id, s.id, &sets)?;
             let props = properties(s);
-            let report = match run(sel.engine, &model.machine, &props, &sel.options) {
+            sel.progress
+                .cell(cells.len(), total, &format!("{} x {}", d.id, s.id));
+            let mut shown = |st: &Stats| sel.progress.stats(st);
+            let report = match run_with_progress(
+                sel.engine,
+                &model.machine,
+                &props,
+                &sel.options,
+                &mut shown,
+            ) {
                 // loom's thread cap: this cell is undecided, the rest of the table is not.
                 Err(CheckError::TooManyThreads {
                     engine,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use faultline_checker::{Report, Verdict};
 use faultline_models::Model;
-use faultline_traces::{trace_json, trace_text, wait_for_json, wait_for_text};
+use faultline_traces::{SplatHead, trace_json, trace_text, wait_for_json, wait_for_text};
 use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
@@ -116,7 +116,7 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
                     );
                 }
                 s.push('\n');
-                s += &wait_for_text(&cx.wait_for);
+                s += &wait_for_text(&crate::graphs::waits(model, cx));
                 let _ = writeln!(s, "\nreplay: {}", replay_command(model, &cx.trace.token()));
                 if let Some(schedule) = &cx.schedule {
                     let _ = writeln!(
@@ -152,7 +152,7 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
                     if let Some(start) = cx.cycle_from {
                         o["cycle_from"] = Value::from(start);
                     }
-                    o["wait_for"] = wait_for_json(&cx.wait_for);
+                    o["wait_for"] = wait_for_json(&crate::graphs::waits(model, cx));
                     o["replay"] = Value::from(replay_command(model, &cx.trace.token()));
                     if let Some(schedule) = &cx.schedule {
                         o["shuttle_schedule"] = Value::from(schedule.as_str());
@@ -195,7 +195,7 @@ pub(crate) fn write_dots(
     report: &Report,
     dir: &Path,
 ) -> Result<Vec<String>, CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+    ensure_dir(dir)?;
     let stem = format!("{}.{}", model.design.id, model.scenario.id);
     let mut written = Vec::new();
     for g in graphs(model, report, &stem) {
@@ -214,6 +214,52 @@ pub(crate) fn dot(model: &Model, report: &Report) -> String {
         .map(|g| format!("// {}\n{}", g.file, g.dot))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Creates `dir` if missing; an existing file there is "not a directory", not
+/// `create_dir_all`'s "File exists".
+pub(crate) fn ensure_dir(dir: &Path) -> Result<(), CliError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(CliError::NotADirectory(dir.display().to_string()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))
+}
+
+/// `--format splat`: each violation as a lockdep-style report, one after another.
+pub(crate) fn splat(model: &Model, report: &Report) -> String {
+    // `D2` of `D2, Matthew Wilcox: ...`, `H1` of `H1: fork vs ...`.
+    let key = |title: &str| title.split([',', ':']).next().unwrap_or("").to_string();
+    let head = |property: &str| SplatHead {
+        model: format!(
+            "{} ({}) x {} ({})",
+            model.design.id,
+            key(model.design.title),
+            model.scenario.id,
+            key(model.scenario.title)
+        ),
+        property: property.to_string(),
+        knobs: model
+            .knobs
+            .pairs()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
+        replay: String::new(),
+    };
+    let mut out = Vec::new();
+    for r in &report.results {
+        if let Verdict::Violated(cx) = &r.verdict {
+            let mut h = head(r.property.id());
+            h.replay = replay_command(model, &cx.trace.token());
+            let waits = crate::graphs::waits(model, cx);
+            out.push(faultline_traces::splat(
+                &model.machine,
+                &cx.trace,
+                &waits,
+                &h,
+            ));
+        }
+    }
+    out.join("\n")
 }
 
 /// The error for a file or directory that cannot be written.

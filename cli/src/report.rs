@@ -21,6 +21,7 @@ use crate::graphs::{Graph, graphs};
 pub(crate) use crate::matrix::Cell;
 use crate::matrix::{Selection, compute};
 use crate::output::write_error;
+use crate::progress::Progress;
 
 /// What [`write`] produced.
 pub(crate) struct Written {
@@ -33,15 +34,20 @@ pub(crate) struct Written {
 }
 
 /// Checks the selected cells and writes the report.
-pub(crate) fn run(a: &ReportArgs) -> Result<(u8, String), CliError> {
+pub(crate) fn run(a: &ReportArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     let sel = Selection {
         designs: &a.select.designs,
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,
         engine: Engine::Native,
-        options: Options::default(),
+        options: Options {
+            budget: a.budget.budget(),
+            ..Options::default()
+        },
+        progress,
     };
     let cells = compute(&sel)?.cells;
+    progress.finish();
     let w = write(&cells, &a.out)?;
     let count = |s: &str| cells.iter().filter(|c| c.report.overall() == s).count();
     let mut out = format!(
@@ -79,7 +85,7 @@ fn cell_id(model: &Model) -> String {
 /// Writes `dir/index.html`, one page per cell, and the graphs of each violation as
 /// `.dot` and, with graphviz, `.svg` files.
 pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
-    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+    crate::output::ensure_dir(dir)?;
     let graphviz = Command::new("dot").arg("-V").output().is_ok();
     let mut svgs = 0;
     for cell in cells {

@@ -2,6 +2,7 @@
 
 use std::process::{Command, Output};
 
+mod defects;
 mod lang;
 mod matrix;
 
@@ -116,15 +117,18 @@ fn renders(file: &std::path::Path) -> bool {
     }
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("faultline-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A fresh directory, removed when dropped (even when the test fails).
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("faultline-test-")
+        .tempdir()
+        .expect("temp dir")
 }
 
 #[test]
 fn dot_dir_gets_the_wait_for_and_trace_graphs_of_each_violation() {
-    let dir = temp_dir("dot");
+    let tmp = temp_dir();
+    let dir = tmp.path();
     let o = faultline(&[
         "check",
         "hold-io",
@@ -190,7 +194,8 @@ fn explain_fits_80_columns_and_exits_like_check() {
 
 #[test]
 fn report_writes_the_matrix_cell_pages_and_svg_graphs() {
-    let dir = temp_dir("report");
+    let tmp = temp_dir();
+    let dir = tmp.path();
     let o = faultline(&[
         "report",
         "--out",
@@ -446,4 +451,87 @@ fn loom_refuses_five_threads_and_unknown_engines_in_one_line() {
         "{}",
         stderr(&o)
     );
+}
+
+/// Runs faultline under a pseudo-terminal (util-linux `script`), as a person would;
+/// returns what the terminal showed.
+fn in_a_terminal(args: &str) -> String {
+    let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_faultline"));
+    let o = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("util-linux `script` runs (apt-get install util-linux)");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn a_long_check_shows_progress_in_a_terminal_and_not_with_quiet() {
+    let args = "check upstream many-faults --set faults=8 --max-states 3000000";
+    let shown = in_a_terminal(args);
+    assert!(
+        shown.contains("states/s, depth"),
+        "no progress line: {shown}"
+    );
+    assert!(shown.contains("INCONCLUSIVE"), "{shown}");
+    let quiet = in_a_terminal(&format!("--quiet {args}"));
+    assert!(!quiet.contains("states/s, depth"), "{quiet}");
+    let o = faultline(&["check", "upstream", "many-faults", "--max-states", "2000"]);
+    assert!(stderr(&o).is_empty(), "not a terminal: no progress");
+}
+
+#[test]
+fn shuttle_in_a_matrix_shows_executions_and_cells() {
+    let shown = in_a_terminal(
+        "matrix --engine shuttle --scenario many-faults --design hold-io --executions 40000",
+    );
+    assert!(shown.contains("cell 1/1 hold-io x many-faults"), "{shown}");
+    assert!(
+        shown.contains("executions/s, "),
+        "no engine progress: {shown}"
+    );
+}
+
+#[test]
+fn format_splat_prints_a_lockdep_style_report_in_80_ascii_columns() {
+    let o = faultline(&["check", "hold-io", "fork-fuse", "--format", "splat"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("====")
+            && out.contains("\nfaultline: possible circular dependency detected (model)\n"),
+        "{out}"
+    );
+    for needle in [
+        "hold-io (D2) x fork-fuse (H1): deadlock after 11 steps",
+        "-> #0 (folio f: PG_locked, FUSE read): T0/fault waits",
+        "  rlock(F:vm_lock);",
+        "event(folio f);",
+        " *** DEADLOCK ***",
+        "2 locks held by T1/fork:",
+        "replay: faultline replay hold-io fork-fuse t0,t0,t0,t1,t1,t1,t1,t1,t2,t2,t2",
+        // The latency violation of the same check, without a cycle.
+        "faultline: fork-waits-io violated (model)",
+    ] {
+        assert!(out.contains(needle), "no `{needle}` in\n{out}");
+    }
+    assert!(
+        out.is_ascii() && out.lines().all(|l| l.len() <= 80),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_dot_writes_the_graphs_too() {
+    let tmp = temp_dir();
+    let d = tmp.path().to_str().expect("utf8");
+    let o = faultline(&["explain", "hold-io", "fork-fuse", "--dot", d]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("deadlock violated after 11 steps"));
+    assert!(tmp.path().join("hold-io.fork-fuse.deadlock.dot").exists());
+    assert!(
+        tmp.path()
+            .join("hold-io.fork-fuse.deadlock.trace.dot")
+            .exists()
+    );
+    assert!(stdout(&o).contains("wrote "), "{}", stdout(&o));
 }

@@ -14,15 +14,19 @@
 //! | `program` | the instruction set and the program builder |
 //! | `world` | the world state and its packed form |
 //! | `step` | steps and their replay tokens |
+//! | `footprint` | the shared objects each op touches (partial-order reduction) |
+//! | `permute` | renaming threads and folios in a world (symmetry reduction) |
 //! | `machine` | scenario description, thread status, the step function (`machine/exec`: each op's semantics; `machine/waits`: who a blocked thread waits for) |
 //! | `error` | typed model errors |
 
 mod error;
 mod folio;
+mod footprint;
 mod hazard;
 mod ids;
 mod liveness;
 mod machine;
+mod permute;
 mod program;
 mod rwsem;
 mod step;
@@ -31,11 +35,13 @@ mod world;
 
 pub use error::ModelError;
 pub use folio::{Backend, Folio, FolioState};
+pub use footprint::{Footprint, Handles};
 pub use hazard::Hazard;
 pub use ids::{FolioId, MAX_FOLIOS, MAX_THREADS, MAX_VMAS, ThreadSet, Tid, VmaId};
 pub use machine::{
     FolioSpec, FolioStart, Machine, Reclaim, Role, Status, ThreadSpec, VmaSpec, WaitOn, Waits,
 };
+pub use permute::Renaming;
 pub use program::{Flag, Instr, Label, Op, Program, ProgramBuilder};
 pub use rwsem::{Acquire, Admission, Mode, RwSem};
 pub use step::Step;

@@ -240,6 +240,23 @@ impl RwSem {
         self.handoff = true;
     }
 
+    /// The same lock with every thread id `t` replaced by `f(t)` (a renaming; the
+    /// queue keeps its order).
+    pub fn renamed(&self, f: impl Fn(Tid) -> Tid) -> RwSem {
+        let mut n = *self;
+        if self.writer != NONE {
+            n.writer = f(Tid(self.writer)).0;
+        }
+        n.readers = ThreadSet::EMPTY;
+        for t in self.readers.iter() {
+            n.readers.insert(f(t));
+        }
+        for slot in &mut n.queue[..usize::from(self.qlen)] {
+            *slot = f(Tid(*slot & !WRITE_BIT)).0 | (*slot & WRITE_BIT);
+        }
+        n
+    }
+
     fn enqueue(&mut self, t: Tid, mode: Mode) {
         let bit = if mode == Mode::Write { WRITE_BIT } else { 0 };
         self.queue[usize::from(self.qlen)] = t.0 | bit;

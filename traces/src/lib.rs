@@ -15,6 +15,7 @@
 //! | `lane_text` | the 80-column lane view, lasso view and causes as text |
 //! | `dot` | DOT escaping and the wait-for graph as DOT |
 //! | `trace_dot` | the trace graph and the lasso as DOT |
+//! | `splat` | a violation as a lockdep-style report, 80 columns |
 //! | `json` | JSON values |
 //! | `html` | HTML escaping and inline SVG |
 
@@ -26,6 +27,7 @@ mod json;
 mod lane_text;
 mod lanes;
 mod lasso;
+mod splat;
 mod text;
 mod trace;
 mod trace_dot;
@@ -40,6 +42,7 @@ pub use json::{trace_json, wait_for_json};
 pub use lane_text::{causes_text, lane_text, lasso_text};
 pub use lanes::Lane;
 pub use lasso::{Lasso, LassoError};
+pub use splat::{SplatHead, splat};
 pub use text::{trace_text, wait_for_text};
 pub use trace::{BadToken, Trace};
 pub use trace_dot::{lasso_dot, trace_graph_dot};

@@ -86,7 +86,9 @@ pub fn wait_for_text(g: &WaitForGraph) -> String {
 }
 
 fn edges_text(g: &WaitForGraph) -> String {
-    let (title, edges) = if g.cycle().is_empty() {
+    let (title, edges) = if g.is_along_cycle() {
+        ("the waits along the cycle:", g.edges())
+    } else if g.cycle().is_empty() {
         (
             "no wait-for cycle; the waits at the final state:",
             g.edges(),

@@ -8,7 +8,7 @@ use faultline_protocol::{
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// A node of the wait-for graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,6 +39,7 @@ pub struct WaitForGraph {
     names: Vec<String>,
     cycle: Vec<NodeIndex>,
     chain: Vec<NodeIndex>,
+    along_cycle: bool,
 }
 
 /// A path of waits from a blocked thread (see [`WaitForGraph::chain_from`]).
@@ -65,28 +66,67 @@ pub enum ChainEnd {
 impl WaitForGraph {
     /// Builds the graph of `w`: every blocked thread and what it transitively waits for.
     pub fn at(m: &Machine, w: &World) -> WaitForGraph {
+        Self::union(m, [w])
+    }
+
+    /// Every wait met in the states of a lasso's cycle, as one graph: the evidence of
+    /// a livelock, whose final state may wait for nothing. Names come from the last
+    /// state.
+    pub fn along_cycle<'w>(
+        m: &Machine,
+        cycle: impl IntoIterator<Item = &'w World>,
+    ) -> WaitForGraph {
+        let mut g = Self::union(m, cycle);
+        g.along_cycle = true;
+        g
+    }
+
+    /// Whether this graph gathers the waits along a lasso's cycle rather than at one
+    /// state.
+    pub fn is_along_cycle(&self) -> bool {
+        self.along_cycle
+    }
+
+    fn union<'w>(m: &Machine, worlds: impl IntoIterator<Item = &'w World>) -> WaitForGraph {
+        let mut worlds = worlds.into_iter();
+        let Some(first) = worlds.next() else {
+            return WaitForGraph {
+                graph: DiGraph::new(),
+                names: Vec::new(),
+                cycle: Vec::new(),
+                chain: Vec::new(),
+                along_cycle: false,
+            };
+        };
         let mut b = Builder {
             m,
-            w,
+            w: first,
             graph: DiGraph::new(),
             index: BTreeMap::new(),
+            expanded: BTreeSet::new(),
         };
-        for t in m.tids() {
-            if let Some(on) = m.blocked_on(w, t) {
-                b.blocked(t, on);
+        for w in std::iter::once(first).chain(worlds) {
+            b.w = w;
+            b.expanded.clear();
+            for t in m.tids() {
+                if let Some(on) = m.blocked_on(w, t) {
+                    b.expanded.insert(Node::Thread(t));
+                    b.blocked(t, on);
+                }
             }
         }
         let cycle = first_cycle(&b.graph);
         let names = b
             .graph
             .node_weights()
-            .map(|n| node_name(m, w, *n))
+            .map(|n| node_name(m, b.w, *n))
             .collect();
         WaitForGraph {
             graph: b.graph,
             names,
             cycle,
             chain: Vec::new(),
+            along_cycle: false,
         }
     }
 
@@ -237,6 +277,8 @@ struct Builder<'a> {
     w: &'a World,
     graph: DiGraph<Node, Edge>,
     index: BTreeMap<Node, NodeIndex>,
+    /// Nodes whose waits in the current world are in the graph.
+    expanded: BTreeSet<Node>,
 }
 
 impl Builder<'_> {
@@ -251,11 +293,11 @@ impl Builder<'_> {
 
     fn edge(&mut self, a: Node, b: Node, label: String) {
         let (ia, _) = self.node(a);
-        let (ib, new) = self.node(b);
+        let (ib, _) = self.node(b);
         if self.graph.find_edge(ia, ib).is_none() {
             self.graph.add_edge(ia, ib, Edge { label });
         }
-        if new {
+        if self.expanded.insert(b) {
             self.expand(b);
         }
     }

@@ -5,17 +5,18 @@
 //! Golden files live in `tests/golden/`. Regenerate them only on purpose:
 //! `FAULTLINE_BLESS=1 cargo test -p faultline-traces`.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use faultline_protocol::{
     Admission, Backend, FolioId, FolioSpec, FolioStart, Machine, Op, ProgramBuilder, Reclaim, Role,
     Step, ThreadSpec, Tid, VmaId, VmaKind, VmaSpec, WaitOn,
 };
 use faultline_traces::{
-    Cause, ChainEnd, Lasso, Node, Trace, TraceGraph, WaitForGraph, causes_text, lane_text,
-    lasso_dot, lasso_text, trace_graph_dot, trace_json, trace_text, wait_for_dot, wait_for_json,
-    wait_for_text,
+    Cause, ChainEnd, Lasso, Node, SplatHead, Trace, TraceGraph, WaitForGraph, causes_text,
+    lane_text, lasso_dot, lasso_text, splat, trace_graph_dot, trace_json, trace_text, wait_for_dot,
+    wait_for_json, wait_for_text,
 };
 use petgraph::dot::dot_parser::{DotAttrList, DotNodeWeight, ParseFromDot};
 use petgraph::graph::DiGraph;
@@ -216,11 +217,20 @@ fn dot_renders_with_graphviz() {
 /// Renders DOT to SVG with graphviz `dot`. Where graphviz is missing the check is
 /// skipped, unless `FAULTLINE_REQUIRE_GRAPHVIZ=1` (set by `.ci/run`) makes it fail.
 fn render_with_graphviz(stem: &str, dot: &str) {
-    let dir = std::env::temp_dir().join(format!("faultline-dot-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let input = dir.join(format!("{stem}.dot"));
-    std::fs::write(&input, dot).expect("write dot");
-    match Command::new("dot").arg("-Tsvg").arg(&input).output() {
+    // DOT goes in on stdin: no file to leave behind.
+    let run = || -> std::io::Result<std::process::Output> {
+        let mut child = Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(dot.as_bytes())?;
+        }
+        child.wait_with_output()
+    };
+    match run() {
         Ok(out) => {
             assert!(
                 out.status.success(),
@@ -576,4 +586,37 @@ fn a_writers_vma_start_write_is_the_cause_of_the_readers_failure() {
         text.contains("2 -> 3  conflict on VMA F (T0 mprotect to T1 fault)"),
         "{text}"
     );
+}
+
+#[test]
+fn splat_of_pinned_deadlocks_is_golden_ascii_and_80_columns() {
+    for ((stem, m, trace), &(_, design, scenario, knobs, token)) in pinned().into_iter().zip(PINNED)
+    {
+        let head = SplatHead {
+            model: format!("{design} x {scenario}"),
+            property: "deadlock".into(),
+            knobs: knobs.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            replay: format!("faultline replay {design} {scenario} {token}"),
+        };
+        let text = splat(&m, &trace, &WaitForGraph::at(&m, trace.last()), &head);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].chars().all(|c| c == '='), "{stem}: the rule first");
+        assert_eq!(
+            lines[1], "faultline: possible circular dependency detected (model)",
+            "{stem}: a banner that says it is a model result"
+        );
+        assert!(text.is_ascii(), "{stem}: ASCII only");
+        for l in &lines {
+            assert!(l.len() <= 80, "{stem}: over 80 columns: `{l}`");
+        }
+        for needle in [
+            "-> #0 ",
+            "Chain exists of:",
+            " *** DEADLOCK ***",
+            "locks held at",
+        ] {
+            assert!(text.contains(needle), "{stem}: no `{needle}`:\n{text}");
+        }
+        assert_golden(&format!("{stem}.splat.txt"), &text);
+    }
 }

@@ -13,11 +13,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::engines::limit::EngineLimit;
 use crate::engines::quiet;
 use crate::engines::rt::Rt;
 use crate::engines::runner::{Ctx, Shared, Stop};
 use crate::error::CheckError;
+use crate::limit::EngineLimit;
 
 /// The most model threads loom can run (its cap of 5 threads includes main).
 pub const MAX_MODEL_THREADS: usize = 4;

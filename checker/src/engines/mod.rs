@@ -10,11 +10,9 @@
 //! | `choices` | making nondeterministic choices explorable |
 //! | `loom` | the loom engine |
 //! | `shuttle` | the shuttle engine and schedule replay |
-//! | `limit` | engine reasons for `inconclusive` |
 //! | `quiet` | keeping caught engine panics off stderr |
 
 mod choices;
-mod limit;
 mod loom;
 mod quiet;
 mod rt;
@@ -24,19 +22,21 @@ mod shuttle;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
 
 use faultline_protocol::{Machine, Step};
 use faultline_traces::Trace;
 
 use crate::budget::Budget;
 use crate::error::CheckError;
-use crate::explore::explore_with_progress;
+use crate::limit::EngineLimit;
+use crate::native;
 use crate::property::Property;
+use crate::reduce::Reduce;
 use crate::verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};
 
 use self::choices::Oracle;
-pub use self::limit::EngineLimit;
 pub use self::loom::MAX_MODEL_THREADS as LOOM_MAX_THREADS;
 use self::runner::{Ctx, Found};
 
@@ -87,6 +87,10 @@ pub struct Options {
     pub max_executions: u64,
     /// Seed of shuttle's PCT and random schedulers and of their choices.
     pub seed: u64,
+    /// Reductions the native engine may use (when sound for the properties).
+    pub reduce: Reduce,
+    /// Threads the native engine computes successors on (results do not depend on it).
+    pub threads: usize,
 }
 
 impl Options {
@@ -94,6 +98,11 @@ impl Options {
     pub const DEFAULT_MAX_EXECUTIONS: u64 = 100_000;
     /// Default seed.
     pub const DEFAULT_SEED: u64 = 42;
+
+    /// The cores this process may use.
+    pub fn default_threads() -> usize {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
 }
 
 impl Default for Options {
@@ -102,6 +111,8 @@ impl Default for Options {
             budget: Budget::default(),
             max_executions: Self::DEFAULT_MAX_EXECUTIONS,
             seed: Self::DEFAULT_SEED,
+            reduce: Reduce::default(),
+            threads: Self::default_threads(),
         }
     }
 }
@@ -116,7 +127,8 @@ pub fn run(
     run_with_progress(engine, m, props, opts, &mut |_| {})
 }
 
-/// [`run`], with progress reports from the native engine (about once a second).
+/// [`run`], with progress reports about once a second (loom and shuttle: executions
+/// and distinct states so far).
 pub fn run_with_progress(
     engine: Engine,
     m: &Machine,
@@ -128,11 +140,15 @@ pub fn run_with_progress(
     // Per-state properties run inside the executions; liveness needs the state graph.
     let checked: Vec<bool> = props.iter().map(|&p| per_state(p)).collect();
     let (ctx, limit) = match engine {
-        Engine::Native => return explore_with_progress(m, props, &opts.budget, progress),
+        Engine::Native => {
+            return native::check(m, props, &opts.budget, opts.reduce, opts.threads, progress);
+        }
         Engine::Loom => {
             let ctx = Arc::new(Ctx::new(m, props, checked, Oracle::default(), opts.seed));
             let limit = if ctx_has_work(props) {
-                loom::check(&ctx, opts.max_executions)?
+                watched(&ctx, start, progress, || {
+                    loom::check(&ctx, opts.max_executions)
+                })?
             } else {
                 None
             };
@@ -141,7 +157,9 @@ pub fn run_with_progress(
         Engine::Shuttle => {
             let ctx = Arc::new(Ctx::new(m, props, checked, Oracle::default(), opts.seed));
             let limit = if ctx_has_work(props) {
-                shuttle::check(&ctx, opts.max_executions, opts.seed)?
+                watched(&ctx, start, progress, || {
+                    shuttle::check(&ctx, opts.max_executions, opts.seed)
+                })?
             } else {
                 None
             };
@@ -165,6 +183,42 @@ fn per_state(p: Property) -> bool {
 
 fn ctx_has_work(props: &[Property]) -> bool {
     props.iter().any(|&p| per_state(p))
+}
+
+/// Runs `engine_run` on a worker thread and reports the log's counts to `progress`
+/// each second until it ends; a run shorter than that costs one thread spawn.
+fn watched<T: Send>(
+    ctx: &Ctx,
+    start: Instant,
+    progress: &mut dyn FnMut(&Stats),
+    engine_run: impl FnOnce() -> T + Send,
+) -> T {
+    std::thread::scope(|s| {
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let worker = s.spawn(move || {
+            let out = engine_run();
+            let _ = done.send(());
+            out
+        });
+        while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(Duration::from_secs(1)) {
+            let stats = {
+                let log = ctx.log();
+                Stats {
+                    states: log.states.len() as u64,
+                    transitions: log.transitions,
+                    depth: log.depth,
+                    elapsed: start.elapsed(),
+                    bytes: 0,
+                    executions: log.executions,
+                    ..Stats::default()
+                }
+            };
+            progress(&stats);
+        }
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 fn report(
@@ -204,6 +258,7 @@ fn report(
             elapsed: start.elapsed(),
             bytes: 0,
             executions: log.executions,
+            ..Stats::default()
         },
     })
 }

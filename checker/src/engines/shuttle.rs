@@ -21,12 +21,12 @@ use shuttle::scheduler::{Task, TaskId};
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use crate::engines::choices::Oracle;
-use crate::engines::limit::EngineLimit;
 use crate::engines::quiet;
 use crate::engines::rt::Rt;
 use crate::engines::runner::{Ctx, Shared};
 use crate::engines::schedule::decode_schedule;
 use crate::error::CheckError;
+use crate::limit::EngineLimit;
 
 /// shuttle's primitives.
 pub(crate) struct Shuttle;

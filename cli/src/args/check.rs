@@ -17,7 +17,7 @@ pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub properties: PropertyArgs,
     /// Write the DOT graphs of each violation into DIR.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = super::common::out_dir())]
     pub dot: Option<PathBuf>,
     /// What to print on stdout.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]

@@ -1,13 +1,15 @@
 //! Option groups shared by several subcommands, flattened into each.
 
 use std::ffi::OsStr;
+use std::path::PathBuf;
 
-use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::builder::{OsStringValueParser, PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Arg, Args};
 use faultline_checker::{Budget, Engine, Options as EngineOptions, Property};
 
 use crate::error::CliError;
+use crate::memory::MemoryBudget;
 
 /// The model to build: a design, a scenario and knob settings.
 #[derive(Debug, Args, PartialEq)]
@@ -52,10 +54,10 @@ impl PropertyArgs {
         let mut unique: Vec<Property> = Vec::new();
         for &p in &self.properties {
             if unique.contains(&p) {
-                return Err(CliError::Usage(format!(
-                    "`--property {}` given more than once",
-                    p.id()
-                )));
+                return Err(CliError::Usage(
+                    format!("`--property {}` given more than once", p.id()),
+                    "faultline help",
+                ));
             }
             unique.push(p);
         }
@@ -70,14 +72,23 @@ pub(crate) struct BudgetArgs {
     #[arg(long, value_name = "N", default_value_t = Budget::DEFAULT_MAX_STATES,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_states: u64,
+    /// Cap the state store's memory (`512M`, `2G`); the budget is the least of this,
+    /// the cgroup limit, `ulimit -v`/`-d` and MemAvailable, less headroom.
+    #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 impl BudgetArgs {
+    /// The memory budget and where it comes from.
+    pub(crate) fn memory(&self) -> MemoryBudget {
+        crate::memory::budget(self.max_memory)
+    }
+
     /// The checker's budget.
     pub(crate) fn budget(&self) -> Budget {
         Budget {
             max_states: self.max_states,
-            ..Budget::default()
+            max_bytes: self.memory().bytes,
         }
     }
 }
@@ -107,6 +118,18 @@ impl EngineArgs {
             seed: self.seed,
         }
     }
+}
+
+/// An output directory (`--dot DIR`, `--out DIR`): any bytes, but not empty, which
+/// would mean the working directory.
+pub(crate) fn out_dir() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(|s| {
+        if s.is_empty() {
+            Err("an empty directory name; give a directory, `.` for this one")
+        } else {
+            Ok(PathBuf::from(s))
+        }
+    })
 }
 
 /// `--set KNOB=VALUE`.

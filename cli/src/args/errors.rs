@@ -5,13 +5,13 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 
 use clap::CommandFactory;
 
-use super::{Cli, Command};
+use super::Cli;
 
 /// The outcome of parsing.
 #[derive(Debug)]
 pub(crate) enum Parsed {
     /// A command to run.
-    Run(Command),
+    Run(Cli),
     /// Help or version text for stdout; exit 0.
     Print(String),
     /// A usage error, one line without the `faultline: error: ` prefix; exit 2.

@@ -1,5 +1,7 @@
 //! `faultline explain`.
 
+use std::path::PathBuf;
+
 use clap::Args;
 
 use super::common::{BudgetArgs, ModelArgs, PropertyArgs};
@@ -13,6 +15,9 @@ pub(crate) struct ExplainArgs {
     /// Which properties.
     #[command(flatten)]
     pub properties: PropertyArgs,
+    /// Also write the DOT graphs of each violation into DIR.
+    #[arg(long, value_name = "DIR", value_parser = super::common::out_dir())]
+    pub dot: Option<PathBuf>,
     /// The exploration budget.
     #[command(flatten)]
     pub budget: BudgetArgs,

@@ -24,7 +24,7 @@ pub(crate) struct MatrixArgs {
     #[command(flatten)]
     pub select: SelectArgs,
     /// Write the DOT graphs of each violated cell into DIR.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = super::common::out_dir())]
     pub dot: Option<PathBuf>,
     /// Print one JSON document.
     #[arg(long)]

@@ -52,6 +52,9 @@ pub(crate) struct Cli {
     /// What to run.
     #[command(subcommand)]
     pub command: Command,
+    /// No progress line on stderr (it is drawn only when stderr is a terminal).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 /// What to run.
@@ -90,7 +93,7 @@ pub(crate) fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Parsed {
         .chain(args)
         .collect();
     match Cli::try_parse_from(&argv) {
-        Ok(cli) => Parsed::Run(cli.command),
+        Ok(cli) => Parsed::Run(cli),
         Err(e) => {
             // The subcommand named, for the hint (`faultline help check`).
             let sub = argv

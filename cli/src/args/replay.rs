@@ -29,6 +29,7 @@ impl ReplayArgs {
             "shuttle" => Ok(Engine::Shuttle),
             "loom" => Err(CliError::Usage(
                 "loom counterexamples replay as native tokens; drop --engine loom".into(),
+                "faultline help replay",
             )),
             _ => Ok(Engine::Native),
         }

@@ -12,7 +12,7 @@ fn parse_words(s: &str) -> Parsed {
 
 fn command(s: &str) -> Command {
     match parse_words(s) {
-        Parsed::Run(c) => c,
+        Parsed::Run(c) => c.command,
         other => panic!("{s}: {other:?}"),
     }
 }
@@ -132,7 +132,7 @@ fn bad_command_lines_are_one_line_usage_errors() {
         "check a b --format svg",
         "check a b --format dot --json",
         "explain a",
-        "explain a b --dot x",
+        "explain a b --dot x --dot y",
         "report",
         "report --out",
         "report x --out y",

@@ -167,8 +167,8 @@ fn words(cmd: &str) -> Vec<&str> {
 
 #[test]
 fn every_violated_cell_replays_to_its_violation_and_its_graphs_render() {
-    let dir = super::temp_dir("matrix-dot");
-    let d = dir.to_str().expect("utf8");
+    let tmp = super::temp_dir();
+    let d = tmp.path().to_str().expect("utf8");
     let runs: [&[&str]; 3] = [
         &["--dot", d],
         &[
@@ -226,7 +226,7 @@ fn every_violated_cell_replays_to_its_violation_and_its_graphs_render() {
                     &["dot", "trace.dot"]
                 };
                 for suffix in suffixes {
-                    let file = dir.join(format!("{stem}.{suffix}"));
+                    let file = tmp.path().join(format!("{stem}.{suffix}"));
                     assert!(file.exists(), "{}", file.display());
                     super::renders(&file);
                 }
