@@ -76,6 +76,8 @@ pub(crate) struct Design {
     pub knobs: Vec<KnobDecl>,
     /// Its function overrides.
     pub funcs: Vec<Func>,
+    /// `expect SCENARIOS [with ...]: props;` (the clause's `designs` are scenarios).
+    pub expects: Vec<Expect>,
 }
 
 /// `scenario NAME { ... }`

@@ -194,6 +194,35 @@ impl Catalog {
             .filter(|f| files.is_empty() || files.contains(&f.name.as_str()))
         {
             let err = FileError::new(&f.name, &f.text, Vec::new());
+            let scenarios = self.scenario_ids();
+            for d in &f.ast.designs {
+                for e in &d.expects {
+                    let targets: Vec<String> = if e.designs.iter().any(|s| s.name == "*") {
+                        scenarios.clone()
+                    } else {
+                        e.designs.iter().map(|s| s.name.clone()).collect()
+                    };
+                    for s in targets {
+                        out.push(ExpectClause {
+                            file: f.name.clone(),
+                            line: err.line_col(e.span.lo).0,
+                            text: f
+                                .text
+                                .get(e.span.lo as usize..e.span.hi as usize)
+                                .unwrap_or("")
+                                .to_string(),
+                            scenario: s,
+                            designs: vec![d.name.name.clone()],
+                            with: e
+                                .with
+                                .iter()
+                                .map(|(k, v)| (k.name.clone(), v.name.clone()))
+                                .collect(),
+                            props: e.props.iter().map(|(p, v)| (p.name.clone(), *v)).collect(),
+                        });
+                    }
+                }
+            }
             for s in &f.ast.scenarios {
                 for e in &s.expects {
                     let designs = if e.designs.iter().any(|d| d.name == "*") {
@@ -340,6 +369,22 @@ impl Catalog {
         for (di, d) in f.designs.iter().enumerate() {
             let design = self.design_info_at((fi, di)).map_err(err)?;
             let _ = design;
+            let sids = self.scenario_ids();
+            for e in &d.expects {
+                for s in &e.designs {
+                    if s.name != "*" && !sids.contains(&s.name) {
+                        return Err(err(Diagnostic::new(
+                            s.span,
+                            format!("unknown scenario `{}`", s.name),
+                            "no such scenario",
+                        )
+                        .suggest(&s.name, sids.iter().map(String::as_str))));
+                    }
+                }
+                for (p, _) in &e.props {
+                    self.check_property(p).map_err(err)?;
+                }
+            }
             for sid in self.scenario_ids() {
                 self.build_inner(&d.name.name, &sid, &[], None)
                     .map_err(|e| match e {

@@ -226,10 +226,12 @@ impl Parser {
             summary: String::new(),
             knobs: Vec::new(),
             funcs: Vec::new(),
+            expects: Vec::new(),
         };
         self.expect("{")?;
         while !self.eat("}") {
             match self.peek().clone() {
+                Tok::Ident(w) if w == "expect" => d.expects.push(self.expect_clause()?),
                 Tok::Ident(w) if w == "title" => d.title = self.text_item()?,
                 Tok::Ident(w) if w == "summary" => d.summary = self.text_item()?,
                 Tok::Ident(w) if w == "knob" => d.knobs.push(self.knob()?),

@@ -35,3 +35,12 @@ fn but_it_livelocks_when_reclaim_evicts_the_folio_after_every_read() {
     assert!(cx.text.contains("shrink_folio_list"), "{}", cx.text);
     assert!(cx.dot.starts_with("digraph"));
 }
+
+#[test]
+fn the_design_files_own_expectations_hold() {
+    let results = session().test(&["never-wait.fl"]).expect("runs");
+    assert_eq!(results.len(), 3);
+    for r in results {
+        assert_eq!(r.status, faultline::ClauseStatus::Ok, "{} {}", r.at, r.text);
+    }
+}
