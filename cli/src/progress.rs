@@ -96,6 +96,7 @@ mod tests {
             elapsed: Duration::from_secs(2),
             bytes: 3 << 20,
             executions: 0,
+            ..Stats::default()
         };
         assert_eq!(line(&s), "2000 states, 1000 states/s, depth 7, 3.0 MiB");
         s.executions = 10;

@@ -116,6 +116,7 @@ impl EngineArgs {
             budget: budget.budget(),
             max_executions: self.executions,
             seed: self.seed,
+            ..EngineOptions::default()
         }
     }
 }
