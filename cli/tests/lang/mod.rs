@@ -4,12 +4,13 @@ use super::{faultline, stderr, stdout, temp_dir};
 
 const CATALOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/fl");
 
-fn write(name: &str, text: &str) -> String {
-    let dir = temp_dir(&format!("lang-{name}"));
-    std::fs::create_dir_all(&dir).expect("creates");
-    let path = dir.join(name);
+/// Writes `text` to `name` in a fresh temporary directory (kept alive by the caller).
+fn write(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = temp_dir();
+    let path = dir.path().join(name);
     std::fs::write(&path, text).expect("writes");
-    path.to_str().expect("utf8").to_string()
+    let p = path.to_str().expect("utf8").to_string();
+    (dir, p)
 }
 
 #[test]
@@ -33,7 +34,7 @@ fn every_catalog_file_passes_its_expect_clauses() {
 
 #[test]
 fn a_wrong_expectation_is_a_mismatch_with_the_trace_and_exit_1() {
-    let f = write(
+    let (_dir, f) = write(
         "wrong.fl",
         "scenario my-fork-fuse {\n\ttitle \"t\";\n\tproperties deadlock;\n\tvma B = anon;\n\tvma F = private-file;\n\tfolio f = fuse absent;\n\tthread fault fault { do_user_addr_fault(user, F, FILE, f); return; }\n\tthread fork fork { dup_mmap(); return; }\n\tdaemon fuse { fuse_server(B, kernel); }\n\texpect hold-io: ~deadlock;\n\texpect upstream: ~deadlock;\n}\n",
     );
@@ -57,7 +58,7 @@ fn a_wrong_expectation_is_a_mismatch_with_the_trace_and_exit_1() {
 
 #[test]
 fn a_bad_file_is_exit_2_with_file_line_col_the_line_and_a_caret() {
-    let f = write(
+    let (_dir, f) = write(
         "bad.fl",
         "design d {\n\ttitle \"t\";\n\tbool waits_if_uptodate()\n\t{\n\t\treturn wait-if-uptodat == on;\n\t}\n}\n",
     );
