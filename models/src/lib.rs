@@ -18,6 +18,7 @@
 //! | `writers` | other `mmap_lock` writers: `MADV_COLLAPSE`/khugepaged, mlock, madvise, mremap, stack expansion |
 //! | `catalog` | lookup by id and `build` |
 //! | `error` | typed catalog errors |
+//! | `fl` | the catalog as `.fl` text (`models/fl/`), embedded |
 
 mod actors;
 mod catalog;
@@ -26,6 +27,7 @@ mod error;
 mod fault;
 mod fuse_paths;
 mod kernel;
+mod fl;
 mod knobs;
 mod scenarios;
 mod writers;
@@ -36,5 +38,6 @@ pub use designs::{DESIGNS, Design};
 pub use error::CatalogError;
 pub use fault::{FaultPolicy, Origin, Relookup, RetrySites, VmaRetry};
 pub use kernel::{Kernel, KernelWait, Sleep, wait, wait_at};
+pub use fl::CATALOG_FILES;
 pub use knobs::{KnobDef, KnobKind, Knobs};
 pub use scenarios::{KERNEL_SCENARIOS, SCENARIOS, Scenario};

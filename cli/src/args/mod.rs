@@ -10,6 +10,7 @@ mod check;
 mod common;
 mod errors;
 mod explain;
+mod lang;
 mod matrix;
 mod replay;
 mod report;
@@ -22,6 +23,7 @@ pub(crate) use check::CheckArgs;
 pub(crate) use common::ModelArgs;
 pub(crate) use errors::Parsed;
 pub(crate) use explain::ExplainArgs;
+pub(crate) use lang::{ShowArgs, TestArgs};
 pub(crate) use matrix::{MatrixArgs, MatrixFormat};
 pub(crate) use replay::ReplayArgs;
 pub(crate) use report::ReportArgs;
@@ -69,6 +71,11 @@ pub(crate) enum Command {
     Report(ReportArgs),
     /// Replay a counterexample token (or, with `--engine shuttle`, a shuttle schedule).
     Replay(ReplayArgs),
+    /// Run the `expect` and `exists` clauses of `.fl` files, one line each (exit 0 all
+    /// ok, 1 a mismatch, 2 a bad file, 3 undecided).
+    Test(TestArgs),
+    /// Print the compiled thread programs of a design x scenario (load FILE first).
+    Show(ShowArgs),
     /// Print a shell completion script on stdout.
     Completions {
         /// The shell.
