@@ -106,7 +106,11 @@ impl Op {
             Op::FilemapGetFolio { folio, .. }
             | Op::SyncMmapReadahead { folio }
             | Op::FolioWaitLocked { folio }
-            | Op::HandleUserfault { folio, .. } => f(folio),
+            | Op::HandleUserfault { folio, .. }
+            | Op::InvalidateFolio { folio }
+            | Op::FuseWaitWriteback { folio }
+            // queues a FUSE request: meets the server's FuseDevRead through h.fuse
+            | Op::FuseWritebackStart { folio } => f(folio),
             Op::IfFolioUptodate { .. }
             | Op::FolioTrylock { .. }
             | Op::FolioLock

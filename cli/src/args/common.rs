@@ -146,7 +146,7 @@ pub(crate) fn out_dir() -> impl TypedValueParser<Value = PathBuf> {
 }
 
 /// `--set KNOB=VALUE`.
-fn knob_setting(s: &str) -> Result<(String, String), String> {
+pub(crate) fn knob_setting(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err("expected KNOB=VALUE".into()),
