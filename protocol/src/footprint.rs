@@ -140,10 +140,79 @@ impl Op {
         }
     }
 
-    /// The folio a disk read may start on (`SyncMmapReadahead`), for the disk's future.
+    /// The folio this op names (not through a handle), if any. Exhaustive, like
+    /// [`Op::footprint`]: symmetry reduction must see every folio a program names.
+    pub fn named_folio(&self) -> Option<FolioId> {
+        match *self {
+            Op::FilemapGetFolio { folio, .. }
+            | Op::SyncMmapReadahead { folio }
+            | Op::FolioWaitLocked { folio }
+            | Op::HandleUserfault { folio, .. }
+            | Op::InvalidateFolio { folio }
+            | Op::FuseWaitWriteback { folio }
+            | Op::FuseWritebackStart { folio } => Some(folio),
+            Op::MmapReadLock
+            | Op::MmapReadTrylock { .. }
+            | Op::MmapReadUnlock
+            | Op::MmapWriteLock
+            | Op::MmapWriteUnlock
+            | Op::MmapWriteDowngrade
+            | Op::LockVmaUnderRcu { .. }
+            | Op::FindVma { .. }
+            | Op::VmaEndRead
+            | Op::VmaStartRead { .. }
+            | Op::VmaStartWrite { .. }
+            | Op::VmaMarkDetached { .. }
+            | Op::IfAnonVma { .. }
+            | Op::AnonVmaPrepare
+            | Op::IfFolioUptodate { .. }
+            | Op::FolioTrylock { .. }
+            | Op::FolioLock
+            | Op::FolioUnlock
+            | Op::FolioPut
+            | Op::MapPte
+            | Op::MapAnon
+            | Op::FuseDevRead
+            | Op::FuseDevWrite
+            | Op::UffdRead
+            | Op::UffdioCopy
+            | Op::CopyPageRange { .. }
+            | Op::CopyPageRangeEnd { .. }
+            | Op::MmapRegion { .. }
+            | Op::ChangeProtection { .. }
+            | Op::UnmapVmas { .. }
+            | Op::SetFlag(_)
+            | Op::ClearFlag(_)
+            | Op::FaultRetry
+            | Op::IfFlag { .. }
+            | Op::Goto(_)
+            | Op::Choose { .. }
+            | Op::Exit => None,
+        }
+    }
+
+    /// This op with the folio it names replaced by `f` (unchanged if it names none).
+    pub fn with_named_folio(mut self, f: FolioId) -> Op {
+        match &mut self {
+            Op::FilemapGetFolio { folio, .. }
+            | Op::SyncMmapReadahead { folio }
+            | Op::FolioWaitLocked { folio }
+            | Op::HandleUserfault { folio, .. }
+            | Op::InvalidateFolio { folio }
+            | Op::FuseWaitWriteback { folio }
+            | Op::FuseWritebackStart { folio } => *folio = f,
+            _ => {}
+        }
+        self
+    }
+
+    /// The folio whose read I/O this op may start (the folio's backend then completes
+    /// it: for a disk folio, a disk completion step follows).
     pub fn starts_read(&self) -> Option<FolioId> {
         match *self {
-            Op::SyncMmapReadahead { folio } => Some(folio),
+            Op::SyncMmapReadahead { folio }
+            | Op::HandleUserfault { folio, .. }
+            | Op::FuseWritebackStart { folio } => Some(folio),
             _ => None,
         }
     }

@@ -232,14 +232,7 @@ fn block_class(m: &Machine, members: &[Tid]) -> Option<Class> {
 /// The folios a program names.
 fn named_folios(ops: impl Iterator<Item = Op>) -> Vec<FolioId> {
     let mut out: Vec<FolioId> = Vec::new();
-    for op in ops {
-        let f = match op {
-            Op::FilemapGetFolio { folio, .. }
-            | Op::SyncMmapReadahead { folio }
-            | Op::FolioWaitLocked { folio }
-            | Op::HandleUserfault { folio, .. } => folio,
-            _ => continue,
-        };
+    for f in ops.filter_map(|op| op.named_folio()) {
         if !out.contains(&f) {
             out.push(f);
         }
@@ -256,10 +249,11 @@ fn signature(m: &Machine, t: Tid, erase_folios: bool) -> (String, Vec<(String, O
         .instrs()
         .iter()
         .map(|i| {
-            let mut op = i.op;
-            if erase_folios {
-                erase(&mut op);
-            }
+            let op = if erase_folios {
+                i.op.with_named_folio(FolioId(0))
+            } else {
+                i.op
+            };
             (
                 format!("{op:?}@{}", i.site),
                 op.label().map(|l| p.target(l)),
@@ -267,16 +261,6 @@ fn signature(m: &Machine, t: Tid, erase_folios: bool) -> (String, Vec<(String, O
         })
         .collect();
     (format!("{:?}", spec.role), ops)
-}
-
-fn erase(op: &mut Op) {
-    match op {
-        Op::FilemapGetFolio { folio, .. }
-        | Op::SyncMmapReadahead { folio }
-        | Op::FolioWaitLocked { folio }
-        | Op::HandleUserfault { folio, .. } => *folio = FolioId(0),
-        _ => {}
-    }
 }
 
 /// Thread `t`'s situation in `w`. In a block class (`own` is its folio) the folio it
