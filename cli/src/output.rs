@@ -93,9 +93,10 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
                 let _ = writeln!(s, "{}: INCONCLUSIVE: {limit}", r.property);
             }
             Verdict::Violated(cx) => {
-                // Only the breadth-first native search guarantees a shortest one.
+                // Only the breadth-first native search guarantees a shortest one, and
+                // only without partial-order reduction (symmetry keeps depths).
                 let kind = match report.engine {
-                    "native" => "shortest counterexample",
+                    "native" if !report.stats.reductions.por => "shortest counterexample",
                     _ => "counterexample",
                 };
                 let _ = writeln!(
