@@ -358,4 +358,42 @@ mod tests {
             assert_eq!(s.canonical(&m, &other).0, c);
         }
     }
+
+    #[test]
+    fn the_renaming_to_the_representative_commutes_with_every_step_of_every_catalog_case() {
+        // Symmetry is sound only if the renaming is an automorphism of the step
+        // function: renaming a state and then stepping is stepping and then renaming.
+        let mut checked = 0;
+        for d in faultline_models::DESIGNS {
+            for sc in faultline_models::SCENARIOS {
+                let m = faultline_models::build(d.id, sc.id, &[])
+                    .expect("builds")
+                    .machine;
+                let Some(s) = Symmetry::new(&m) else { continue };
+                let mut frontier = vec![m.initial()];
+                let mut enabled = Vec::new();
+                for _ in 0..300 {
+                    let Some(w) = frontier.pop() else { break };
+                    let (c, r) = s.canonical(&m, &w);
+                    m.enabled(&w, &mut enabled);
+                    for &step in &enabled.clone() {
+                        let a = m.apply(&w, step).expect("enabled");
+                        let b = m
+                            .apply(&c, crate::reduce::rename_step(step, &r))
+                            .expect("the renamed step is enabled on the representative");
+                        assert_eq!(
+                            s.canonical(&m, &a).0,
+                            s.canonical(&m, &b).0,
+                            "{} {}",
+                            d.id,
+                            sc.id
+                        );
+                        frontier.insert(0, a);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
 }
