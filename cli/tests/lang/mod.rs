@@ -104,3 +104,43 @@ fn show_prints_the_compiled_listing() {
         stderr(&o)
     );
 }
+
+#[test]
+fn replay_tokens_are_bound_to_their_model_and_malformed_ones_are_exit_2() {
+    let o = faultline(&["check", "hold-io", "fork-fuse"]);
+    let out = stdout(&o);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("replay: "))
+        .expect("a replay line");
+    let token = line.split_whitespace().last().expect("token");
+    let (steps, hash) = token.rsplit_once('@').expect("STEPS@HASH");
+    assert_eq!(hash.len(), 8, "{token}");
+    assert!(steps.starts_with("t0,"), "{token}");
+    let o = faultline(&["replay", "hold-io", "fork-fuse", token]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // The same token on another knob set, scenario or design: refused in one line.
+    for other in [
+        vec![
+            "replay",
+            "hold-io",
+            "fork-fuse",
+            token,
+            "--set",
+            "server=uffd",
+        ],
+        vec!["replay", "hold-io", "tried-fuse", token],
+        vec!["replay", "upstream", "fork-fuse", token],
+    ] {
+        let o = faultline(&other);
+        assert_eq!(o.status.code(), Some(2), "{other:?}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("recorded on another model"), "{err}");
+    }
+    for bad in ["", ",,,", "t0,,t1", "t0,t1 x", "t0,t1@", "t0@zz"] {
+        let o = faultline(&["replay", "hold-io", "fork-fuse", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stdout(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "{bad:?}");
+    }
+}
