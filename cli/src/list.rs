@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use faultline_checker::Property;
-use faultline_models::{DESIGNS, KnobDef, SCENARIOS, global_knobs};
+use faultline_models::{DESIGNS, KERNEL_SCENARIOS, KnobDef, SCENARIOS, global_knobs};
 
 fn knob_lines(s: &mut String, knobs: &[&KnobDef]) {
     for k in knobs {
@@ -30,6 +30,14 @@ pub(crate) fn text() -> String {
         let _ = writeln!(s, "  {:<12} {}", sc.id, sc.title);
         knob_lines(&mut s, sc.knobs);
     }
+    s += "\nreal-kernel scenarios (mirror the repro/ tests; not in the matrix):\n";
+    for sc in KERNEL_SCENARIOS {
+        let _ = writeln!(s, "  {:<12} {}", sc.id, sc.title);
+        knob_lines(&mut s, sc.knobs);
+    }
+    s += "\nkernel: scenarios without a `kernel` knob follow `newest`: the 2026 linux-mm \
+          mm core with torvalds x86 do_user_addr_fault @0069455b (VMA-lock RETRY|MAJOR \
+          falls back to mmap_lock with FAULT_FLAG_TRIED, as since 6.8).\n";
     s += "\nknobs of every design and scenario:\n";
     knob_lines(&mut s, global_knobs());
     s += "\nproperties:\n";

@@ -1,13 +1,13 @@
 //! The `faultline` command line: `list`, `matrix`, `check`, `explain`, `report`,
-//! `replay`.
+//! `replay`, `completions`, `man`.
 //!
 //! | module | holds |
 //! |---|---|
 //! | `args` | the command line as a clap derive tree, one file per subcommand |
 //! | `man` | `faultline completions SHELL` and `faultline man` |
 //! | `matrix` | computing and printing the design x scenario matrix |
-//! | `output` | a check's report as text or JSON |
-//! | `format` | `--format text\|json\|dot` |
+//! | `output` | a check's report as text, JSON, DOT or a lockdep-style splat |
+//! | `format` | `--format text\|json\|dot\|splat` |
 //! | `graphs` | the DOT graphs of a report's violations, named for files |
 //! | `explain` | the 80-column text of the first violation |
 //! | `report` | the HTML report |
@@ -82,7 +82,7 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
         Command::Test(t) => lang::test(&t),
         Command::Show(s) => lang::show(&s),
         Command::Completions { shell } => Ok((0, man::completions(shell))),
-        Command::Man => Ok((0, man::page()?)),
+        Command::Man { command } => Ok((0, man::page(command.as_deref())?)),
     }
 }
 

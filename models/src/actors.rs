@@ -150,16 +150,39 @@ pub(crate) fn folio_holder(folio: FolioId, waits: HolderWaits) -> ProgramBuilder
     b
 }
 
+/// The server's fault on its buffer page in anonymous VMA `buffer`, continuing at
+/// `out`: a first touch (`do_anonymous_page`), or, when `swapped`, a swap-in
+/// (`do_swap_page`: the page was reclaimed; review item 27).
+pub(crate) fn buffer_fault(
+    b: &mut ProgramBuilder,
+    policy: FaultPolicy,
+    origin: Origin,
+    buffer: VmaId,
+    swapped: bool,
+    out: faultline_protocol::Label,
+) {
+    if swapped {
+        crate::fault::swap_fault_to(b, policy, origin, buffer, out);
+    } else {
+        anon_fault(b, policy, origin, buffer, out);
+    }
+}
+
 /// An in-process FUSE server thread: take a read request (`fuse_dev_do_read`), copy
-/// the data through its buffer in anonymous VMA `buffer` (a write fault on a cold
-/// page: first touch, or reclaimed under the same memory pressure), reply
-/// (`fuse_dev_do_write` completes the folio), and wait for the next request.
-pub(crate) fn fuse_server(policy: FaultPolicy, buffer: VmaId, origin: Origin) -> ProgramBuilder {
+/// the data through its buffer in anonymous VMA `buffer` (a fault on a page that is
+/// not present: a fresh page per request, or one swapped out, see [`buffer_fault`]),
+/// reply (`fuse_dev_do_write` completes the folio), and wait for the next request.
+pub(crate) fn fuse_server(
+    policy: FaultPolicy,
+    buffer: VmaId,
+    origin: Origin,
+    swapped: bool,
+) -> ProgramBuilder {
     let mut b = ProgramBuilder::new("fuse_dev_do_read");
     let top = b.here();
     let reply = b.label();
     b.op(Op::FuseDevRead);
-    anon_fault(&mut b, policy, origin, buffer, reply);
+    buffer_fault(&mut b, policy, origin, buffer, swapped, reply);
     b.place(reply)
         .site("fuse_dev_do_write")
         .op(Op::FuseDevWrite)
@@ -184,6 +207,7 @@ pub(crate) fn uffd_server(
     origin: Origin,
     dst: VmaId,
     shared: bool,
+    swapped: bool,
 ) -> ProgramBuilder {
     let mut b = ProgramBuilder::new("userfaultfd_read");
     let top = b.here();
@@ -192,7 +216,7 @@ pub(crate) fn uffd_server(
     let gone = b.label();
     let fast = b.label();
     b.op(Op::UffdRead);
-    anon_fault(&mut b, policy, origin, buffer, copy);
+    buffer_fault(&mut b, policy, origin, buffer, swapped, copy);
     b.place(copy).site("uffd_lock_vma").op(Op::LockVmaUnderRcu {
         vma: dst,
         fail: slow,
@@ -279,7 +303,12 @@ mod tests {
 
     #[test]
     fn the_fuse_server_faults_on_its_buffer_for_every_request() {
-        let ops = ops(fuse_server(FaultPolicy::UPSTREAM, VmaId(1), Origin::Kernel));
+        let ops = ops(fuse_server(
+            FaultPolicy::UPSTREAM,
+            VmaId(1),
+            Origin::Kernel,
+            false,
+        ));
         let read = ops
             .iter()
             .position(|o| *o == Op::FuseDevRead)
@@ -299,7 +328,7 @@ mod tests {
         );
         // Kernel mode (copy_to_user): no per-VMA lock attempt at all.
         assert!(!ops.iter().any(|o| matches!(o, Op::LockVmaUnderRcu { .. })));
-        let user = fuse_server(FaultPolicy::UPSTREAM, VmaId(1), Origin::User)
+        let user = fuse_server(FaultPolicy::UPSTREAM, VmaId(1), Origin::User, false)
             .build()
             .expect("placed");
         assert!(

@@ -5,7 +5,7 @@ use faultline_protocol::Machine;
 use crate::designs::{DESIGNS, Design};
 use crate::error::CatalogError;
 use crate::knobs::{KnobDef, Knobs};
-use crate::scenarios::{ADMISSION, FORK_LOCK, SCENARIOS, Scenario, admission};
+use crate::scenarios::{ADMISSION, FORK_LOCK, KERNEL_SCENARIOS, SCENARIOS, Scenario, admission};
 
 /// A design and a scenario, built with resolved knobs.
 #[derive(Debug)]
@@ -35,11 +35,13 @@ pub fn design(id: &str) -> Result<&'static Design, CatalogError> {
 pub fn scenario(id: &str) -> Result<&'static Scenario, CatalogError> {
     SCENARIOS
         .iter()
+        .chain(KERNEL_SCENARIOS)
         .find(|s| s.id == id)
         .ok_or_else(|| CatalogError::UnknownScenario {
             name: id.to_string(),
             valid: SCENARIOS
                 .iter()
+                .chain(KERNEL_SCENARIOS)
                 .map(|s| s.id)
                 .collect::<Vec<_>>()
                 .join(", "),
@@ -88,7 +90,7 @@ mod tests {
     #[test]
     fn every_design_and_scenario_builds_with_defaults() {
         for d in DESIGNS {
-            for s in SCENARIOS {
+            for s in SCENARIOS.iter().chain(KERNEL_SCENARIOS) {
                 let m = build(d.id, s.id, &[]).expect("catalog entries build");
                 assert!(!m.machine.threads().is_empty(), "{} x {}", d.id, s.id);
             }
@@ -115,7 +117,7 @@ mod tests {
         let e = build("upstream", "tried-fuse", &sets).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown knob `mapping` for upstream x tried-fuse; valid knobs: admission, evictions, fork-lock, server, server-fault, writer-vma"
+            "unknown knob `mapping` for upstream x tried-fuse; valid knobs: admission, evictions, fork-lock, server, server-buffer, server-fault, writer-vma"
         );
     }
 }

@@ -13,7 +13,7 @@ mod arch;
 mod filemap;
 mod policy;
 
-pub(crate) use anon::{anon_fault, swap_fault, uffd_fault};
+pub(crate) use anon::{anon_fault, swap_fault, swap_fault_to, uffd_fault};
 pub use arch::Origin;
 pub(crate) use arch::file_fault;
 pub use policy::{FaultPolicy, Relookup, RetrySites, VmaRetry};

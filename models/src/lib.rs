@@ -12,7 +12,10 @@
 //! | `actors` | fork (`dup_mmap`), mprotect, munmap, mmap, the FUSE server, the uffd handler, a folio-lock holder |
 //! | `designs` | the design catalog |
 //! | `scenarios` | the scenario catalog (H1-H10 and scale) and its knobs |
+//! | `fuse_paths` | the FUSE paths the real-kernel tests drive: GUP copy, DIO mmap, `/proc` reader, `page_mkwrite` |
+//! | `kernel` | the `kernel` knob and each blocking op's kernel wait (function, frames, killable or not) |
 //! | `knobs` | knob definitions and validation |
+//! | `writers` | other `mmap_lock` writers: `MADV_COLLAPSE`/khugepaged, mlock, madvise, mremap, stack expansion |
 //! | `catalog` | lookup by id and `build` |
 //! | `error` | typed catalog errors |
 //! | `fl` | the catalog as `.fl` text (`models/fl/`), embedded |
@@ -22,15 +25,19 @@ mod catalog;
 mod designs;
 mod error;
 mod fault;
+mod fuse_paths;
+mod kernel;
 mod fl;
 mod knobs;
 mod scenarios;
+mod writers;
 
 pub use actors::ForkLock;
 pub use catalog::{Model, build, design, global_knobs, knob_defs, scenario};
 pub use designs::{DESIGNS, Design};
 pub use error::CatalogError;
 pub use fault::{FaultPolicy, Origin, Relookup, RetrySites, VmaRetry};
+pub use kernel::{Kernel, KernelWait, Sleep, wait, wait_at};
 pub use fl::CATALOG_FILES;
 pub use knobs::{KnobDef, KnobKind, Knobs};
-pub use scenarios::{SCENARIOS, Scenario};
+pub use scenarios::{KERNEL_SCENARIOS, SCENARIOS, Scenario};

@@ -193,11 +193,56 @@ fn tried_fuse_deadlocks_with_reader_stealing_too() {
 fn tried_fuse_needs_the_kernel_mode_server_fault() {
     // With server-fault=user (linux-mm x86 tries the VMA lock for uaccess faults too),
     // the second request's buffer fault finds anon_vma set and never needs mmap_lock.
-    // This rests on the buffer fault being do_anonymous_page: a buffer page that was
-    // swapped out would come back through do_swap_page, which is not modelled yet.
+    // This rests on the buffer fault being a first touch (do_anonymous_page).
     let (_, report) = check("upstream", "tried-fuse", &[("server-fault", "user")]);
     assert!(matches!(deadlock(&report), Verdict::Holds));
     assert_eq!(report.stats.states, 216);
+}
+
+#[test]
+fn a_swapped_out_server_buffer_deadlocks_tried_fuse_even_with_user_mode_faults() {
+    // Review item 27: a reclaimed buffer page comes back through do_swap_page, whose
+    // first try under B's VMA lock drops it and returns RETRY|MAJOR; the TRIED retry
+    // takes mmap_read_lock, queued behind the writer.
+    let sets = [("server-fault", "user"), ("server-buffer", "swapped")];
+    let (_, report) = check("upstream", "tried-fuse", &sets);
+    let (names, _) = cycle(&report);
+    assert!(names.contains(&"T2 fuse".to_string()), "{names:?}");
+}
+
+#[test]
+fn the_kernel_scenarios_hang_on_6_1_and_6_12_and_their_controls_do_not() {
+    let hangs = |scenario: &str, sets: Sets<'_>| {
+        let (_, r) = check("upstream", scenario, sets);
+        matches!(deadlock(&r), Verdict::Violated(_))
+    };
+    for kernel in ["6.1", "6.12", "newest"] {
+        let k = ("kernel", kernel);
+        assert!(hangs("kernel-h2", &[k]), "{kernel}");
+        assert!(
+            hangs("kernel-h2", &[k, ("daemon", "proc-cmdline")]),
+            "{kernel}"
+        );
+        assert!(
+            hangs("kernel-h2", &[k, ("writer", "madv-collapse")]),
+            "{kernel}"
+        );
+        assert!(
+            hangs("kernel-h2", &[k, ("writer", "stack-expansion")]),
+            "{kernel}"
+        );
+        assert!(!hangs("kernel-h2", &[k, ("eviction", "none")]), "{kernel}");
+        assert!(!hangs("kernel-h2", &[k, ("writer", "none")]), "{kernel}");
+        assert!(!hangs("kernel-h2", &[k, ("daemon", "quiet")]), "{kernel}");
+        for w in ["mprotect", "mlock", "madvise", "mremap"] {
+            assert!(hangs("kernel-wb", &[k, ("writer", w)]), "{kernel} {w}");
+        }
+        assert!(!hangs("kernel-wb", &[k, ("writer", "none")]), "{kernel}");
+        assert!(!hangs("kernel-wb", &[k, ("buffer", "warm")]), "{kernel}");
+    }
+    // 6.4-6.7: the mmap_lock pass after the VMA-lock RETRY is not TRIED, so one
+    // eviction is not enough for the in-process H2 (it drops the lock again).
+    assert!(!hangs("kernel-h2", &[("kernel", "6.4-6.7")]));
 }
 
 #[test]

@@ -292,6 +292,18 @@ impl Machine {
             {
                 Status::Blocked(WaitOn::Folio(folio))
             }
+            Op::InvalidateFolio { folio }
+                if w.folio(folio).state != FolioState::Absent
+                    && !(w.folio(folio).state == FolioState::Uptodate
+                        && w.folio(folio).refs.is_empty()) =>
+            {
+                Status::Blocked(WaitOn::Folio(folio))
+            }
+            Op::FuseWaitWriteback { folio }
+                if matches!(w.folio(folio).state, FolioState::ReadIo { .. }) =>
+            {
+                Status::Blocked(WaitOn::Folio(folio))
+            }
             Op::FuseDevRead | Op::UffdRead => match self.pending(w, served(instr.op)).count() {
                 0 => Status::Idle,
                 n => Status::Ready { choices: n as u8 },
@@ -498,6 +510,9 @@ fn check_indices(
         Op::FilemapGetFolio { folio, .. }
         | Op::SyncMmapReadahead { folio }
         | Op::FolioWaitLocked { folio }
+        | Op::InvalidateFolio { folio }
+        | Op::FuseWritebackStart { folio }
+        | Op::FuseWaitWriteback { folio }
         | Op::HandleUserfault { folio, .. }
             if folio.index() >= folios =>
         {

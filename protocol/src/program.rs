@@ -127,6 +127,29 @@ pub enum Op {
         /// The folio waited on.
         folio: FolioId,
     },
+    /// `invalidate_inode_pages2` on a named folio (FUSE's `FOPEN_DIRECT_IO` mmap):
+    /// sleeps while it is locked (read I/O or a thread), then removes it from the page
+    /// cache. [inferred] It also waits until no other thread holds a reference: the
+    /// kernel's folio-lock hand-off is FIFO, so a fault queued on the lock first gets it
+    /// first and drops its reference before the invalidation runs; the other order (the
+    /// fault finds its folio truncated and re-reads without a lock) is left out.
+    InvalidateFolio {
+        /// The folio removed.
+        folio: FolioId,
+    },
+    /// `sync_file_range(SYNC_FILE_RANGE_WRITE)` -> `fuse_writepages`: the page's FUSE
+    /// WRITE is queued for the server; `folio` stands for its entry in FUSE's
+    /// writeback tree (`fi->writepages`) and is "read I/O" until the server replies.
+    FuseWritebackStart {
+        /// The writeback entry.
+        folio: FolioId,
+    },
+    /// `fuse_page_mkwrite` -> `fuse_wait_on_page_writeback`: sleep until the page's
+    /// FUSE WRITE is answered (`wait_event`, uninterruptible).
+    FuseWaitWriteback {
+        /// The writeback entry.
+        folio: FolioId,
+    },
     /// `folio_trylock` on the folio handle; jumps to `fail` if it is locked.
     FolioTrylock {
         /// Taken when the folio is locked (by I/O or a thread).
@@ -276,6 +299,9 @@ impl Op {
             Op::SyncMmapReadahead { .. } => "do_sync_mmap_readahead",
             Op::IfFolioUptodate { .. } => "folio_test_uptodate",
             Op::FolioWaitLocked { .. } => "folio_wait_locked",
+            Op::InvalidateFolio { .. } => "invalidate_inode_pages2",
+            Op::FuseWritebackStart { .. } => "fuse_writepages",
+            Op::FuseWaitWriteback { .. } => "fuse_wait_on_page_writeback",
             Op::FolioTrylock { .. } => "folio_trylock",
             Op::FolioLock => "folio_lock",
             Op::FolioUnlock => "folio_unlock",

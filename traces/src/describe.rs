@@ -43,7 +43,10 @@ pub fn function(m: &Machine, before: &World, step: Step) -> String {
                 | Op::IfAnonVma { vma: None, .. } => th.vma.map(vma),
                 Op::FilemapGetFolio { folio: f, .. }
                 | Op::SyncMmapReadahead { folio: f }
-                | Op::FolioWaitLocked { folio: f } => Some(folio(Some(f))),
+                | Op::FolioWaitLocked { folio: f }
+                | Op::InvalidateFolio { folio: f }
+                | Op::FuseWritebackStart { folio: f }
+                | Op::FuseWaitWriteback { folio: f } => Some(folio(Some(f))),
                 Op::FolioTrylock { .. }
                 | Op::FolioLock
                 | Op::FolioUnlock

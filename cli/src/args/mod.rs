@@ -38,8 +38,7 @@ Exit codes:
   `matrix` and `report` exit 0 once every cell is decided (violations are their
   findings), 3 otherwise.";
 
-/// faultline: a model checker for Linux mm lock protocols (mmap_lock, per-VMA locks,
-/// folio I/O).
+/// A model checker for Linux mm lock protocols (mmap_lock, per-VMA locks, folio I/O).
 #[derive(Debug, Parser)]
 #[command(
     name = "faultline",
@@ -82,8 +81,11 @@ pub(crate) enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on stdout.
-    Man,
+    /// Print the man page (roff) on stdout: faultline(1), or faultline-COMMAND(1).
+    Man {
+        /// The command whose page to print.
+        command: Option<String>,
+    },
 }
 
 /// Parses the arguments after the program name (any bytes: a word that is not UTF-8

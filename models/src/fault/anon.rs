@@ -133,6 +133,44 @@ fn do_swap_page(
         .op(Op::Goto(exits.done));
 }
 
+/// `do_swap_page` for a server's swapped-out buffer page, with the disk wait elided:
+/// the swap read (`swapin_readahead`, lock held) either has completed (map under the
+/// lock) or is in flight, and then a first try drops the fault lock in
+/// `__folio_lock_or_retry` and returns `VM_FAULT_RETRY|MAJOR`, while a TRIED pass (or
+/// a design that holds its lock for swap I/O) waits and maps holding it. A disk
+/// completes on its own, so eliding its wait changes no lock order; it is elided
+/// because the server's one folio register holds its FUSE request meanwhile.
+fn do_swap_page_elided(b: &mut ProgramBuilder, policy: FaultPolicy, lock: FaultLock, exits: Exits) {
+    let map = b.label();
+    b.site("do_swap_page")
+        .op(Op::SetFlag(Flag::Major))
+        .op(Op::Choose { alt: map });
+    if policy.drops(lock, super::policy::Page::Swap) {
+        b.op(Op::IfFlag {
+            flag: Flag::Tried,
+            then: map,
+        });
+        b.site("__folio_lock_or_retry");
+        release(b, lock);
+        b.op(Op::FaultRetry).op(Op::Goto(exits.retry_io));
+    }
+    b.place(map).site("do_swap_page").op(Op::MapAnon);
+    b.op(Op::Goto(exits.done));
+}
+
+/// A swap-in fault on anonymous VMA `vma` (which has an `anon_vma`: it was touched
+/// before it was swapped out), continuing at `out` once the page is mapped.
+pub(crate) fn swap_fault_to(
+    b: &mut ProgramBuilder,
+    policy: FaultPolicy,
+    origin: Origin,
+    vma: VmaId,
+    out: Label,
+) {
+    let handler = |b: &mut ProgramBuilder, lock, exits| do_swap_page_elided(b, policy, lock, exits);
+    fault_loop(b, policy, origin, vma, &handler, out);
+}
+
 /// A whole fault thread on a swapped-out page of anonymous VMA `vma`; `sync` for a
 /// synchronous swap device.
 pub(crate) fn swap_fault(

@@ -114,13 +114,15 @@ pub(crate) fn fault_loop(
         // count_vm_vma_lock_event(VMA_LOCK_RETRY); if (fault & VM_FAULT_MAJOR)
         // flags |= FAULT_FLAG_TRIED; then lock_mmap.
         b.place(to_mmap);
-        let tried = b.label();
-        b.op(Op::IfFlag {
-            flag: Flag::Major,
-            then: tried,
-        })
-        .op(Op::Goto(lock_mmap));
-        b.place(tried).op(Op::SetFlag(Flag::Tried));
+        if policy.fallback_tried_on_major {
+            let tried = b.label();
+            b.op(Op::IfFlag {
+                flag: Flag::Major,
+                then: tried,
+            })
+            .op(Op::Goto(lock_mmap));
+            b.place(tried).op(Op::SetFlag(Flag::Tried));
+        }
     }
     // lock_mmap: and retry: sit together in x86 do_user_addr_fault.
     b.place(lock_mmap);

@@ -6,8 +6,14 @@
 //! in `lock_folio_maybe_drop_mmap` before sleeping on a locked folio; it then takes the
 //! folio lock, and `if (fpin) { folio_unlock(folio); goto out_retry; }` with
 //! `out_retry`'s `folio_put` returns `VM_FAULT_RETRY`. Not modelled: the readahead early
-//! returns (`VM_RAND_READ`, `ra_pages == 0`, `mmap_miss > MMAP_LOTSAMISS`) that submit
-//! I/O with the lock held and drop it only in `lock_folio_maybe_drop_mmap`.
+//! returns (`VM_RAND_READ`, `ra_pages == 0`, `mmap_miss > MMAP_LOTSAMISS`). They submit
+//! nothing: `__filemap_get_folio(FGP_CREAT|FGP_FOR_MMAP)` adds the folio unlocked and
+//! `page_not_uptodate` reads it with `filemap_read_folio`, after
+//! `maybe_unlock_mmap_for_io` on a first try (the lock is still dropped before any
+//! I/O, at another site), or inside `->read_folio` holding the lock on a TRIED pass.
+//! The lock order is the one modelled; the sleep is not: for FUSE that wait is
+//! `fuse_read_folio`'s synchronous request, uninterruptible once the server took it
+//! (`request_wait_answer`), so such a hang is not ended by `kill -9`.
 
 use faultline_protocol::{Flag, FolioId, Label, Op, ProgramBuilder};
 

@@ -70,6 +70,10 @@ pub struct FaultPolicy {
     /// instead of `mmap_read_trylock` (the lock-order bug of kernel-semantics H9; set
     /// by the `lock-order` scenario's knob, never by a design).
     pub anon_prepare_blocks: bool,
+    /// After a VMA-lock `VM_FAULT_RETRY` with `VM_FAULT_MAJOR`, the `mmap_lock` pass
+    /// runs with `FAULT_FLAG_TRIED` (x86 since 6.8); 6.4-6.7 retried it without, so
+    /// that pass dropped the lock for I/O again (set by the `kernel` knob).
+    pub fallback_tried_on_major: bool,
 }
 
 impl FaultPolicy {
@@ -80,6 +84,7 @@ impl FaultPolicy {
         vma_retry: None,
         wait_if_uptodate: false,
         anon_prepare_blocks: false,
+        fallback_tried_on_major: true,
     };
 
     /// Whether a first-try attempt under `lock` drops it before an I/O wait on `page`.

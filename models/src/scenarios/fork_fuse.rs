@@ -4,9 +4,10 @@
 use faultline_protocol::{Admission, Machine, ModelError, Role, VmaId, VmaKind};
 
 use super::{
-    EVICTIONS_0, MAPPING, SERVER, SERVER_FAULT, Scenario, fork_lock, reclaim, served_fault, thread,
+    EVICTIONS_0, MAPPING, SERVER, SERVER_BUFFER, SERVER_FAULT, Scenario, fork_lock, reclaim,
+    served_fault, thread,
 };
-use crate::actors::{fork, vma};
+use crate::actors::fork;
 use crate::fault::FaultPolicy;
 use crate::knobs::{KnobDef, KnobKind, Knobs};
 
@@ -23,8 +24,16 @@ pub(super) const SCENARIO: Scenario = Scenario {
     summary: "fault: user read of file VMA F on a FUSE mount, folio f not cached (or, \
               with server=uffd, a missing page of uffd-registered VMA U); fork: \
               dup_mmap of the process; fuse (uffd): the server thread, whose buffer is \
-              anonymous VMA B and faults on every request.",
-    knobs: &[&SERVER, &MAPPING, &ORDER, &SERVER_FAULT, &EVICTIONS_0],
+              anonymous VMA B and faults on every request (a fresh page, or a swapped-out \
+              one with server-buffer=swapped).",
+    knobs: &[
+        &SERVER,
+        &MAPPING,
+        &ORDER,
+        &SERVER_FAULT,
+        &EVICTIONS_0,
+        &SERVER_BUFFER,
+    ],
     properties: &["deadlock", "fork-waits-io", "retry-drops"],
     build,
 };
@@ -40,13 +49,13 @@ fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Mac
     } else {
         (VmaId(0), VmaId(1))
     };
-    let (spec, fault, server, page) = served_fault(policy, knobs, kind, served, buf)?;
-    let mut vmas = vec![vma("B", VmaKind::Anon)];
+    let (spec, fault, server, folios) = served_fault(policy, knobs, kind, served, buf)?;
+    let mut vmas = vec![super::buffer_vma(knobs)];
     vmas.insert(served.index(), spec);
     let threads = vec![
         fault,
         thread("fork", Role::Fork, fork(&vmas, fork_lock(knobs)))?,
         server,
     ];
-    Machine::new(threads, vmas, vec![page], admission, reclaim(knobs))
+    Machine::new(threads, vmas, folios, admission, reclaim(knobs))
 }

@@ -5,6 +5,8 @@ mod folio_holder;
 mod fork_copy;
 mod fork_fuse;
 mod fork_io;
+mod kernel_h2;
+mod kernel_wb;
 mod lock_order;
 mod many_faults;
 mod stale_vma;
@@ -62,6 +64,11 @@ pub static SCENARIOS: &[Scenario] = &[
     many_faults::SCENARIO,
 ];
 
+/// The scenarios that mirror the real-kernel tests in `repro/` step by step, with a
+/// `kernel` knob: checked by `faultline check` and the repro harness, not in the
+/// design matrix (they pin a kernel, not a design question).
+pub static KERNEL_SCENARIOS: &[Scenario] = &[kernel_h2::SCENARIO, kernel_wb::SCENARIO];
+
 /// `admission=fair|steal`: how `mmap_lock` admits new lockers while others wait.
 pub(crate) static ADMISSION: KnobDef = KnobDef {
     name: "admission",
@@ -84,8 +91,23 @@ static SERVER_FAULT: KnobDef = KnobDef {
     name: "server-fault",
     kind: KnobKind::Choice(&["kernel", "user"]),
     default: "kernel",
-    help: "the FUSE server's copy_to_user fault: kernel = straight to mmap_read_lock \
-           (mainline x86, arm64); user = tries the VMA lock first (linux-mm x86)",
+    help: "how the server's access to its buffer faults: kernel = from the kernel, \
+           straight to mmap_read_lock, never a VMA lock: the /dev/fuse copy itself \
+           (fuse_copy_fill pins the buffer with GUP, whose slow path takes \
+           mmap_read_lock; seen on 6.1 and 6.12) or a copy_to_user #PF (mainline x86, \
+           arm64); user = the server touches the buffer itself first, a user-mode \
+           fault that tries the VMA lock (linux-mm x86 sends kernel #PFs this way too)",
+};
+
+/// `server-buffer=first-touch|swapped`: what the server's buffer fault is.
+static SERVER_BUFFER: KnobDef = KnobDef {
+    name: "server-buffer",
+    kind: KnobKind::Choice(&["first-touch", "swapped"]),
+    default: "first-touch",
+    help: "first-touch = each request writes a never-touched page of B \
+           (do_anonymous_page); swapped = B's page was reclaimed and swapped out: \
+           do_swap_page, whose swap read under the VMA lock ends in RETRY|MAJOR and a \
+           TRIED retry under mmap_read_lock",
 };
 
 /// `mapping=private|shared`: how the scenario's file VMAs are mapped.
@@ -119,13 +141,14 @@ fn served_fault(
         faultline_protocol::VmaSpec,
         ThreadSpec,
         ThreadSpec,
-        faultline_protocol::FolioSpec,
+        Vec<faultline_protocol::FolioSpec>,
     ),
     ModelError,
 > {
     use faultline_protocol::{Backend, FolioId, FolioStart, VmaKind};
     let page = FolioId(0);
     let origin = server_origin(knobs);
+    let swapped = swapped_buffer(knobs);
     if knobs.get("server") == "uffd" {
         let kind = if kind_if_fuse == VmaKind::SharedFile {
             VmaKind::SharedFile
@@ -146,9 +169,10 @@ fn served_fault(
                     origin,
                     vma,
                     kind == VmaKind::SharedFile,
+                    swapped,
                 ),
             )?,
-            folio("u", Backend::Uffd, FolioStart::Absent),
+            vec![folio("u", Backend::Uffd, FolioStart::Absent)],
         ))
     } else {
         Ok((
@@ -157,10 +181,23 @@ fn served_fault(
             thread(
                 "fuse",
                 Role::Server,
-                crate::actors::fuse_server(policy, buffer, origin),
+                crate::actors::fuse_server(policy, buffer, origin, swapped),
             )?,
-            folio("f", Backend::Fuse, FolioStart::Absent),
+            vec![folio("f", Backend::Fuse, FolioStart::Absent)],
         ))
+    }
+}
+
+/// `server-buffer=swapped`: the buffer was touched before, so it has an `anon_vma`.
+pub(crate) fn swapped_buffer(knobs: &Knobs) -> bool {
+    knobs.get("server-buffer") == "swapped"
+}
+
+/// The server's buffer VMA `B`.
+pub(crate) fn buffer_vma(knobs: &Knobs) -> faultline_protocol::VmaSpec {
+    faultline_protocol::VmaSpec {
+        anon_vma: swapped_buffer(knobs),
+        ..crate::actors::vma("B", faultline_protocol::VmaKind::Anon)
     }
 }
 

@@ -2,7 +2,9 @@
 
 use faultline_protocol::{Admission, Machine, ModelError, Role, VmaId, VmaKind};
 
-use super::{EVICTIONS_1, SERVER, SERVER_FAULT, Scenario, reclaim, served_fault, thread};
+use super::{
+    EVICTIONS_1, SERVER, SERVER_BUFFER, SERVER_FAULT, Scenario, reclaim, served_fault, thread,
+};
 use crate::actors::{mprotect, vma};
 use crate::fault::FaultPolicy;
 use crate::knobs::{KnobDef, KnobKind, Knobs};
@@ -22,16 +24,23 @@ pub(super) const SCENARIO: Scenario = Scenario {
               missing fault on U); reclaim may evict f between the passes; mprotect: \
               an mmap_lock writer on anonymous VMA E (or on F); fuse (uffd): the \
               server, buffer in anonymous VMA B, which it faults on for every request \
-              (the buffer page was reclaimed under the same memory pressure).",
-    knobs: &[&WRITER_VMA, &SERVER, &EVICTIONS_1, &SERVER_FAULT],
+              (a fresh page; or, with server-buffer=swapped, a page reclaimed under the \
+              same memory pressure and swapped in).",
+    knobs: &[
+        &WRITER_VMA,
+        &SERVER,
+        &EVICTIONS_1,
+        &SERVER_FAULT,
+        &SERVER_BUFFER,
+    ],
     properties: &["deadlock", "writer-waits-io", "retry-drops"],
     build,
 };
 
 fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Machine, ModelError> {
-    let (spec, fault, server, page) =
+    let (spec, fault, server, folios) =
         served_fault(policy, knobs, VmaKind::PrivateFile, VmaId(0), VmaId(1))?;
-    let vmas = vec![spec, vma("B", VmaKind::Anon), vma("E", VmaKind::Anon)];
+    let vmas = vec![spec, super::buffer_vma(knobs), vma("E", VmaKind::Anon)];
     let writer = if knobs.get("writer-vma") == "same" {
         VmaId(0)
     } else {
@@ -42,5 +51,5 @@ fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Mac
         thread("mprotect", Role::Modifier, mprotect(writer))?,
         server,
     ];
-    Machine::new(threads, vmas, vec![page], admission, reclaim(knobs))
+    Machine::new(threads, vmas, folios, admission, reclaim(knobs))
 }

@@ -207,7 +207,20 @@ impl Machine {
                     next = prog.target(then);
                 }
             }
-            Op::FolioWaitLocked { .. } => {} // enabled only once unlocked
+            Op::FolioWaitLocked { .. } | Op::FuseWaitWriteback { .. } => {} // enabled once done
+            Op::InvalidateFolio { folio } => {
+                // enabled only once unlocked and unreferenced (or already gone)
+                w.folios[folio.index()].state = FolioState::Absent;
+            }
+            Op::FuseWritebackStart { folio } => {
+                let f = &mut w.folios[folio.index()];
+                if f.state == FolioState::Absent || f.state == FolioState::Uptodate {
+                    f.state = FolioState::ReadIo {
+                        backend: self.folios[folio.index()].backend,
+                        claimed: false,
+                    };
+                }
+            }
             Op::FolioTrylock { fail } => {
                 let f = w
                     .thread(t)

@@ -1,0 +1,265 @@
+//! Which kernel a model follows, and how each blocking op sleeps there.
+//!
+//! The `kernel` knob selects the behaviours that differ between the kernels the
+//! real-kernel harness (`repro/`) boots and the tree the rest of the model reads:
+//!
+//! | value | per-VMA lock | mmap_lock pass after a VMA-lock RETRY\|MAJOR | GUP's `mmap_read_lock` |
+//! |---|---|---|---|
+//! | `6.1` | none: every fault starts at `lock_mm_and_find_vma` | (no VMA pass) | `down_read` in `get_user_pages_unlocked` (uninterruptible) |
+//! | `6.4-6.7` | yes | not TRIED: it drops the lock for I/O again | `down_read_killable` |
+//! | `6.12` | yes (`vm_lock` rwsem: `vma_start_write` is a plain `down_write`) | TRIED (x86 since 6.8) | `down_read_killable` in `__gup_longterm_locked` |
+//! | `newest` | yes (refcount + rcuwait) | TRIED | `down_read_killable` |
+//!
+//! `newest` is what every scenario without this knob follows: the 2026 linux-mm mm
+//! core with torvalds x86 `do_user_addr_fault` @0069455b (see README "Which kernel").
+//! 6.4-6.6 also ran only anonymous faults under the VMA lock; that is not modelled.
+//!
+//! [`wait`] says, for an op a thread is blocked at, which kernel function it sleeps in,
+//! the frames a kernel stack shows for it, and whether the sleep is killable
+//! (`TASK_KILLABLE`: `kill -9` wakes it) or uninterruptible (`TASK_UNINTERRUPTIBLE`:
+//! hung_task reports it after `hung_task_timeout_secs`). Read in the booted kernels'
+//! stacks (6.1.192, 6.12.95, `repro/README.md`) and in source.
+
+use faultline_protocol::{Op, Program};
+
+use crate::fault::Origin;
+use crate::knobs::{KnobDef, KnobKind, Knobs};
+
+/// A kernel version the model can follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// 6.1 (Debian bookworm): no per-VMA locks.
+    V6_1,
+    /// 6.4-6.7: per-VMA locks, no TRIED on the `mmap_lock` fallback.
+    V6_4To6_7,
+    /// 6.12 (Debian bookworm-backports).
+    V6_12,
+    /// The tree the default model follows.
+    Newest,
+}
+
+/// `kernel=6.1|6.4-6.7|6.12|newest`.
+pub(crate) static KERNEL: KnobDef = KnobDef {
+    name: "kernel",
+    kind: KnobKind::Choice(&["6.1", "6.4-6.7", "6.12", "newest"]),
+    default: "newest",
+    help: "which kernel's fault path and sleeps: 6.1 (no per-VMA lock, GUP down_read \
+           uninterruptible), 6.4-6.7 (no TRIED after a VMA-lock retry), 6.12, newest \
+           (what the scenarios without this knob follow)",
+};
+
+impl Kernel {
+    /// The `kernel` knob's value (`newest` when the scenario has no such knob).
+    pub fn of(knobs: &Knobs) -> Kernel {
+        match knobs.get("kernel") {
+            "6.1" => Kernel::V6_1,
+            "6.4-6.7" => Kernel::V6_4To6_7,
+            "6.12" => Kernel::V6_12,
+            _ => Kernel::Newest,
+        }
+    }
+
+    /// Where a user-mode fault starts: 6.1 has no VMA lock to try.
+    pub(crate) fn user_origin(self) -> Origin {
+        if self == Kernel::V6_1 {
+            Origin::Kernel
+        } else {
+            Origin::User
+        }
+    }
+
+    /// The design's policy adjusted to this kernel.
+    pub(crate) fn policy(self, p: crate::FaultPolicy) -> crate::FaultPolicy {
+        crate::FaultPolicy {
+            fallback_tried_on_major: p.fallback_tried_on_major && self != Kernel::V6_4To6_7,
+            ..p
+        }
+    }
+}
+
+/// How a kernel wait sleeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sleep {
+    /// `TASK_KILLABLE`: a fatal signal ends the wait; hung_task ignores it.
+    Killable,
+    /// `TASK_UNINTERRUPTIBLE`: only the event ends it; hung_task reports it.
+    Uninterruptible,
+}
+
+/// The kernel wait an op blocks in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KernelWait {
+    /// The sleeping primitive (`down_read_killable`, `__folio_lock_killable`).
+    pub function: &'static str,
+    /// Frames a stack of the sleeping task shows, innermost first (each must appear).
+    pub frames: &'static [&'static str],
+    /// Killable or not.
+    pub sleep: Sleep,
+}
+
+const fn kw(function: &'static str, frames: &'static [&'static str], sleep: Sleep) -> KernelWait {
+    KernelWait {
+        function,
+        frames,
+        sleep,
+    }
+}
+
+/// The wait of `op` at `site` (the op a blocked thread is at) on `kernel`; `None` for
+/// ops that never sleep.
+pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
+    use Sleep::{Killable, Uninterruptible};
+    let old = kernel == Kernel::V6_1;
+    Some(match (op, site) {
+        // GUP slow path: 6.1 get_user_pages_unlocked -> mmap_read_lock (down_read);
+        // 6.12 __gup_longterm_locked -> mmap_read_lock_killable.
+        (Op::MmapReadLock, "fuse_copy_fill") if old => kw(
+            "down_read",
+            &[
+                "rwsem_down_read_slowpath",
+                "get_user_pages_unlocked",
+                "fuse_copy_fill",
+            ],
+            Uninterruptible,
+        ),
+        (Op::MmapReadLock, "fuse_copy_fill") => kw(
+            "down_read_killable",
+            &[
+                "rwsem_down_read_slowpath",
+                "down_read_killable",
+                "fuse_copy_fill",
+            ],
+            Killable,
+        ),
+        // get_mm_cmdline -> access_remote_vm -> mmap_read_lock_killable.
+        (Op::MmapReadLock, "access_remote_vm") => kw(
+            "down_read_killable",
+            &[
+                "rwsem_down_read_slowpath",
+                "down_read_killable",
+                "access_remote_vm",
+            ],
+            Killable,
+        ),
+        // collapse_huge_page's revalidation: plain mmap_read_lock.
+        (Op::MmapReadLock, "collapse_huge_page") => kw(
+            "down_read",
+            &["rwsem_down_read_slowpath", "collapse_huge_page"],
+            Uninterruptible,
+        ),
+        // get_mmap_lock_carefully: mmap_read_lock_killable.
+        (Op::MmapReadLock, _) => kw(
+            "down_read_killable",
+            &["rwsem_down_read_slowpath", "down_read_killable"],
+            Killable,
+        ),
+        (Op::MmapWriteLock, "do_mprotect_pkey") => kw(
+            "down_write_killable",
+            &[
+                "rwsem_down_write_slowpath",
+                "down_write_killable",
+                "do_mprotect_pkey",
+            ],
+            Killable,
+        ),
+        // collapse_huge_page: plain mmap_write_lock.
+        (Op::MmapWriteLock, "collapse_huge_page") => kw(
+            "down_write",
+            &["rwsem_down_write_slowpath", "collapse_huge_page"],
+            Uninterruptible,
+        ),
+        // mprotect, mmap, munmap, fork, mlock, madvise, stack expansion:
+        // mmap_write_lock_killable.
+        (Op::MmapWriteLock, _) => kw(
+            "down_write_killable",
+            &["rwsem_down_write_slowpath", "down_write_killable"],
+            Killable,
+        ),
+        // 6.12 vma_start_write: down_write(&vma->vm_lock->lock).
+        (Op::VmaStartWrite { .. }, _) if kernel == Kernel::V6_12 => kw(
+            "down_write",
+            &["rwsem_down_write_slowpath", "down_write"],
+            Uninterruptible,
+        ),
+        // newest: __vma_start_write -> rcuwait_wait_event(TASK_UNINTERRUPTIBLE); fork's
+        // vma_start_write_killable is killable.
+        (Op::VmaStartWrite { .. }, "dup_mmap") if kernel == Kernel::Newest => {
+            kw("vma_start_write_killable", &["__vma_start_write"], Killable)
+        }
+        (Op::VmaStartWrite { .. }, _) => {
+            kw("vma_start_write", &["vma_start_write"], Uninterruptible)
+        }
+        // filemap_fault: lock_folio_maybe_drop_mmap -> __folio_lock_killable (both
+        // passes: FAULT_FLAG_KILLABLE is in FAULT_FLAG_DEFAULT).
+        (Op::FolioLock, "lock_folio_maybe_drop_mmap" | "filemap_fault") => kw(
+            "__folio_lock_killable",
+            &["folio_wait_bit_common", "filemap_fault"],
+            Killable,
+        ),
+        (Op::FolioLock, _) => kw("__folio_lock", &["folio_wait_bit_common"], Uninterruptible),
+        // do_swap_page: folio_wait_locked_killable.
+        (Op::FolioWaitLocked { .. }, "__folio_lock_or_retry") => kw(
+            "folio_wait_locked_killable",
+            &["folio_wait_bit_common"],
+            Killable,
+        ),
+        (Op::FolioWaitLocked { .. }, _) => kw(
+            "folio_wait_locked",
+            &["folio_wait_bit_common"],
+            Uninterruptible,
+        ),
+        // invalidate_inode_pages2_range: folio_lock.
+        (Op::InvalidateFolio { .. }, _) => kw(
+            "folio_lock",
+            &["folio_wait_bit_common", "invalidate_inode_pages2_range"],
+            Uninterruptible,
+        ),
+        // fuse_wait_on_page_writeback: wait_event(fi->page_waitq, ...).
+        (Op::FuseWaitWriteback { .. }, _) => kw(
+            "fuse_wait_on_page_writeback",
+            &["fuse_page_mkwrite"],
+            Uninterruptible,
+        ),
+        _ => return None,
+    })
+}
+
+/// The kernel wait of the instruction a thread is blocked at.
+pub fn wait_at(kernel: Kernel, program: &Program, pc: u8) -> Option<KernelWait> {
+    let i = program.get(pc)?;
+    wait(kernel, i.op, i.site)
+}
+
+#[cfg(test)]
+mod tests {
+    use faultline_protocol::VmaId;
+
+    use super::*;
+
+    #[test]
+    fn gup_sleeps_uninterruptibly_only_on_6_1() {
+        let g = |k| wait(k, Op::MmapReadLock, "fuse_copy_fill").expect("sleeps");
+        assert_eq!(g(Kernel::V6_1).sleep, Sleep::Uninterruptible);
+        assert_eq!(g(Kernel::V6_1).function, "down_read");
+        assert_eq!(g(Kernel::V6_12).sleep, Sleep::Killable);
+    }
+
+    #[test]
+    fn writeback_and_vma_write_waits_are_uninterruptible() {
+        let wb = wait(
+            Kernel::V6_12,
+            Op::FuseWaitWriteback {
+                folio: faultline_protocol::FolioId(1),
+            },
+            "x",
+        );
+        assert_eq!(wb.map(|w| w.sleep), Some(Sleep::Uninterruptible));
+        let v = wait(
+            Kernel::V6_12,
+            Op::VmaStartWrite { vma: VmaId(0) },
+            "mprotect_fixup",
+        );
+        assert_eq!(v.map(|w| w.function), Some("down_write"));
+        assert_eq!(wait(Kernel::V6_12, Op::MapPte, "x"), None);
+    }
+}

@@ -1,0 +1,59 @@
+/* Shared declarations of the faultline kernel tests (raw /dev/fuse, no libfuse). */
+#ifndef FL_H
+#define FL_H
+#define _GNU_SOURCE
+#include <linux/fuse.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define MNT "/mnt/f"
+#define FNAME "f"
+#define FILE_INO 2
+#define FILE_SIZE (1 << 20)
+#define PG 4096
+/* fuse_dev_do_read refuses buffers smaller than max_write + headers */
+#define RBUF_SZ (FUSE_MIN_READ_BUFFER + 256 * 1024)
+
+/* log.c */
+void fl_log(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void msleep(int ms);
+void touch_stack(void);
+void sig_wait(int *p);
+void sig_post(int *p);
+void set_role(const char *role);
+void *map_guarded(size_t npages);
+void die(const char *what);
+
+/* fuse.c: an in-process (or forked) server thread with per-case hooks */
+struct fuse_hooks {
+	/* answer a READ; return 1 if handled (replied) */
+	int (*read)(struct fuse_in_header *ih, struct fuse_read_in *in);
+	/* a WRITE arrived (writeback); the server replies itself after this */
+	void (*write)(struct fuse_in_header *ih, struct fuse_write_in *in);
+	/* open_flags for an OPEN with these flags */
+	uint32_t (*open_flags)(uint32_t flags);
+	uint32_t init_flags; /* extra FUSE_INIT reply flags (FUSE_WRITEBACK_CACHE) */
+};
+extern int fuse_fd;
+extern char *fuse_obuf;
+void fuse_reply(uint64_t unique, int err, const void *data, size_t len);
+void fuse_fill_data(char *dst, uint64_t off, size_t len);
+/* read one request from /dev/fuse into buf and dispatch it; returns -1 when gone */
+int fuse_serve_one(const struct fuse_hooks *h, char *buf, size_t len);
+extern const char *fuse_role; /* the server's comm: fl-S, or fl-D for a daemon */
+void *fuse_server_thread(void *hooks);
+void fuse_mount(void);
+void fuse_prepare_buffers(void);
+/* make later closes skip FLUSH (fc->no_flush), so exit cannot wait for a dead server */
+void fuse_disable_flush(void);
+
+/* watchdog.c: fork the test, wait secs, dump, SIGKILL, abort, report */
+int watchdog(int (*test)(void *), void *arg, int secs);
+/* the test signals "all test threads done" through this */
+void watchdog_done(void);
+
+/* cases */
+int case_h2(int argc, char **argv);
+int case_wb(int argc, char **argv);
+#endif

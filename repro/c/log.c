@@ -1,0 +1,85 @@
+/* Logging with a test-relative clock, sleeps, pipe signals, guarded mappings. */
+#include "fl.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct timespec t0;
+
+static double now_ms(void)
+{
+	struct timespec t;
+	if (!t0.tv_sec)
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+void fl_log(const char *who, const char *fmt, ...)
+{
+	char b[512];
+	int n = snprintf(b, sizeof b, "[%9.3f ms] %-3s tid=%ld: ", now_ms(), who, (long)syscall(SYS_gettid));
+	va_list ap;
+	va_start(ap, fmt);
+	n += vsnprintf(b + n, sizeof b - n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof b - 2)
+		n = sizeof b - 2;
+	b[n++] = '\n';
+	if (write(1, b, n) < 0) {}
+}
+
+void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
+}
+
+/* fault the thread's stack in now, so no later step faults on it */
+void touch_stack(void)
+{
+	volatile char pad[256 * 1024];
+	memset((char *)pad, 1, sizeof pad);
+}
+
+void sig_wait(int *p)
+{
+	char c;
+	while (read(p[0], &c, 1) < 0 && errno == EINTR) {}
+}
+
+void sig_post(int *p)
+{
+	char c = 1;
+	if (write(p[1], &c, 1) < 0) {}
+}
+
+/* the thread's comm is its role, so the watchdog's dump names it */
+void set_role(const char *role)
+{
+	prctl(PR_SET_NAME, role, 0, 0, 0);
+}
+
+void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+/* [PROT_NONE][npages rw][PROT_NONE]: the middle is its own VMA (no merging) */
+void *map_guarded(size_t npages)
+{
+	char *p = mmap(NULL, (npages + 2) * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	mprotect(p, PG, PROT_NONE);
+	mprotect(p + (npages + 1) * PG, PG, PROT_NONE);
+	return p + PG;
+}

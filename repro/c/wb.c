@@ -1,0 +1,172 @@
+/*
+ * WB: a write fault waits for FUSE writeback under its fault lock.
+ *
+ *   T1  dirties page 0 of a MAP_SHARED mapping (FUSE_WRITEBACK_CACHE; the server
+ *       answers the READ), then, after sync_file_range queued the page's WRITE while
+ *       the server was not reading /dev/fuse, writes it again: do_wp_page ->
+ *       fuse_page_mkwrite -> fuse_wait_on_page_writeback, holding the VMA lock (6.12)
+ *       or mmap_read_lock (6.1).
+ *   W   -w 1, -m mlock|madvise|mremap: mlock of its first page, MADV_DONTFORK, or a
+ *       shrinking mremap: each write-locks the VMA under mmap_write_lock_killable.
+ *       -m mprotect (default): mprotect() of that mapping adding PROT_EXEC (the flags must change, or
+ *       mprotect_fixup returns early): mmap_write_lock, then vma_start_write (6.12),
+ *       or queued behind T1's mmap_read_lock (6.1).
+ *   S   then reads /dev/fuse: -b cold: into a never-touched buffer (GUP in
+ *       fuse_copy_fill needs mmap_read_lock); -b warm: into its pre-faulted buffer.
+ */
+#include "fl.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+static struct {
+	const char *buffer, *how;
+	int writer, secs;
+	char *map, *rbuf_warm, *rbuf_cold;
+	int fd;
+	int pipe_t1[2], pipe_w[2], pipe_resume[2];
+	volatile int paused, pause_req;
+} g;
+
+static void wb_write(struct fuse_in_header *ih, struct fuse_write_in *in)
+{
+	fl_log("S", "WRITE off=%llu size=%u (pid %u)", (unsigned long long)in->offset, in->size, ih->pid);
+}
+
+static const struct fuse_hooks hooks = { .write = wb_write, .init_flags = FUSE_WRITEBACK_CACHE };
+
+/* serve requests; when pause_req is set, stop reading /dev/fuse until resumed, then
+ * read into the buffer -b names */
+static void *server(void *arg)
+{
+	(void)arg;
+	set_role("fl-S");
+	touch_stack();
+	char *buf = g.rbuf_warm;
+	for (;;) {
+		if (g.pause_req) {
+			g.paused = 1;
+			sig_wait(g.pipe_resume);
+			g.pause_req = 0;
+			buf = !strcmp(g.buffer, "cold") ? g.rbuf_cold : g.rbuf_warm;
+			fl_log("S", "resumed: read(/dev/fuse) into the %s buffer %p ...", g.buffer, buf);
+		}
+		struct pollfd p = { .fd = fuse_fd, .events = POLLIN };
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (fuse_serve_one(&hooks, buf, RBUF_SZ))
+			return NULL;
+	}
+}
+
+static void *faulter(void *arg)
+{
+	(void)arg;
+	set_role("fl-T1");
+	touch_stack();
+	fl_log("T1", "first write to page 0 (READ, dirty) ...");
+	g.map[0] = 'x';
+	fl_log("T1", "page 0 dirty");
+	sig_wait(g.pipe_t1);
+	fl_log("T1", "second write to page 0 (write-protected, under writeback) ...");
+	g.map[1] = 'y';
+	fl_log("T1", "second write done");
+	return NULL;
+}
+
+static void *writer(void *arg)
+{
+	(void)arg;
+	set_role("fl-W");
+	touch_stack();
+	sig_wait(g.pipe_w);
+	if (!g.writer)
+		return NULL;
+	int r;
+	fl_log("W", "%s of the mapping ...", g.how);
+	if (!strcmp(g.how, "mlock"))
+		r = mlock(g.map, PG); /* mlock_fixup splits and write-locks the VMA */
+	else if (!strcmp(g.how, "madvise"))
+		r = madvise(g.map, FILE_SIZE, MADV_DONTFORK); /* madvise_update_vma */
+	else if (!strcmp(g.how, "mremap"))
+		r = mremap(g.map, FILE_SIZE, FILE_SIZE / 2, 0) == MAP_FAILED ? -1 : 0; /* split */
+	else /* the flags must change: mprotect_fixup returns before vma_start_write if not */
+		r = mprotect(g.map, FILE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
+	fl_log("W", "%s returned %d", g.how, r);
+	return NULL;
+}
+
+static int test(void *arg)
+{
+	(void)arg;
+	pthread_t ts, t1, tw;
+	set_role("fl-M");
+	if (pipe(g.pipe_t1) || pipe(g.pipe_w) || pipe(g.pipe_resume))
+		die("pipe");
+	fuse_prepare_buffers();
+	g.rbuf_warm = mmap(NULL, RBUF_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	memset(g.rbuf_warm, 0, RBUF_SZ);
+	g.rbuf_cold = map_guarded(RBUF_SZ / PG + 1);
+	fuse_mount();
+	fcntl(fuse_fd, F_SETFL, O_NONBLOCK);
+	pthread_create(&ts, NULL, server, NULL);
+	fuse_disable_flush();
+	g.fd = open(MNT "/" FNAME, O_RDWR);
+	if (g.fd < 0)
+		die("open fuse file");
+	g.map = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, g.fd, 0);
+	if (g.map == MAP_FAILED)
+		die("mmap fuse file");
+	pthread_create(&t1, NULL, faulter, NULL);
+	pthread_create(&tw, NULL, writer, NULL);
+	msleep(500); /* T1 dirtied page 0 */
+	g.pause_req = 1;
+	while (!g.paused)
+		msleep(20);
+	fl_log("M", "server paused; sync_file_range(page 0, WRITE) ...");
+	int r = sync_file_range(g.fd, 0, PG, SYNC_FILE_RANGE_WRITE);
+	fl_log("M", "sync_file_range returned %d", r);
+	msleep(200);
+	sig_post(g.pipe_t1);
+	msleep(300); /* T1 waits in fuse_page_mkwrite */
+	sig_post(g.pipe_w);
+	msleep(300); /* W waits for T1's lock */
+	fl_log("M", "resuming the server");
+	sig_post(g.pipe_resume);
+	pthread_join(t1, NULL);
+	pthread_join(tw, NULL);
+	fl_log("M", "all threads finished");
+	watchdog_done();
+	munmap(g.map, FILE_SIZE);
+	close(g.fd);
+	umount2(MNT, MNT_DETACH);
+	return 0;
+}
+
+int case_wb(int argc, char **argv)
+{
+	int opt;
+	g.buffer = "cold";
+	g.writer = 1;
+	g.how = "mprotect";
+	g.secs = 12;
+	while ((opt = getopt(argc, argv, "b:w:m:T:")) != -1) {
+		switch (opt) {
+		case 'm': g.how = optarg; break;
+		case 'b': g.buffer = optarg; break;
+		case 'w': g.writer = atoi(optarg); break;
+		case 'T': g.secs = atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: fltest wb [-b cold|warm] [-w 0|1] [-m mprotect|mlock|madvise|mremap] [-T secs]\n");
+			return 2;
+		}
+	}
+	return watchdog(test, NULL, g.secs);
+}

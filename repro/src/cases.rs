@@ -1,0 +1,195 @@
+//! The kernel test cases: what `fltest` runs in the guest, and which model scenario
+//! (with knobs) mirrors it step by step. The `kernel` knob is added per kernel.
+
+use crate::error::ReproError;
+
+/// One test case.
+#[derive(Debug)]
+pub struct Case {
+    /// Name (`h2`, `h2-noevict`).
+    pub name: &'static str,
+    /// What it shows.
+    pub title: &'static str,
+    /// `fltest` arguments in the guest.
+    pub args: &'static str,
+    /// The model scenario that mirrors it.
+    pub scenario: &'static str,
+    /// Knobs besides `kernel`.
+    pub sets: &'static [(&'static str, &'static str)],
+    /// Model thread name -> test thread role (the `fl-ROLE` comm).
+    pub roles: &'static [(&'static str, &'static str)],
+    /// Model threads that run in another process than the faulting one (the
+    /// watchdog kills only the faulting process).
+    pub other_process: &'static [&'static str],
+}
+
+/// The kernels the harness boots: (knob value, what `repro/kernels.sh` fetches).
+pub static KERNELS: &[&str] = &["6.1", "6.12"];
+
+const H2_ROLES: &[(&str, &str)] = &[
+    ("fault", "T1"),
+    ("evict", "W"),
+    ("mprotect", "W2"),
+    ("collapse", "W2"),
+    ("stack", "M"),
+    ("fuse", "S"),
+    ("daemon", "D"),
+];
+const WB_ROLES: &[(&str, &str)] = &[
+    ("fault", "T1"),
+    ("mprotect", "W"),
+    ("writer", "W"),
+    ("fuse", "S"),
+    ("sync", "M"),
+];
+
+/// Every case, in run order.
+pub static CASES: &[Case] = &[
+    Case {
+        name: "h2",
+        title: "H2: TRIED retry re-reads under mmap_read_lock, writer queues, server GUPs",
+        args: "h2 -e diommap -w 1 -s inproc",
+        scenario: "kernel-h2",
+        sets: &[],
+        roles: H2_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "h2-noevict",
+        title: "H2 control: no eviction",
+        args: "h2 -e none -w 1 -s inproc",
+        scenario: "kernel-h2",
+        sets: &[("eviction", "none")],
+        roles: H2_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "h2-nowriter",
+        title: "H2 control: no writer",
+        args: "h2 -e diommap -w 0 -s inproc",
+        scenario: "kernel-h2",
+        sets: &[("writer", "none")],
+        roles: H2_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "h2-collapse",
+        title: "H2 with MADV_COLLAPSE as the writer (collapse_huge_page's mmap_write_lock)",
+        args: "h2 -e diommap -w 1 -W collapse -s inproc",
+        scenario: "kernel-h2",
+        sets: &[("writer", "madv-collapse")],
+        roles: H2_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "h2-stack",
+        title: "H2 with the main thread's stack expansion as the writer",
+        args: "h2 -e diommap -w 1 -W stack -s inproc",
+        scenario: "kernel-h2",
+        sets: &[("writer", "stack-expansion")],
+        roles: H2_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "proc",
+        title: "PROC: H2 with a daemon process reading /proc/<caller>/cmdline",
+        args: "h2 -e diommap -w 1 -s proc",
+        scenario: "kernel-h2",
+        sets: &[("daemon", "proc-cmdline")],
+        roles: H2_ROLES,
+        other_process: &["daemon"],
+    },
+    Case {
+        name: "proc-noevict",
+        title: "PROC control: no eviction",
+        args: "h2 -e none -w 1 -s proc",
+        scenario: "kernel-h2",
+        sets: &[("daemon", "proc-cmdline"), ("eviction", "none")],
+        roles: H2_ROLES,
+        other_process: &["daemon"],
+    },
+    Case {
+        name: "proc-quiet",
+        title: "PROC control: the daemon does not read /proc",
+        args: "h2 -e diommap -w 1 -s proc-quiet",
+        scenario: "kernel-h2",
+        sets: &[("daemon", "quiet")],
+        roles: H2_ROLES,
+        other_process: &["daemon"],
+    },
+    Case {
+        name: "wb",
+        title: "WB: fuse_page_mkwrite waits for writeback under the fault lock",
+        args: "wb -b cold -w 1",
+        scenario: "kernel-wb",
+        sets: &[],
+        roles: WB_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "wb-mlock",
+        title: "WB with mlock of the faulting VMA as the writer",
+        args: "wb -b cold -w 1 -m mlock",
+        scenario: "kernel-wb",
+        sets: &[("writer", "mlock")],
+        roles: WB_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "wb-madvise",
+        title: "WB with madvise(MADV_DONTFORK) of the faulting VMA as the writer",
+        args: "wb -b cold -w 1 -m madvise",
+        scenario: "kernel-wb",
+        sets: &[("writer", "madvise")],
+        roles: WB_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "wb-mremap",
+        title: "WB with a shrinking mremap of the faulting VMA as the writer",
+        args: "wb -b cold -w 1 -m mremap",
+        scenario: "kernel-wb",
+        sets: &[("writer", "mremap")],
+        roles: WB_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "wb-nowriter",
+        title: "WB control: no writer",
+        args: "wb -b cold -w 0",
+        scenario: "kernel-wb",
+        sets: &[("writer", "none")],
+        roles: WB_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "wb-warm",
+        title: "WB control: the server's buffer is pre-faulted",
+        args: "wb -b warm -w 1",
+        scenario: "kernel-wb",
+        sets: &[("buffer", "warm")],
+        roles: WB_ROLES,
+        other_process: &[],
+    },
+];
+
+/// The case named `name`.
+pub fn case(name: &str) -> Result<&'static Case, ReproError> {
+    CASES
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| ReproError::UnknownCase {
+            name: name.to_string(),
+            valid: CASES.iter().map(|c| c.name).collect::<Vec<_>>().join(", "),
+        })
+}
+
+impl Case {
+    /// The test role of a model thread.
+    pub fn role(&self, thread: &str) -> Option<&'static str> {
+        self.roles
+            .iter()
+            .find(|(t, _)| *t == thread)
+            .map(|(_, r)| *r)
+    }
+}

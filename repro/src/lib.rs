@@ -1,0 +1,27 @@
+//! The real-kernel harness's Rust half: which model scenario each kernel test mirrors,
+//! what the model predicts for it on a kernel (HANG or COMPLETE, the waits of every
+//! deadlock it reaches, whether `kill -9` ends it, whether hung_task reports it), what
+//! a serial log of the test shows, and whether the two agree.
+//!
+//! `repro/run` boots the kernels (QEMU TCG) and asks `faultline-repro judge` for the
+//! verdict of each log.
+//!
+//! | module | holds |
+//! |---|---|
+//! | `cases` | the test cases: `fltest` arguments, model scenario and knobs, thread roles |
+//! | `predict` | the model's prediction: checker verdict and every deadlock state's kernel waits |
+//! | `observe` | parsing a serial log: outcome, per-task stacks, sysrq-w, SIGKILL, hung_task |
+//! | `judge` | matching a prediction with an observation; the `RESULT` line |
+//! | `error` | typed errors |
+
+mod cases;
+mod error;
+mod judge;
+mod observe;
+mod predict;
+
+pub use cases::{CASES, Case, KERNELS, case};
+pub use error::ReproError;
+pub use judge::{Judgement, judge};
+pub use observe::{Observation, Outcome, Task, observe};
+pub use predict::{ModelWait, Prediction, Stuck, predict};

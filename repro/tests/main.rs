@@ -1,0 +1,115 @@
+//! faultline-repro's integration tests: recorded serial logs of the real kernels
+//! (6.1.192 and 6.12.95 under QEMU, `repro/run`) judged against the model.
+
+use faultline_repro::{case, judge, observe, predict};
+
+fn log(name: &str) -> String {
+    let path = format!("{}/tests/logs/{name}.log", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn verdict(c: &str, kernel: &str, text: &str) -> faultline_repro::Judgement {
+    let c = case(c).expect("case");
+    judge(
+        c,
+        kernel,
+        "test",
+        &predict(c, kernel).expect("model"),
+        &observe(text),
+    )
+}
+
+#[test]
+fn the_model_counterexample_waits_are_the_kernel_stacks_of_h2_on_6_12() {
+    let j = verdict("h2", "6.12", &log("6.12-h2"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(
+        j.result
+            .contains("predicted=HANG observed=HANG killable=yes hung_task=no")
+    );
+    assert_eq!(j.waits.len(), 3);
+}
+
+#[test]
+fn on_6_1_gup_sleeps_in_plain_down_read_and_hung_task_fires() {
+    let j = verdict("h2", "6.1", &log("6.1-h2"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.result.contains("killable=yes hung_task=yes"));
+    assert!(
+        j.waits
+            .iter()
+            .any(|w| w.contains("down_read uninterruptible"))
+    );
+}
+
+#[test]
+fn a_stack_the_model_does_not_predict_is_a_mismatch() {
+    // The server shown waiting in a write lock instead of GUP's read lock.
+    let doctored = log("6.12-h2")
+        .replace("rwsem_down_read_slowpath", "rwsem_down_write_slowpath")
+        .replace("fuse_copy_fill", "fuse_copy_xxx");
+    let j = verdict("h2", "6.12", &doctored);
+    assert!(!j.ok());
+    assert!(j.result.ends_with("MISMATCH"));
+    assert!(
+        j.mismatches.iter().any(|m| m.starts_with("S (fuse)")),
+        "{j:#?}"
+    );
+}
+
+#[test]
+fn the_wrong_kernel_knob_disagrees_on_hung_task() {
+    // A 6.1 log judged with the 6.12 model: GUP's wait differs.
+    assert!(!verdict("h2", "6.12", &log("6.1-h2")).ok());
+}
+
+#[test]
+fn a_control_completes_and_a_hang_where_completion_is_predicted_fails() {
+    assert!(verdict("h2-noevict", "6.12", &log("6.12-h2-noevict")).ok());
+    let j = verdict("h2-noevict", "6.12", &log("6.12-h2"));
+    assert!(j.result.contains("predicted=COMPLETE observed=HANG"));
+    assert!(!j.ok());
+}
+
+#[test]
+fn an_empty_log_is_broken_not_a_pass() {
+    let j = verdict("h2", "6.12", "");
+    assert!(j.result.contains("observed=BROKEN"));
+    assert!(!j.ok());
+}
+
+#[test]
+fn wb_on_6_12_waits_in_fuse_page_mkwrite_and_vma_start_write_and_hung_task_fires() {
+    let j = verdict("wb", "6.12", &log("6.12-wb"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.result.contains("killable=yes hung_task=yes"));
+    assert!(j.waits.iter().any(|w| w.contains("fuse_page_mkwrite")));
+    assert!(
+        j.waits
+            .iter()
+            .any(|w| w.contains("down_write uninterruptible"))
+    );
+}
+
+#[test]
+fn proc_matches_a_later_model_deadlock_not_the_shortest() {
+    // The shortest model deadlock is the daemon's /proc read of R1 against the DIO
+    // mmap's write lock; the kernel shows the TRIED one (T1, W2, D).
+    let c = case("proc").expect("case");
+    let p = predict(c, "6.1").expect("model");
+    assert!(p.stuck.len() > 1);
+    let j = judge(c, "6.1", "test", &p, &observe(&log("6.1-proc")));
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.waits.iter().any(|w| w.starts_with("  D ")));
+    assert!(j.result.contains("hung_task=no"));
+}
+
+#[test]
+fn the_kernel_log_lines_are_read_from_the_watchdog_dump() {
+    let o = observe(&log("6.1-h2"));
+    assert_eq!(o.uname, "6.1.0-57-amd64");
+    assert_eq!(o.hung_task, ["S"]);
+    let s = o.task("S").expect("server");
+    assert_eq!(s.innermost(2), "rwsem_down_read_slowpath<down_read");
+}
