@@ -36,7 +36,7 @@ fn every_catalog_file_passes_its_expect_clauses() {
 fn a_wrong_expectation_is_a_mismatch_with_the_trace_and_exit_1() {
     let (_dir, f) = write(
         "wrong.fl",
-        "scenario my-fork-fuse {\n\ttitle \"t\";\n\tproperties deadlock;\n\tvma B = anon;\n\tvma F = private-file;\n\tfolio f = fuse absent;\n\tthread fault fault { do_user_addr_fault(user, F, FILE, f); return; }\n\tthread fork fork { dup_mmap(); return; }\n\tdaemon fuse { fuse_server(B, kernel); }\n\texpect hold-io: ~deadlock;\n\texpect upstream: ~deadlock;\n}\n",
+        "scenario my-fork-fuse {\n\ttitle \"t\";\n\tproperties deadlock;\n\tvma B = anon;\n\tvma F = private-file;\n\tfolio f = fuse absent;\n\tthread fault fault { do_user_addr_fault(user, F, FILE, f); return; }\n\tthread fork fork { dup_mmap(); return; }\n\tdaemon fuse { fuse_server(B, kernel, first-touch); }\n\texpect hold-io: ~deadlock;\n\texpect upstream: ~deadlock;\n}\n",
     );
     let o = faultline(&["test", &f]);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));

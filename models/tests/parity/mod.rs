@@ -214,6 +214,11 @@ fn pinned() -> Vec<Cell> {
         ("writer-io", &[("page", "swap")]),
         ("writer-io", &[("page", "zram"), ("writer", "munmap")]),
         ("many-faults", &[("faults", "1")]),
+        ("fork-fuse", &[("server-buffer", "swapped")]),
+        (
+            "tried-fuse",
+            &[("server-buffer", "swapped"), ("server-fault", "user")],
+        ),
     ];
     for d in DESIGNS {
         for s in SCENARIOS {
