@@ -508,7 +508,7 @@ fn a_long_check_shows_progress_in_a_terminal_and_not_with_quiet() {
         shown.contains("states/s, depth"),
         "no progress line: {shown}"
     );
-    let quiet = in_a_terminal("--quiet check upstream many-faults", &[]);
+    let quiet = in_a_terminal("--quiet check upstream many-faults --reduce none", &[]);
     assert!(quiet.contains("engine    native: 275799 states"), "{quiet}");
     assert!(
         !quiet.contains("starting") && !quiet.contains("states/s, depth"),
