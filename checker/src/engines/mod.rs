@@ -201,18 +201,7 @@ fn watched<T: Send>(
             out
         });
         while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(Duration::from_secs(1)) {
-            let stats = {
-                let log = ctx.log();
-                Stats {
-                    states: log.states.len() as u64,
-                    transitions: log.transitions,
-                    depth: log.depth,
-                    elapsed: start.elapsed(),
-                    bytes: 0,
-                    executions: log.executions,
-                    ..Stats::default()
-                }
-            };
+            let stats = ctx.log().stats(start);
             progress(&stats);
         }
         worker
@@ -251,15 +240,7 @@ fn report(
     Ok(Report {
         engine: engine.id(),
         results,
-        stats: Stats {
-            states: log.states.len() as u64,
-            transitions: log.transitions,
-            depth: log.depth,
-            elapsed: start.elapsed(),
-            bytes: 0,
-            executions: log.executions,
-            ..Stats::default()
-        },
+        stats: log.stats(start),
     })
 }
 

@@ -38,6 +38,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use faultline_protocol::{Machine, Status, Step, Tid, World};
 
@@ -46,6 +47,7 @@ use crate::engines::rt::Rt;
 use crate::engines::schedule::encode_schedule;
 use crate::error::CheckError;
 use crate::property::Property;
+use crate::verdict::Stats;
 
 // Engine operations, as recorded in the history (kind << 8 | participant).
 const EV_LOCK: u16 = 1;
@@ -119,6 +121,21 @@ pub(crate) struct Log {
     seen: HashSet<Vec<u8>>,
     /// Choice vectors still to run.
     pending: Vec<Vec<u8>>,
+}
+
+impl Log {
+    /// The counts so far, for progress lines and the final report.
+    pub(crate) fn stats(&self, start: Instant) -> Stats {
+        Stats {
+            states: self.states.len() as u64,
+            transitions: self.transitions,
+            depth: self.depth,
+            elapsed: start.elapsed(),
+            bytes: 0,
+            executions: self.executions,
+            ..Stats::default()
+        }
+    }
 }
 
 /// The context of one check: the machine, the properties, the log.
