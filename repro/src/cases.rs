@@ -39,6 +39,7 @@ const WB_ROLES: &[(&str, &str)] = &[
     ("fault", "T1"),
     ("mprotect", "W"),
     ("writer", "W"),
+    ("fork", "W"),
     ("fuse", "S"),
     ("sync", "M"),
 ];
@@ -150,6 +151,15 @@ pub static CASES: &[Case] = &[
         args: "wb -b cold -w 1 -m mremap",
         scenario: "kernel-wb",
         sets: &[("writer", "mremap")],
+        roles: WB_ROLES,
+        other_process: &[],
+    },
+    Case {
+        name: "wb-fork",
+        title: "WB with fork as the writer (dup_mmap write-locks every VMA)",
+        args: "wb -b cold -w 1 -m fork",
+        scenario: "kernel-wb",
+        sets: &[("writer", "fork")],
         roles: WB_ROLES,
         other_process: &[],
     },
