@@ -244,13 +244,23 @@ fn the_kernel_scenarios_hang_on_6_1_and_6_12_and_their_controls_do_not() {
         let k = ("kernel", kernel);
         assert!(hangs("kernel-wb", &[k, ("writer", "fork")]), "{kernel}");
         let anon_cow = ("fork-lock", "anon-cow");
-        assert!(!hangs("kernel-wb", &[k, ("writer", "fork"), anon_cow]), "{kernel}");
+        assert!(
+            !hangs("kernel-wb", &[k, ("writer", "fork"), anon_cow]),
+            "{kernel}"
+        );
         for w in ["mprotect", "mlock", "madvise", "mremap"] {
-            assert!(hangs("kernel-wb", &[k, ("writer", w), anon_cow]), "{kernel} {w}");
+            assert!(
+                hangs("kernel-wb", &[k, ("writer", w), anon_cow]),
+                "{kernel} {w}"
+            );
         }
     }
     // 6.1 has no VMA locks: fork queues on mmap_lock behind the fault whatever it locks.
-    let old = [("kernel", "6.1"), ("writer", "fork"), ("fork-lock", "anon-cow")];
+    let old = [
+        ("kernel", "6.1"),
+        ("writer", "fork"),
+        ("fork-lock", "anon-cow"),
+    ];
     assert!(hangs("kernel-wb", &old));
     // 6.4-6.7: the mmap_lock pass after the VMA-lock RETRY is not TRIED, so one
     // eviction is not enough for the in-process H2 (it drops the lock again).

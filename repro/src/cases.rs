@@ -155,15 +155,6 @@ pub static CASES: &[Case] = &[
         other_process: &[],
     },
     Case {
-        name: "wb-fork",
-        title: "WB with fork as the writer (dup_mmap write-locks every VMA)",
-        args: "wb -b cold -w 1 -m fork",
-        scenario: "kernel-wb",
-        sets: &[("writer", "fork")],
-        roles: WB_ROLES,
-        other_process: &[],
-    },
-    Case {
         name: "wb-nowriter",
         title: "WB control: no writer",
         args: "wb -b cold -w 0",
