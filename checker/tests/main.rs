@@ -126,18 +126,42 @@ mod engines {
     fn native_loom_and_shuttle_agree_on_every_small_catalog_case() {
         let cases = cases();
         assert!(cases.len() >= 20, "only {} cases", cases.len());
+        // The cases are independent: spread them over the cores (this test is most of
+        // the workspace's test time); a failing case still fails the test.
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let (mut loom_runs, mut shuttle_runs) = (0, 0);
-        for (case, m) in &cases {
-            let native = run(Engine::Native, &m.machine, Property::ALL, &opts()).expect("native");
-            if native.stats.states <= SHUTTLE_STATES {
-                let shuttle = run(Engine::Shuttle, &m.machine, Property::ALL, &opts()).expect(case);
-                shuttle_runs += usize::from(assert_agrees(case, m, &native, &shuttle));
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    let cases = &cases;
+                    s.spawn(move || {
+                        let (mut loom_runs, mut shuttle_runs) = (0, 0);
+                        for (case, m) in cases.iter().skip(w).step_by(workers) {
+                            let native = run(Engine::Native, &m.machine, Property::ALL, &opts())
+                                .expect("native");
+                            if native.stats.states <= SHUTTLE_STATES {
+                                let shuttle =
+                                    run(Engine::Shuttle, &m.machine, Property::ALL, &opts())
+                                        .expect(case);
+                                shuttle_runs +=
+                                    usize::from(assert_agrees(case, m, &native, &shuttle));
+                            }
+                            if native.stats.states <= LOOM_STATES {
+                                let loom = run(Engine::Loom, &m.machine, Property::ALL, &opts())
+                                    .expect(case);
+                                loom_runs += usize::from(assert_agrees(case, m, &native, &loom));
+                            }
+                        }
+                        (loom_runs, shuttle_runs)
+                    })
+                })
+                .collect();
+            for h in handles {
+                let (l, sh) = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                loom_runs += l;
+                shuttle_runs += sh;
             }
-            if native.stats.states <= LOOM_STATES {
-                let loom = run(Engine::Loom, &m.machine, Property::ALL, &opts()).expect(case);
-                loom_runs += usize::from(assert_agrees(case, m, &native, &loom));
-            }
-        }
+        });
         // Most cases must be decided, or the test would compare little (290 and 294
         // of 330 today).
         assert!(loom_runs >= 250, "loom decided only {loom_runs} cases");

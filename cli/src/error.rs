@@ -33,6 +33,13 @@ pub(crate) enum CliError {
     /// Occurs when a replay token does not replay on this design and scenario.
     #[error("the token does not replay here: {0}")]
     Replay(ModelError),
+    /// Occurs on a `.fl` file that does not compile: the first line says
+    /// `file:line:col`, then the source line and a caret.
+    #[error("{}\n{}", .0.headline(), .0.render().trim_end())]
+    File(faultline::FileError),
+    /// Occurs on an unknown id or knob of a `.fl` catalog, or an unreadable file.
+    #[error("{0}")]
+    Lang(String),
     /// Occurs when an output directory names an existing file.
     #[error("{0} is not a directory")]
     NotADirectory(String),

@@ -1,17 +1,18 @@
 //! The `faultline` command line: `list`, `matrix`, `check`, `explain`, `report`,
-//! `replay`.
+//! `replay`, `completions`, `man`.
 //!
 //! | module | holds |
 //! |---|---|
 //! | `args` | the command line as a clap derive tree, one file per subcommand |
 //! | `man` | `faultline completions SHELL` and `faultline man` |
 //! | `matrix` | computing and printing the design x scenario matrix |
-//! | `output` | a check's report as text or JSON |
-//! | `format` | `--format text\|json\|dot` |
+//! | `output` | a check's report as text, JSON, DOT or a lockdep-style splat |
+//! | `format` | `--format text\|json\|dot\|splat` |
 //! | `graphs` | the DOT graphs of a report's violations, named for files |
 //! | `explain` | the 80-column text of the first violation |
 //! | `report` | the HTML report |
 //! | `list` | `faultline list` |
+//! | `lang` | `faultline test` and `faultline show` over `.fl` files |
 //! | `memory` | the memory budget from cgroup, rlimits, MemAvailable, `--max-memory` |
 //! | `progress` | the progress line on stderr (indicatif) |
 //! | `error` | everything that exits 2 |
@@ -25,6 +26,7 @@ mod error;
 mod explain;
 mod format;
 mod graphs;
+mod lang;
 mod list;
 mod man;
 mod matrix;
@@ -77,8 +79,10 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
         Command::Explain(e) => explain::run(&e, progress),
         Command::Report(r) => report::run(&r, progress),
         Command::Replay(r) => replay_cmd(&r),
+        Command::Test(t) => lang::test(&t),
+        Command::Show(s) => lang::show(&s),
         Command::Completions { shell } => Ok((0, man::completions(shell))),
-        Command::Man => Ok((0, man::page()?)),
+        Command::Man { command } => Ok((0, man::page(command.as_deref())?)),
     }
 }
 

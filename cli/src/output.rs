@@ -182,6 +182,12 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
             "bytes": st.bytes,
             "executions": st.executions,
             "executions_per_sec": st.executions_per_sec().round(),
+            "reductions": {
+                "por": st.reductions.por,
+                "symmetry_group": st.reductions.symmetry,
+                "skipped": st.reductions.skipped,
+            },
+            "full_states": st.full_states,
         },
         "dot_files": dot_files,
     })

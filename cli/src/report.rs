@@ -2,17 +2,18 @@
 //! the design x scenario grid and a table of every cell; each cell has a page with,
 //! for each violation, the 80-column text evidence and its graphs as inline SVG
 //! (rendered with graphviz `dot` when it is on PATH, else linked as `.dot` files).
-//! Plain HTML and CSS, no JavaScript, every string escaped.
+//! Plain HTML and CSS, no JavaScript; the pages are maud templates, so every string
+//! is escaped unless marked otherwise.
 //!
 //! The writer takes finished [`Cell`]s; [`crate::matrix`] computes them.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use faultline_checker::{Engine, Options, Verdict};
 use faultline_models::Model;
-use faultline_traces::{html_escape as esc, svg_element, trace_text};
+use faultline_traces::{svg_element, trace_text};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::args::ReportArgs;
 use crate::error::CliError;
@@ -150,17 +151,34 @@ figure svg{max-width:100%;height:auto}
 .note{background:#fff6d6;border:1px solid #e0c860;padding:.5em 1em}
 ";
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        esc(title)
-    )
+// The pages are maud templates: every interpolated string is escaped unless it is
+// wrapped in `PreEscaped`, which only the style sheet and graphviz's SVG are.
+
+fn page(title: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { (body) }
+        }
+    }
+    .into_string()
 }
 
-const NO_GRAPHVIZ: &str = "<p class=\"note\">graphviz <code>dot</code> was not found, so \
-     the graphs are linked as <code>.dot</code> files instead of drawn. Install it \
-     (<code>apt-get install graphviz</code>) and run <code>faultline report</code> again.</p>\n";
+fn no_graphviz() -> Markup {
+    html! {
+        p.note {
+            "graphviz " code { "dot" } " was not found, so the graphs are linked as "
+            code { ".dot" } " files instead of drawn. Install it ("
+            code { "apt-get install graphviz" } ") and run " code { "faultline report" }
+            " again."
+        }
+    }
+}
 
 /// Knobs off their defaults, `defaults` if none.
 fn knobs_text(model: &Model) -> String {
@@ -173,24 +191,12 @@ fn knobs_text(model: &Model) -> String {
 }
 
 fn index_page(cells: &[Cell], graphviz: bool) -> String {
-    let mut b = String::from("<h1>faultline report</h1>\n");
     let count = |s: &str| cells.iter().filter(|c| c.report.overall() == s).count();
-    let _ = writeln!(
-        b,
-        "<p>{} cells: {} violated, {} hold, {} inconclusive. faultline {}.</p>",
-        cells.len(),
-        count("violated"),
-        count("holds"),
-        count("inconclusive"),
-        env!("CARGO_PKG_VERSION")
-    );
-    if !graphviz {
-        b += NO_GRAPHVIZ;
-    }
     // The grid as `faultline matrix` prints it: scenarios down, designs across, each
     // cell its verdict keys.
     let mut designs: Vec<&str> = Vec::new();
     let mut scenarios: Vec<&str> = Vec::new();
+    let mut props: Vec<&str> = Vec::new();
     for c in cells {
         if !designs.contains(&c.model.design.id) {
             designs.push(c.model.design.id);
@@ -198,170 +204,146 @@ fn index_page(cells: &[Cell], graphviz: bool) -> String {
         if !scenarios.contains(&c.model.scenario.id) {
             scenarios.push(c.model.scenario.id);
         }
-    }
-    b += "<h2>Matrix</h2>\n<table id=\"matrix\">\n<tr><th>scenario \\ design</th>";
-    for d in &designs {
-        let _ = write!(b, "<th>{}</th>", esc(d));
-    }
-    b += "</tr>\n";
-    for s in &scenarios {
-        let _ = write!(b, "<tr><th>{}</th>", esc(s));
-        for d in &designs {
-            b += "<td>";
-            for c in cells
-                .iter()
-                .filter(|c| c.model.design.id == *d && c.model.scenario.id == *s)
-            {
-                let status = c.report.overall();
-                let knobs = knobs_text(&c.model);
-                let knobs = if knobs == "defaults" {
-                    String::new()
-                } else {
-                    format!(" ({})", esc(&knobs))
-                };
-                let _ = write!(
-                    b,
-                    "<div class=\"{status}\"><a href=\"{}.html\">{}</a>{knobs}</div>",
-                    esc(&cell_id(&c.model)),
-                    esc(&c.verdict())
-                );
-            }
-            b += "</td>";
-        }
-        b += "</tr>\n";
-    }
-    b += "</table>\n";
-    // Every cell, one row, one column per property.
-    let mut props: Vec<&str> = Vec::new();
-    for c in cells {
         for r in &c.report.results {
             if !props.contains(&r.property.id()) {
                 props.push(r.property.id());
             }
         }
     }
-    b += "<h2>Cells</h2>\n<table id=\"cells\">\n<tr><th>design</th><th>scenario</th>\
-          <th>knobs</th>";
-    for p in &props {
-        let _ = write!(b, "<th>{}</th>", esc(p));
-    }
-    b += "<th>states</th></tr>\n";
-    for c in cells {
-        let id = esc(&cell_id(&c.model));
-        let _ = write!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td>",
-            esc(c.model.design.id),
-            esc(c.model.scenario.id),
-            esc(&knobs_text(&c.model))
-        );
-        for p in &props {
-            match c.report.results.iter().find(|r| r.property.id() == *p) {
-                Some(r) => {
-                    let status = r.verdict.status();
-                    let what = match &r.verdict {
-                        Verdict::Violated(cx) => format!("violated ({} steps)", cx.trace.len()),
-                        _ => status.to_string(),
-                    };
-                    let _ = write!(
-                        b,
-                        "<td class=\"{status}\"><a href=\"{id}.html#{}\">{what}</a></td>",
-                        esc(p)
-                    );
+    let at = |d: &str, s: &str| -> Vec<&Cell> {
+        cells
+            .iter()
+            .filter(|c| c.model.design.id == d && c.model.scenario.id == s)
+            .collect()
+    };
+    let body = html! {
+        h1 { "faultline report" }
+        p {
+            (cells.len()) " cells: " (count("violated")) " violated, " (count("holds"))
+            " hold, " (count("inconclusive")) " inconclusive. faultline "
+            (env!("CARGO_PKG_VERSION")) "."
+        }
+        @if !graphviz { (no_graphviz()) }
+        h2 { "Matrix" }
+        table #matrix {
+            tr {
+                th { "scenario \\ design" }
+                @for d in &designs { th { (d) } }
+            }
+            @for s in &scenarios {
+                tr {
+                    th { (s) }
+                    @for d in &designs {
+                        td {
+                            @for c in at(d, s) {
+                                @let knobs = knobs_text(&c.model);
+                                div class=(c.report.overall()) {
+                                    a href={ (cell_id(&c.model)) ".html" } { (c.verdict()) }
+                                    @if knobs != "defaults" { " (" (knobs) ")" }
+                                }
+                            }
+                        }
+                    }
                 }
-                None => b += "<td>-</td>",
             }
         }
-        let _ = writeln!(b, "<td>{}</td></tr>", c.report.stats.states);
-    }
-    b += "</table>\n";
-    page("faultline report", &b)
+        // Every cell, one row, one column per property.
+        h2 { "Cells" }
+        table #cells {
+            tr {
+                th { "design" } th { "scenario" } th { "knobs" }
+                @for p in &props { th { (p) } }
+                th { "states" }
+            }
+            @for c in cells {
+                @let id = cell_id(&c.model);
+                tr {
+                    td { (c.model.design.id) }
+                    td { (c.model.scenario.id) }
+                    td { (knobs_text(&c.model)) }
+                    @for p in &props {
+                        @match c.report.results.iter().find(|r| r.property.id() == *p) {
+                            Some(r) => {
+                                td class=(r.verdict.status()) {
+                                    a href={ (id) ".html#" (p) } {
+                                        @match &r.verdict {
+                                            Verdict::Violated(cx) => {
+                                                "violated (" (cx.trace.len()) " steps)"
+                                            }
+                                            v => (v.status()),
+                                        }
+                                    }
+                                }
+                            }
+                            None => td { "-" },
+                        }
+                    }
+                    td { (c.report.stats.states) }
+                }
+            }
+        }
+    };
+    page("faultline report", body)
 }
 
 fn cell_page(cell: &Cell, figures: &[(Graph, Option<String>)], graphviz: bool) -> String {
     let m = &cell.model;
-    let mut b = String::from("<p><a href=\"index.html\">&larr; all cells</a></p>\n");
-    let _ = writeln!(
-        b,
-        "<h1>{} x {}</h1>\n<p>design: {}<br>scenario: {}<br>knobs: {}<br>engine {}: {}</p>",
-        esc(m.design.id),
-        esc(m.scenario.id),
-        esc(m.design.title),
-        esc(m.scenario.title),
-        esc(&m
-            .knobs
-            .pairs()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")),
-        esc(cell.report.engine),
-        esc(&cell.report.stats.to_string())
-    );
-    if !graphviz && !figures.is_empty() {
-        b += NO_GRAPHVIZ;
-    }
-    for r in &cell.report.results {
-        let p = r.property.id();
-        let status = r.verdict.status();
-        let _ = writeln!(
-            b,
-            "<section id=\"{}\">\n<h2 class=\"{status}\">{}: {status}</h2>",
-            esc(p),
-            esc(p)
-        );
-        match &r.verdict {
-            Verdict::Holds => {
-                let _ = writeln!(
-                    b,
-                    "<p>All {} reachable states explored.</p>",
-                    cell.report.stats.states
-                );
-            }
-            Verdict::Inconclusive(limit) => {
-                let _ = writeln!(b, "<p>{}</p>", esc(&limit.to_string()));
-            }
-            Verdict::Violated(cx) => {
-                let _ = writeln!(
-                    b,
-                    "<pre class=\"evidence\">{}</pre>",
-                    esc(&violation(m, r.property, cx))
-                );
-                let _ = writeln!(
-                    b,
-                    "<details><summary>step table with what changed</summary>\
-                     <pre>{}</pre></details>",
-                    esc(&trace_text(&m.machine, &cx.trace, 100))
-                );
-                for (g, svg) in figures.iter().filter(|(g, _)| g.property == p) {
-                    b += &figure(g, svg.as_deref());
+    let knobs: Vec<String> = m.knobs.pairs().map(|(k, v)| format!("{k}={v}")).collect();
+    let body = html! {
+        p { a href="index.html" { (PreEscaped("&larr;")) " all cells" } }
+        h1 { (m.design.id) " x " (m.scenario.id) }
+        p {
+            "design: " (m.design.title) br;
+            "scenario: " (m.scenario.title) br;
+            "knobs: " (knobs.join(" ")) br;
+            "engine " (cell.report.engine) ": " (cell.report.stats)
+        }
+        @if !graphviz && !figures.is_empty() { (no_graphviz()) }
+        @for r in &cell.report.results {
+            @let p = r.property.id();
+            @let status = r.verdict.status();
+            section id=(p) {
+                h2 class=(status) { (p) ": " (status) }
+                @match &r.verdict {
+                    Verdict::Holds => {
+                        p { "All " (cell.report.stats.states) " reachable states explored." }
+                    }
+                    Verdict::Inconclusive(limit) => p { (limit) },
+                    Verdict::Violated(cx) => {
+                        pre.evidence { (violation(m, r.property, cx)) }
+                        details {
+                            summary { "step table with what changed" }
+                            pre { (trace_text(&m.machine, &cx.trace, 100)) }
+                        }
+                        @for (g, svg) in figures.iter().filter(|(g, _)| g.property == p) {
+                            (figure(g, svg.as_deref()))
+                        }
+                    }
                 }
             }
         }
-        b += "</section>\n";
-    }
-    page(&format!("{} x {}", m.design.id, m.scenario.id), &b)
+    };
+    page(&format!("{} x {}", m.design.id, m.scenario.id), body)
 }
 
-fn figure(g: &Graph, svg: Option<&str>) -> String {
-    let file = esc(&g.file);
-    let mut f = format!(
-        "<figure>\n<figcaption>{} (<a href=\"{file}\">{file}</a>",
-        g.kind
-    );
+fn figure(g: &Graph, svg: Option<&str>) -> Markup {
     let drawn = svg.and_then(svg_element);
-    if drawn.is_some() {
-        let svg_file = Path::new(&g.file).with_extension("svg");
-        let svg_file = esc(&svg_file.display().to_string());
-        let _ = write!(f, ", <a href=\"{svg_file}\">{svg_file}</a>");
+    let svg_file = Path::new(&g.file)
+        .with_extension("svg")
+        .display()
+        .to_string();
+    html! {
+        figure {
+            figcaption {
+                (g.kind) " (" a href=(g.file) { (g.file) }
+                @if drawn.is_some() { ", " a href=(svg_file) { (svg_file) } }
+                ")"
+            }
+            // graphviz escapes every label it writes into SVG, so the element goes
+            // in as is.
+            @if let Some(svg) = drawn { (PreEscaped(svg)) }
+        }
     }
-    f += ")</figcaption>\n";
-    // graphviz escapes every label it writes into SVG, so the element goes in as is.
-    if let Some(svg) = drawn {
-        f += svg;
-        f.push('\n');
-    }
-    f += "</figure>\n";
-    f
 }
 
 #[cfg(test)]
@@ -379,11 +361,11 @@ mod tests {
 
     #[test]
     fn figures_escape_file_names_and_inline_only_the_svg_element() {
-        let f = figure(&graph("a<b>&\"c\".dot"), None);
+        let f = figure(&graph("a<b>&\"c\".dot"), None).into_string();
         assert!(f.contains("a&lt;b&gt;&amp;&quot;c&quot;.dot"), "{f}");
         assert!(!f.contains("<b>"), "{f}");
         let svg = "<?xml version=\"1.0\"?>\n<svg><text>T0 &amp; T1</text></svg>\n";
-        let f = figure(&graph("x.dot"), Some(svg));
+        let f = figure(&graph("x.dot"), Some(svg)).into_string();
         assert!(f.contains("<svg><text>T0 &amp; T1</text></svg>"), "{f}");
         assert!(f.contains("href=\"x.svg\"") && !f.contains("<?xml"), "{f}");
     }

@@ -18,12 +18,14 @@
 //! | `writers` | other `mmap_lock` writers: `MADV_COLLAPSE`/khugepaged, mlock, madvise, mremap, stack expansion |
 //! | `catalog` | lookup by id and `build` |
 //! | `error` | typed catalog errors |
+//! | `fl` | the catalog as `.fl` text (`models/fl/`), embedded |
 
 mod actors;
 mod catalog;
 mod designs;
 mod error;
 mod fault;
+mod fl;
 mod fuse_paths;
 mod kernel;
 mod knobs;
@@ -35,6 +37,7 @@ pub use catalog::{Model, build, design, global_knobs, knob_defs, scenario};
 pub use designs::{DESIGNS, Design};
 pub use error::CatalogError;
 pub use fault::{FaultPolicy, Origin, Relookup, RetrySites, VmaRetry};
+pub use fl::CATALOG_FILES;
 pub use kernel::{Kernel, KernelWait, Sleep, wait, wait_at};
 pub use knobs::{KnobDef, KnobKind, Knobs};
 pub use scenarios::{KERNEL_SCENARIOS, SCENARIOS, Scenario};

@@ -4,7 +4,9 @@
 //! semantics shows up here. (The whole design x scenario matrix is pinned through the
 //! command line, in cli/tests/matrix.)
 //!
-//! Modules: this file only (one integration binary for the crate).
+//! Modules: `parity` (the `.fl` catalog against the Rust builders).
+
+mod parity;
 
 use faultline_checker::{Budget, Limit, Property, Report, Verdict, explore, replay};
 use faultline_protocol::Step;

@@ -150,3 +150,44 @@ impl Op {
 }
 
 const _: () = assert!(1 + MAX_VMAS + MAX_FOLIOS < 32);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::{Flag, Label};
+
+    #[test]
+    fn handle_ops_use_the_handles_and_local_ops_touch_nothing() {
+        let h = Handles {
+            vma: Footprint::vma(VmaId(1)),
+            folio: Footprint::folio(FolioId(2)),
+            fuse: Footprint::folio(FolioId(3)),
+            uffd: Footprint::folio(FolioId(4)),
+        };
+        assert_eq!(Op::VmaEndRead.footprint(&h), h.vma);
+        assert_eq!(Op::FolioLock.footprint(&h), h.folio);
+        assert_eq!(Op::MapPte.footprint(&h), h.vma.with(h.folio));
+        assert_eq!(Op::FuseDevRead.footprint(&h), h.fuse);
+        assert_eq!(Op::UffdRead.footprint(&h), h.uffd);
+        assert_eq!(
+            Op::FilemapGetFolio {
+                folio: FolioId(0),
+                absent: Label(0)
+            }
+            .footprint(&h),
+            Footprint::folio(FolioId(0))
+        );
+        // vma_end_write_all: every VMA.
+        assert!(
+            Op::MmapWriteUnlock
+                .footprint(&h)
+                .meets(Footprint::vma(VmaId(7)))
+        );
+        assert!(Op::SetFlag(Flag::Tried).footprint(&h).is_empty());
+        assert!(Op::Exit.footprint(&h).is_empty());
+        // Objects are distinct bits.
+        assert!(!Footprint::MMAP.meets(Footprint::vma(VmaId(0))));
+        assert!(!Footprint::vma(VmaId(7)).meets(Footprint::folio(FolioId(0))));
+        assert!(!Footprint::folio(FolioId(7)).meets(Footprint::RECLAIM));
+    }
+}

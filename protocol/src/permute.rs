@@ -78,3 +78,44 @@ impl World {
         n
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rwsem::Admission;
+
+    #[test]
+    fn renaming_moves_every_thread_id_and_round_trips() {
+        let shape = Shape {
+            threads: 3,
+            vmas: 1,
+            folios: 2,
+        };
+        let mut w = World {
+            mmap: crate::rwsem::RwSem::default(),
+            vmas: [crate::vma::VmaState::new(false); crate::ids::MAX_VMAS],
+            folios: [crate::folio::Folio::new(FolioState::Absent); MAX_FOLIOS],
+            threads: [crate::world::ThreadState::default(); MAX_THREADS],
+            evictions_left: 0,
+            hazards: 0,
+        };
+        w.mmap.down_read(Tid(0), Admission::Fair);
+        w.mmap.down_write(Tid(1), Admission::Fair); // queued behind the reader
+        w.folios[0].state = FolioState::Locked(Tid(2));
+        w.folios[0].refs.insert(Tid(2));
+        w.threads[2].folio = Some(FolioId(0));
+        w.threads[2].pc = 5;
+        let mut r = Renaming::default();
+        r.threads[0] = Tid(2);
+        r.threads[2] = Tid(0);
+        r.folios.swap(0, 1);
+        let n = w.renamed(&shape, &r);
+        assert!(n.mmap.readers().contains(Tid(2)));
+        assert_eq!(n.mmap.queue().next().map(|(t, _)| t), Some(Tid(1)));
+        assert_eq!(n.folios[1].state, FolioState::Locked(Tid(0)));
+        assert!(n.folios[1].refs.contains(Tid(0)));
+        assert_eq!(n.threads[0].folio, Some(FolioId(1)));
+        assert_eq!(n.threads[0].pc, 5);
+        assert_eq!(n.renamed(&shape, &r.inverse()), w);
+    }
+}

@@ -17,7 +17,7 @@
 //! | `trace_dot` | the trace graph and the lasso as DOT |
 //! | `splat` | a violation as a lockdep-style report, 80 columns |
 //! | `json` | JSON values |
-//! | `html` | HTML escaping and inline SVG |
+//! | `html` | inline SVG for the HTML report |
 
 mod causal;
 mod describe;
@@ -37,7 +37,7 @@ mod wait_for;
 pub use causal::Cause;
 pub use describe::{actor, changes, function, mmap_text, site, vma_text, wait_text};
 pub use dot::{escape, quote, wait_for_dot};
-pub use html::{html_escape, svg_element};
+pub use html::svg_element;
 pub use json::{trace_json, wait_for_json};
 pub use lane_text::{causes_text, lane_text, lasso_text};
 pub use lanes::Lane;

@@ -12,7 +12,7 @@
 //! they keep roles, programs and folio kinds, and hazards are global.
 
 use faultline_protocol::{
-    FolioId, FolioState, MAX_THREADS, Machine, Op, Program, Renaming, Tid, World,
+    FolioId, FolioState, MAX_FOLIOS, MAX_THREADS, Machine, Op, Program, Renaming, Tid, World,
 };
 
 /// The interchangeable threads (and folios) of one machine.
@@ -27,6 +27,33 @@ struct Class {
     blocks: Vec<Block>,
     /// Whether equal-size blocks may be swapped (folio with its threads).
     swap_blocks: bool,
+    /// Block indices ordered by size (then folio).
+    by_size: Vec<usize>,
+    /// Runs of equal-size blocks in `by_size`: start and length.
+    runs: Vec<(usize, usize)>,
+}
+
+impl Class {
+    fn new(blocks: Vec<Block>, swap_blocks: bool) -> Class {
+        let mut by_size: Vec<usize> = (0..blocks.len()).collect();
+        by_size.sort_by_key(|&i| blocks[i].threads.len());
+        let mut runs = Vec::new();
+        let mut start = 0;
+        for k in 1..=by_size.len() {
+            if k == by_size.len()
+                || blocks[by_size[k]].threads.len() != blocks[by_size[start]].threads.len()
+            {
+                runs.push((start, k - start));
+                start = k;
+            }
+        }
+        Class {
+            blocks,
+            swap_blocks,
+            by_size,
+            runs,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -74,13 +101,13 @@ impl Symmetry {
                 let (same, other): (Vec<Tid>, Vec<Tid>) =
                     rest.iter().partition(|&&u| signature(m, u, false) == sig);
                 if same.len() > 1 {
-                    classes.push(Class {
-                        blocks: vec![Block {
+                    classes.push(Class::new(
+                        vec![Block {
                             folio: None,
                             threads: same,
                         }],
-                        swap_blocks: false,
-                    });
+                        false,
+                    ));
                 }
                 rest = other;
             }
@@ -109,42 +136,44 @@ impl Symmetry {
     }
 
     /// The representative of `w`'s orbit and the renaming `r` with
-    /// `w.renamed(r) == representative`.
+    /// `w.renamed(r) == representative`. Allocation-free: it runs on every successor.
     pub(crate) fn canonical(&self, m: &Machine, w: &World) -> (World, Renaming) {
         let mut r = Renaming::default();
+        let mut sorted = [[([0u8; 10], Tid(0)); MAX_THREADS]; MAX_FOLIOS];
         for c in &self.classes {
+            let nb = c.blocks.len();
             // Per block: its threads sorted by key.
-            let mut sorted: Vec<Vec<(Key, Tid)>> = c
-                .blocks
-                .iter()
-                .map(|b| {
-                    let mut ks: Vec<(Key, Tid)> = b
-                        .threads
-                        .iter()
-                        .map(|&t| (key(m, w, t, b.folio), t))
-                        .collect();
-                    ks.sort_unstable();
-                    ks
-                })
-                .collect();
-            // Which block's contents land in which block's slots.
-            let mut dest: Vec<usize> = (0..c.blocks.len()).collect();
+            for (b, out) in c.blocks.iter().zip(sorted.iter_mut()) {
+                for (slot, &t) in out.iter_mut().zip(&b.threads) {
+                    *slot = (key(m, w, t, b.folio), t);
+                }
+                out[..b.threads.len()].sort_unstable();
+            }
+            // Which block's contents land in which block's slots: equal-size blocks,
+            // in folio order, receive the blocks in the order of their keys.
+            let mut dest = [0usize; MAX_FOLIOS];
+            for (i, d) in dest.iter_mut().enumerate().take(nb) {
+                *d = i;
+            }
             if c.swap_blocks {
-                let bkey = |i: usize| {
-                    let f = c.blocks[i].folio.map(|f| folio_key(w, f)).unwrap_or(0);
-                    (f, sorted[i].iter().map(|(k, _)| *k).collect::<Vec<Key>>())
+                let fkey = |i: usize| c.blocks[i].folio.map_or(0, |f| folio_key(w, f));
+                let cmp = |a: usize, b: usize| {
+                    let n = c.blocks[a].threads.len();
+                    fkey(a).cmp(&fkey(b)).then_with(|| {
+                        sorted[a][..n]
+                            .iter()
+                            .map(|x| x.0)
+                            .cmp(sorted[b][..n].iter().map(|x| x.0))
+                    })
                 };
-                let keys: Vec<_> = (0..c.blocks.len()).map(bkey).collect();
-                let mut by_size: Vec<usize> = (0..c.blocks.len()).collect();
-                by_size.sort_by_key(|&i| c.blocks[i].threads.len());
-                for run in by_size
-                    .chunk_by(|&a, &b| c.blocks[a].threads.len() == c.blocks[b].threads.len())
-                {
-                    let mut src = run.to_vec();
-                    src.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-                    // Slots in folio order receive sources in key order.
-                    for (slot, s) in run.iter().zip(src) {
-                        dest[s] = *slot;
+                for &(start, len) in &c.runs {
+                    let mut src = [0usize; MAX_FOLIOS];
+                    for (k, s) in src.iter_mut().enumerate().take(len) {
+                        *s = c.by_size[start + k];
+                    }
+                    src[..len].sort_by(|&a, &b| cmp(a, b));
+                    for k in 0..len {
+                        dest[src[k]] = c.by_size[start + k];
                     }
                 }
             }
@@ -153,11 +182,10 @@ impl Symmetry {
                 if let (Some(from), Some(to)) = (b.folio, target.folio) {
                     r.folios[from.index()] = to;
                 }
-                for ((_, t), slot) in sorted[i].iter().zip(&target.threads) {
+                for ((_, t), slot) in sorted[i][..b.threads.len()].iter().zip(&target.threads) {
                     r.threads[t.index()] = *slot;
                 }
             }
-            sorted.clear();
         }
         (w.renamed(m.shape(), &r), r)
     }
@@ -198,10 +226,7 @@ fn block_class(m: &Machine, members: &[Tid]) -> Option<Class> {
         }
     }
     blocks.sort_by_key(|b| b.folio);
-    Some(Class {
-        blocks,
-        swap_blocks: true,
-    })
+    Some(Class::new(blocks, true))
 }
 
 /// The folios a program names.
@@ -302,8 +327,6 @@ fn folio_key(w: &World, f: FolioId) -> u8 {
         FolioState::Locked(_) => 4,
     }
 }
-
-const _: () = assert!(MAX_THREADS <= 16);
 
 #[cfg(test)]
 mod tests {

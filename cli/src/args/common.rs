@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::builder::{OsStringValueParser, PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Arg, Args};
-use faultline_checker::{Budget, Engine, Options as EngineOptions, Property};
+use faultline_checker::{Budget, Engine, Options as EngineOptions, Property, Reduce};
 
 use crate::error::CliError;
 use crate::memory::MemoryBudget;
@@ -107,6 +107,15 @@ pub(crate) struct EngineArgs {
     /// Seed of shuttle's schedulers and choices.
     #[arg(long, value_name = "N", default_value_t = EngineOptions::DEFAULT_SEED)]
     pub seed: u64,
+    /// Reductions of the native engine (each is used only where it keeps every
+    /// verdict exact; liveness properties always run unreduced).
+    #[arg(long, value_name = "R", default_value = "all",
+          value_parser = ids(Reduce::ALL, |r| r.id()))]
+    pub reduce: Reduce,
+    /// Threads of the native engine (the results do not depend on it; default: the
+    /// cores this process may use).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 impl EngineArgs {
@@ -116,7 +125,10 @@ impl EngineArgs {
             budget: budget.budget(),
             max_executions: self.executions,
             seed: self.seed,
-            ..EngineOptions::default()
+            reduce: self.reduce,
+            threads: self
+                .threads
+                .map_or_else(EngineOptions::default_threads, usize::from),
         }
     }
 }
@@ -134,7 +146,7 @@ pub(crate) fn out_dir() -> impl TypedValueParser<Value = PathBuf> {
 }
 
 /// `--set KNOB=VALUE`.
-fn knob_setting(s: &str) -> Result<(String, String), String> {
+pub(crate) fn knob_setting(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err("expected KNOB=VALUE".into()),

@@ -10,6 +10,7 @@ mod check;
 mod common;
 mod errors;
 mod explain;
+mod lang;
 mod matrix;
 mod replay;
 mod report;
@@ -22,6 +23,7 @@ pub(crate) use check::CheckArgs;
 pub(crate) use common::ModelArgs;
 pub(crate) use errors::Parsed;
 pub(crate) use explain::ExplainArgs;
+pub(crate) use lang::{ShowArgs, TestArgs};
 pub(crate) use matrix::{MatrixArgs, MatrixFormat};
 pub(crate) use replay::ReplayArgs;
 pub(crate) use report::ReportArgs;
@@ -36,8 +38,7 @@ Exit codes:
   `matrix` and `report` exit 0 once every cell is decided (violations are their
   findings), 3 otherwise.";
 
-/// faultline: a model checker for Linux mm lock protocols (mmap_lock, per-VMA locks,
-/// folio I/O).
+/// A model checker for Linux mm lock protocols (mmap_lock, per-VMA locks, folio I/O).
 #[derive(Debug, Parser)]
 #[command(
     name = "faultline",
@@ -70,13 +71,21 @@ pub(crate) enum Command {
     Report(ReportArgs),
     /// Replay a counterexample token (or, with `--engine shuttle`, a shuttle schedule).
     Replay(ReplayArgs),
+    /// Run the `expect` and `exists` clauses of `.fl` files, one line each (exit 0 all
+    /// ok, 1 a mismatch, 2 a bad file, 3 undecided).
+    Test(TestArgs),
+    /// Print the compiled thread programs of a design x scenario (load FILE first).
+    Show(ShowArgs),
     /// Print a shell completion script on stdout.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on stdout.
-    Man,
+    /// Print the man page (roff) on stdout: faultline(1), or faultline-COMMAND(1).
+    Man {
+        /// The command whose page to print.
+        command: Option<String>,
+    },
 }
 
 /// Parses the arguments after the program name (any bytes: a word that is not UTF-8

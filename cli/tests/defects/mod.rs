@@ -273,7 +273,15 @@ fn completions_and_the_man_page_come_from_the_parser() {
     let o = faultline(&["man"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let s = stdout(&o);
-    assert!(s.starts_with(".ie") || s.contains(".TH faultline"), "{s}");
+    assert!(s.contains(".TH faultline"), "{s}");
+    let o = faultline(&["man", "check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(
+        s.contains("faultline\\-check") && s.contains("max\\-states"),
+        "{s}"
+    );
+    one_line_error(&faultline(&["man", "nope"]), "no command `nope`");
 }
 
 #[test]

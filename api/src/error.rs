@@ -1,0 +1,28 @@
+//! Errors of the library API.
+
+/// Why loading or checking failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A `.fl` file does not compile (`file:line:col`; [`faultline_lang::FileError::render`]
+    /// shows the source line and a caret).
+    #[error(transparent)]
+    File(#[from] faultline_lang::FileError),
+    /// An unknown design, scenario or knob, or a bad knob value.
+    #[error(transparent)]
+    Build(#[from] faultline_lang::BuildError),
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The checker failed.
+    #[error(transparent)]
+    Check(#[from] faultline_checker::CheckError),
+    /// A scenario names a property the checker does not know.
+    #[error("unknown property `{0}`")]
+    UnknownProperty(String),
+}

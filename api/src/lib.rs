@@ -1,0 +1,29 @@
+//! faultline as a library, for your own `cargo test`: load `.fl` files (from a path
+//! or `include_str!`), check a design against a scenario, and assert on typed results.
+//!
+//! ```no_run
+//! let mut fl = faultline::Faultline::new().expect("the built-in catalog loads");
+//! fl.load_str("mine.fl", "design mine { title \"t\"; bool drops_lock_for_io(fault_lock, page) { return 1; } }")
+//!     .expect("my design compiles");
+//! let checked = fl.check("mine", "fork-fuse", &[]).expect("checks");
+//! assert!(checked.holds(faultline::Property::Deadlock));
+//! ```
+//!
+//! | module | holds |
+//! |---|---|
+//! | `session` | [`Faultline`]: the catalog plus your files, `check` and `test` |
+//! | `outcome` | typed results: [`Checked`], [`Outcome`], [`Status`], [`Counterexample`] |
+//! | `clauses` | `expect` clauses run as tests ([`ClauseResult`]) |
+//! | `error` | [`Error`] |
+
+mod clauses;
+mod error;
+mod outcome;
+mod session;
+
+pub use clauses::{ClauseResult, ClauseStatus};
+pub use error::Error;
+pub use faultline_checker::{Budget, Property, Stats};
+pub use faultline_lang::{DesignInfo, FileError, Knob, KnobKind, ScenarioInfo};
+pub use outcome::{Checked, Counterexample, Outcome, Status};
+pub use session::Faultline;

@@ -1,0 +1,111 @@
+//! A session: the built-in catalog plus the user's files.
+
+use std::path::Path;
+
+use faultline_checker::{Budget, Property, explore};
+use faultline_lang::{Catalog, DesignInfo, ScenarioInfo};
+
+use crate::error::Error;
+use crate::outcome::Checked;
+
+/// The catalog (built-in designs and scenarios, and any files loaded) and a budget.
+#[derive(Clone, Debug)]
+pub struct Faultline {
+    catalog: Catalog,
+    budget: Budget,
+}
+
+impl Faultline {
+    /// The built-in catalog (`models/fl/*.fl`, embedded), default budget.
+    pub fn new() -> Result<Faultline, Error> {
+        let mut catalog = Catalog::new();
+        let ids: Vec<&str> = Property::ALL.iter().map(|p| p.id()).collect();
+        catalog.set_properties(&ids);
+        for (name, text) in faultline_models::CATALOG_FILES {
+            catalog.load(name, text)?;
+        }
+        Ok(Faultline {
+            catalog,
+            budget: Budget::default(),
+        })
+    }
+
+    /// Sets the exploration budget.
+    pub fn with_budget(mut self, budget: Budget) -> Faultline {
+        self.budget = budget;
+        self
+    }
+
+    /// Loads a `.fl` file from disk.
+    pub fn load_file(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        self.load_str(&path.display().to_string(), &text)
+    }
+
+    /// Loads `.fl` text (`include_str!` it, or build it in the test); `name` is used in
+    /// error messages.
+    pub fn load_str(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        Ok(self.catalog.load(name, text)?)
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Every design.
+    pub fn designs(&self) -> Vec<DesignInfo> {
+        self.catalog.designs()
+    }
+
+    /// Every scenario.
+    pub fn scenarios(&self) -> Vec<ScenarioInfo> {
+        self.catalog.scenarios()
+    }
+
+    /// Checks `design` x `scenario` with knob settings, for the scenario's properties.
+    pub fn check(
+        &self,
+        design: &str,
+        scenario: &str,
+        knobs: &[(&str, &str)],
+    ) -> Result<Checked, Error> {
+        self.check_props(design, scenario, knobs, &[])
+    }
+
+    /// Checks `design` x `scenario` for the scenario's properties and `extra` ones.
+    pub fn check_props(
+        &self,
+        design: &str,
+        scenario: &str,
+        knobs: &[(&str, &str)],
+        extra: &[Property],
+    ) -> Result<Checked, Error> {
+        let sets: Vec<(String, String)> = knobs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let built = self.catalog.build(design, scenario, &sets)?;
+        let mut props = Vec::new();
+        for p in &built.properties {
+            props.push(Property::parse(p).ok_or_else(|| Error::UnknownProperty(p.clone()))?);
+        }
+        for p in extra {
+            if !props.contains(p) {
+                props.push(*p);
+            }
+        }
+        let report = explore(&built.machine, &props, &self.budget)?;
+        Ok(Checked::new(
+            design,
+            scenario,
+            built.knobs,
+            &built.machine,
+            report,
+        ))
+    }
+}

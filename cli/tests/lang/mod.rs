@@ -1,0 +1,106 @@
+//! `faultline test` and `faultline show` over `.fl` files.
+
+use super::{faultline, stderr, stdout, temp_dir};
+
+const CATALOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/fl");
+
+/// Writes `text` to `name` in a fresh temporary directory (kept alive by the caller).
+fn write(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = temp_dir();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("writes");
+    let p = path.to_str().expect("utf8").to_string();
+    (dir, p)
+}
+
+#[test]
+fn every_catalog_file_passes_its_expect_clauses() {
+    let mut files: Vec<String> = std::fs::read_dir(CATALOG)
+        .expect("catalog dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "fl"))
+        .map(|p| p.to_str().expect("utf8").to_string())
+        .collect();
+    files.sort();
+    let mut args = vec!["test"];
+    args.extend(files.iter().map(String::as_str));
+    let o = faultline(&args);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("ok        fork-fuse.fl:"), "{out}");
+    assert!(out.ends_with("clause results: all ok\n"), "{out}");
+    assert!(!out.contains("MISMATCH"), "{out}");
+}
+
+#[test]
+fn a_wrong_expectation_is_a_mismatch_with_the_trace_and_exit_1() {
+    let (_dir, f) = write(
+        "wrong.fl",
+        "scenario my-fork-fuse {\n\ttitle \"t\";\n\tproperties deadlock;\n\tvma B = anon;\n\tvma F = private-file;\n\tfolio f = fuse absent;\n\tthread fault fault { do_user_addr_fault(user, F, FILE, f); return; }\n\tthread fork fork { dup_mmap(); return; }\n\tdaemon fuse { fuse_server(B, kernel); }\n\texpect hold-io: ~deadlock;\n\texpect upstream: ~deadlock;\n}\n",
+    );
+    let o = faultline(&["test", &f]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("MISMATCH  "), "{out}");
+    assert!(
+        out.contains("[hold-io] expect hold-io: ~deadlock;"),
+        "{out}"
+    );
+    assert!(
+        out.contains("deadlock violated (expected to hold); replay t0,"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[upstream] expect upstream: ~deadlock;"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_bad_file_is_exit_2_with_file_line_col_the_line_and_a_caret() {
+    let (_dir, f) = write(
+        "bad.fl",
+        "design d {\n\ttitle \"t\";\n\tbool waits_if_uptodate()\n\t{\n\t\treturn wait-if-uptodat == on;\n\t}\n}\n",
+    );
+    let o = faultline(&["test", &f]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    let first = err.lines().next().expect("a line");
+    assert!(
+        first.starts_with("faultline: error: ")
+            && first.contains("bad.fl:5:10: unknown name `wait-if-uptodat`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("return wait-if-uptodat == on;") && err.contains("^^^"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn show_prints_the_compiled_listing() {
+    let o = faultline(&[
+        "show",
+        "-",
+        "hold-io",
+        "fork-fuse",
+        "--set",
+        "order=file-first",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("vma F = private file\nvma B = anon\n"),
+        "{out}"
+    );
+    assert!(out.contains("thread fork (Fork):"), "{out}");
+    assert!(out.contains("vma_start_write(F)"), "{out}");
+    let o = faultline(&["show", "-", "hold-i0", "fork-fuse"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown design `hold-i0`"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,0 +1,187 @@
+//! Diagnostics: spans, errors with a help line, did-you-mean, and their rendering by
+//! codespan-reporting (`file:line:col`, the source line and a caret, ASCII only).
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, Chars, Config};
+
+/// A byte range in one file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    /// First byte.
+    pub lo: u32,
+    /// One past the last byte.
+    pub hi: u32,
+}
+
+impl Span {
+    pub(crate) fn new(lo: usize, hi: usize) -> Span {
+        Span {
+            lo: lo as u32,
+            hi: hi as u32,
+        }
+    }
+    pub(crate) fn to(self, other: Span) -> Span {
+        Span {
+            lo: self.lo.min(other.lo),
+            hi: self.hi.max(other.hi),
+        }
+    }
+}
+
+/// One problem in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Where.
+    pub span: Span,
+    /// What is wrong (the headline).
+    pub message: String,
+    /// What is wrong at this token (the caret's label).
+    pub label: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+        Diagnostic {
+            span,
+            message: message.into(),
+            label: label.into(),
+            help: None,
+        }
+    }
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    /// Adds "did you mean `x`?" if a candidate is close to `name`.
+    pub(crate) fn suggest<'a>(
+        self,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        match did_you_mean(name, candidates) {
+            Some(c) => self.help(format!("did you mean `{c}`?")),
+            None => self,
+        }
+    }
+}
+
+/// The closest candidate to `name`, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|&(d, c)| d > 0 && d <= (name.len().max(c.len()) / 3).max(1))
+        // Fewest edits; among equals, the most similar (`of` is `off`, not `on`).
+        .min_by(|&(d1, c1), &(d2, c2)| {
+            let sim = |c: &str| strsim::normalized_damerau_levenshtein(name, c);
+            d1.cmp(&d2).then(sim(c2).total_cmp(&sim(c1)))
+        })
+        .map(|(_, c)| c)
+}
+
+/// A file that did not compile: its name, text and problems.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.headline())]
+pub struct FileError {
+    /// The file name as given.
+    pub file: String,
+    /// Its text.
+    pub source_text: String,
+    /// The problems, first one first.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileError {
+    pub(crate) fn new(file: &str, source_text: &str, diagnostics: Vec<Diagnostic>) -> Self {
+        FileError {
+            file: file.to_string(),
+            source_text: source_text.to_string(),
+            diagnostics,
+        }
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let upto = &self.source_text.as_bytes()[..(offset as usize).min(self.source_text.len())];
+        let line = upto.iter().filter(|&&c| c == b'\n').count() + 1;
+        let col = upto.iter().rev().take_while(|&&c| c != b'\n').count() + 1;
+        (line, col)
+    }
+
+    /// One line: `file:line:col: message` for the first problem.
+    pub fn headline(&self) -> String {
+        match self.diagnostics.first() {
+            Some(d) => {
+                let (l, c) = self.line_col(d.span.lo);
+                format!("{}:{l}:{c}: {}", self.file, d.message)
+            }
+            None => format!("{}: error", self.file),
+        }
+    }
+
+    /// Every problem, rendered rustc-style with the source line and a caret.
+    pub fn render(&self) -> String {
+        let file = SimpleFile::new(self.file.as_str(), self.source_text.as_str());
+        // Plain ASCII: errors get pasted into mail.
+        let config = Config {
+            chars: Chars::ascii(),
+            ..Config::default()
+        };
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            let len = self.source_text.len();
+            let lo = (d.span.lo as usize).min(len);
+            let hi = (d.span.hi as usize).clamp(lo, len);
+            let mut cd = CsDiagnostic::error()
+                .with_message(&d.message)
+                .with_labels(vec![Label::primary((), lo..hi).with_message(&d.label)]);
+            if let Some(h) = &d.help {
+                cd = cd.with_notes(vec![format!("help: {h}")]);
+            }
+            let mut s = String::new();
+            match term::emit_to_string(&mut s, &config, &file, &cd) {
+                Ok(()) => out.push_str(&s),
+                Err(_) => {
+                    out.push_str(&self.headline());
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_file_line_col_the_line_and_a_caret() {
+        let src = "design x {\n\tmmap_read_lok();\n}\n";
+        let d = Diagnostic::new(Span::new(12, 25), "unknown call", "not a primitive")
+            .suggest("mmap_read_lok", ["mmap_read_lock", "folio_lock"]);
+        let e = FileError::new("x.fl", src, vec![d]);
+        assert_eq!(e.headline(), "x.fl:2:2: unknown call");
+        let r = e.render();
+        assert!(r.contains("x.fl:2:2"), "{r}");
+        assert!(r.contains("mmap_read_lok();"), "{r}");
+        assert!(r.contains("^^^^"), "{r}");
+        assert!(r.contains("did you mean `mmap_read_lock`?"), "{r}");
+        assert!(r.is_ascii());
+    }
+
+    #[test]
+    fn did_you_mean_only_for_close_names() {
+        assert_eq!(
+            did_you_mean("hold-io", ["hold-io2", "upstream"]),
+            Some("hold-io2")
+        );
+        assert_eq!(did_you_mean("zzz", ["upstream"]), None);
+    }
+}

@@ -1,0 +1,147 @@
+//! Every semantic check, with the message, the caret's line and the did-you-mean.
+
+use super::catalog;
+
+/// Loads `text` as a user file over the catalog; returns the headline and rendering.
+fn error(text: &str) -> (String, String) {
+    let mut c = catalog();
+    let e = c.load("user.fl", text).expect_err("the file is wrong");
+    (e.headline(), e.render())
+}
+
+const SCEN: &str =
+    "scenario s {\n\tproperties deadlock;\n\tvma F = private-file;\n\tfolio f = disk absent;\n";
+
+#[test]
+fn an_unknown_call_names_the_primitive_it_resembles() {
+    let (h, r) = error(&format!(
+        "{SCEN}\tthread fault t {{\n\t\tmmap_read_lok();\n\t\treturn;\n\t}}\n}}\n"
+    ));
+    assert_eq!(h, "user.fl:6:3: unknown call `mmap_read_lok`");
+    assert!(r.contains("did you mean `mmap_read_lock`?"), "{r}");
+    assert!(r.contains("mmap_read_lok();") && r.contains("^^^"), "{r}");
+    assert!(r.is_ascii(), "{r}");
+}
+
+#[test]
+fn an_unknown_vma_or_folio_names_the_declared_one() {
+    let (h, r) = error(&format!(
+        "{SCEN}\tthread fault t {{\n\t\tdo_user_addr_fault(user, G, FILE, f);\n\t\treturn;\n\t}}\n}}\n"
+    ));
+    assert_eq!(h, "user.fl:6:28: unknown name `G`");
+    assert!(r.contains("did you mean `F`?"), "{r}");
+    let (h, _) = error(&format!(
+        "{SCEN}\tthread modifier t {{\n\t\tvma_start_write(f);\n\t\treturn;\n\t}}\n}}\n"
+    ));
+    assert_eq!(
+        h,
+        "user.fl:6:19: `vma_start_write` takes a VMA, not `folio #0`"
+    );
+}
+
+#[test]
+fn goto_to_an_undefined_label_suggests_the_label() {
+    let (h, r) = error("void f()\n{\nagain:\n\tmmap_read_lock();\n\tgoto agian;\n}\n");
+    assert_eq!(h, "user.fl:5:7: goto to undefined label `agian`");
+    assert!(r.contains("did you mean `again`?"), "{r}");
+}
+
+#[test]
+fn a_knob_value_typo_and_an_unknown_design_are_caught() {
+    let (h, r) = error(&format!(
+        "{SCEN}\tknob k {{ on, off }} = on \"h\";\n\tif (k == of) vma G = anon;\n}}\n"
+    ));
+    assert_eq!(h, "user.fl:6:11: `of` is not a value of knob `k`");
+    assert!(r.contains("did you mean `off`?"), "{r}");
+    let (h, r) = error(&format!("{SCEN}\texpect hold-i0: deadlock;\n}}\n"));
+    assert_eq!(h, "user.fl:5:9: unknown design `hold-i0`");
+    assert!(r.contains("did you mean `hold-io`?"), "{r}");
+    let (h, r) = error("design d extends vma-retyr() { title \"t\"; }\n");
+    assert_eq!(h, "user.fl:1:18: unknown design `vma-retyr`");
+    assert!(r.contains("did you mean `vma-retry`?"), "{r}");
+}
+
+#[test]
+fn an_unknown_knob_in_code_names_the_knob() {
+    let (h, r) = error(
+        "design d {\n\ttitle \"t\";\n\tknob hold { on, off } = on \"h\";\n\tbool waits_if_uptodate()\n\t{\n\t\treturn hlod == on;\n\t}\n}\n",
+    );
+    assert_eq!(h, "user.fl:6:10: unknown name `hlod`");
+    assert!(r.contains("did you mean `hold`?"), "{r}");
+}
+
+#[test]
+fn an_unlock_no_path_can_hold_is_refused() {
+    let (h, r) = error(&format!(
+        "{SCEN}\tthread modifier t {{\n\t\tmmap_read_lock();\n\t\tmmap_read_unlock();\n\t\tmmap_read_unlock();\n\t\treturn;\n\t}}\n}}\n"
+    ));
+    assert_eq!(
+        h,
+        "user.fl:8:3: `mmap_read_unlock` of mmap_lock for read this path cannot hold"
+    );
+    assert!(r.contains("no path here holds it"), "{r}");
+    // Held on one path only: fine (the explorer judges that one).
+    let mut c = catalog();
+    c.load("ok.fl", &format!("{SCEN}\tthread modifier t {{\n\t\tif (!mmap_read_trylock())\n\t\t\tgoto out;\n\t\tmmap_read_unlock();\nout:\n\t\treturn;\n\t}}\n}}\n"))
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+}
+
+#[test]
+fn a_daemon_that_never_yields_is_refused() {
+    let (h, r) = error(&format!(
+        "{SCEN}\tdaemon d {{\n\tagain:\n\t\tmmap_read_lock();\n\t\tmmap_read_unlock();\n\t\tgoto again;\n\t}}\n}}\n"
+    ));
+    assert_eq!(h, "user.fl:5:9: daemon `d` never yields");
+    assert!(r.contains("fuse_dev_do_read"), "{r}");
+}
+
+#[test]
+fn more_threads_vmas_or_folios_than_the_encoding_holds_are_refused() {
+    let threads: String = (0..17)
+        .map(|i| format!("\tthread fork t{i} {{ dup_mmap(); return; }}\n"))
+        .collect();
+    let (h, _) = error(&format!("{SCEN}{threads}}}\n"));
+    assert!(h.contains("more than"), "{h}");
+    assert!(h.contains("threads"), "{h}");
+    let vmas: String = (0..20).map(|i| format!("\tvma V{i} = anon;\n")).collect();
+    let (h, _) = error(&format!("{SCEN}{vmas}}}\n"));
+    assert!(h.contains("VMAs"), "{h}");
+    let folios: String = (0..20)
+        .map(|i| format!("\tfolio g{i} = disk absent;\n"))
+        .collect();
+    let (h, _) = error(&format!("{SCEN}{folios}}}\n"));
+    assert!(h.contains("folios"), "{h}");
+}
+
+#[test]
+fn a_fallible_call_as_a_statement_and_an_unhandled_return_code_are_refused() {
+    let (h, r) = error(&format!(
+        "{SCEN}\tthread fault t {{\n\t\tmmap_read_trylock();\n\t}}\n}}\n"
+    ));
+    assert_eq!(
+        h,
+        "user.fl:6:3: `mmap_read_trylock` can fail: test it in an `if`"
+    );
+    assert!(r.contains("goto LABEL"), "{r}");
+    let (h, _) = error(&format!(
+        "{SCEN}\tthread fault t {{\n\t\tfilemap_fault(VMA_LOCK, f);\n\t}}\n}}\n"
+    ));
+    assert!(
+        h.contains("the caller does not handle `VM_FAULT_RETRY`"),
+        "{h}"
+    );
+}
+
+#[test]
+fn a_new_design_is_one_override_and_builds_against_every_scenario() {
+    let mut c = catalog();
+    c.load(
+        "never-wait.fl",
+        "design never-wait {\n\ttitle \"never wait for file I/O under a lock\";\n\tbool drops_lock_for_io(fault_lock, page)\n\t{\n\t\treturn 1;\n\t}\n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{}", e.render()));
+    let b = c.build("never-wait", "fork-fuse", &[]).expect("builds");
+    assert_eq!(b.machine.threads().len(), 3);
+    let listing = c.listing("never-wait", "fork-fuse", &[]).expect("lists");
+    assert!(listing.contains("lock_vma_under_rcu"), "{listing}");
+}

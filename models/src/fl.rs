@@ -1,0 +1,20 @@
+//! The catalog as `.fl` text, embedded: the upstream prelude, the designs, then the
+//! scenarios (a file may only name designs loaded before it).
+
+/// `(file name, text)` in load order.
+pub const CATALOG_FILES: &[(&str, &str)] = &[
+    ("upstream.fl", include_str!("../fl/upstream.fl")),
+    ("vma-retry.fl", include_str!("../fl/vma-retry.fl")),
+    ("hold-io.fl", include_str!("../fl/hold-io.fl")),
+    ("two-flag.fl", include_str!("../fl/two-flag.fl")),
+    ("fork-fuse.fl", include_str!("../fl/fork-fuse.fl")),
+    ("tried-fuse.fl", include_str!("../fl/tried-fuse.fl")),
+    ("fork-io.fl", include_str!("../fl/fork-io.fl")),
+    ("writer-io.fl", include_str!("../fl/writer-io.fl")),
+    ("evict-retry.fl", include_str!("../fl/evict-retry.fl")),
+    ("folio-holder.fl", include_str!("../fl/folio-holder.fl")),
+    ("stale-vma.fl", include_str!("../fl/stale-vma.fl")),
+    ("lock-order.fl", include_str!("../fl/lock-order.fl")),
+    ("fork-copy.fl", include_str!("../fl/fork-copy.fl")),
+    ("many-faults.fl", include_str!("../fl/many-faults.fl")),
+];
