@@ -118,7 +118,19 @@ fn wrap(first: &str, words: &[String], indent: &str, cont: &str) -> String {
             line = indent.to_string();
         }
         line.push(' ');
-        line.push_str(w);
+        // A replay token longer than a line breaks after a comma; the shell joins a
+        // backslash-newline inside a word, so the rest starts in column 0.
+        let mut rest = w.as_str();
+        while line.len() + rest.len() > WIDTH - 2 {
+            let room = (WIDTH - 2).saturating_sub(line.len());
+            let Some(cut) = rest[..room.min(rest.len())].rfind(',') else {
+                break;
+            };
+            let _ = writeln!(out, "{line}{}\\", &rest[..=cut]);
+            line = String::new();
+            rest = &rest[cut + 1..];
+        }
+        line.push_str(rest);
     }
     let _ = writeln!(out, "{line}");
     out

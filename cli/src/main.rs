@@ -173,10 +173,45 @@ fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliEr
     Ok((if m.inconclusive() { 3 } else { 0 }, out))
 }
 
+/// The steps of a replay token `STEPS@HASH`, refused if the hash names another model
+/// (a hashless token, written by hand, is taken as is). An empty token is an error.
+fn checked_token<'a>(
+    token: &'a str,
+    model: &faultline_models::Model,
+    engine: Engine,
+) -> Result<&'a str, CliError> {
+    if engine == Engine::Shuttle {
+        return Ok(token);
+    }
+    let (steps, hash) = match token.rsplit_once('@') {
+        Some((s, h)) => (s, Some(h)),
+        None => (token, None),
+    };
+    if steps.is_empty() {
+        return Err(CliError::Usage(
+            "empty replay token".into(),
+            "faultline help replay",
+        ));
+    }
+    if let Some(h) = hash {
+        let ours = output::model_hash(model);
+        if h != ours {
+            return Err(CliError::Usage(
+                format!(
+                    "the token was recorded on another model (hash {h}; {} {} with these knobs is {ours}): check the design, scenario, --set and files",
+                    model.design.id, model.scenario.id
+                ),
+                "faultline help replay",
+            ));
+        }
+    }
+    Ok(steps)
+}
+
 fn replay_cmd(a: &ReplayArgs) -> Result<(u8, String), CliError> {
     let engine = a.engine()?;
     let model = build(&a.model)?;
-    let token = a.token.as_str();
+    let token = checked_token(a.token.as_str(), &model, engine)?;
     let steps = match engine {
         // A shuttle schedule is re-run through shuttle, then replayed natively.
         Engine::Shuttle => replay_shuttle(&model.machine, token)?,

@@ -28,11 +28,35 @@ pub(crate) fn set_args(model: &Model) -> String {
 /// The command that replays a counterexample.
 pub(crate) fn replay_command(model: &Model, token: &str) -> String {
     format!(
-        "faultline replay {} {}{} {token}",
+        "faultline replay {} {}{} {token}@{}",
         model.design.id,
         model.scenario.id,
-        set_args(model)
+        set_args(model),
+        model_hash(model)
     )
+}
+
+/// A short hash of the compiled model (programs, VMAs, folios, admission, reclaim) and
+/// its knob values: a replay token carries it, so a token replayed against another
+/// scenario, knob set or file is refused instead of meaning something else.
+pub(crate) fn model_hash(model: &Model) -> String {
+    let m = &model.machine;
+    let text = format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        m.threads(),
+        m.vmas(),
+        m.folios(),
+        m.admission(),
+        m.reclaim(),
+        model.knobs.pairs().collect::<Vec<_>>()
+    );
+    // FNV-1a: stable across runs and platforms, unlike std's SipHash keys.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{:08x}", (h ^ (h >> 32)) as u32)
 }
 
 /// The command that re-runs a shuttle schedule.

@@ -548,7 +548,7 @@ fn format_splat_prints_a_lockdep_style_report_in_80_ascii_columns() {
         "event(folio f);",
         " *** DEADLOCK ***",
         "2 locks held by T1/fork:",
-        "replay: faultline replay hold-io fork-fuse t0,t0,t0,t1,t1,t1,t1,t1,t2,t2,t2",
+        "replay: faultline replay hold-io fork-fuse \\\n     t0,t0,t0,t1,t1,t1,t1,t1,t2,t2,t2@",
         // The latency violation of the same check, without a cycle.
         "faultline: fork-waits-io violated (model)",
     ] {

@@ -64,6 +64,8 @@ const WORDS: &[&str] = &[
     "steal",
     "user",
     "kernel",
+    "first-touch",
+    "swapped",
 ];
 
 const MAX_INLINE: usize = 32;

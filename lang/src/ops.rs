@@ -133,6 +133,19 @@ pub(crate) static OPS: &[OpDef] = &[
     def!("unmap_vmas", V, Stmt, |a, _| Op::UnmapVmas {
         vma: VmaId(a[0])
     }),
+    def!("invalidate_inode_pages2", F, Stmt, |a, _| {
+        Op::InvalidateFolio {
+            folio: FolioId(a[0]),
+        }
+    }),
+    def!("fuse_writepages", F, Stmt, |a, _| Op::FuseWritebackStart {
+        folio: FolioId(a[0])
+    }),
+    def!("fuse_wait_on_page_writeback", F, Stmt, |a, _| {
+        Op::FuseWaitWriteback {
+            folio: FolioId(a[0]),
+        }
+    }),
     def!("nondet", &[], TrueJump, |_, l| Op::Choose { alt: l }),
 ];
 

@@ -44,10 +44,13 @@ impl Trace {
         })
     }
 
-    /// Parses a token written by [`Trace::token`] (`t0,t1,io0`; empty for no steps).
+    /// Parses a token written by [`Trace::token`] (`t0,t1,io0`; empty for no steps). An
+    /// empty step (`t0,,t1`, `,,,`) is an error, not a step to skip.
     pub fn parse_token(s: &str) -> Result<Vec<Step>, BadToken> {
+        if s.is_empty() {
+            return Ok(Vec::new());
+        }
         s.split(',')
-            .filter(|p| !p.is_empty())
             .map(|p| Step::parse(p.trim()).ok_or_else(|| BadToken(p.to_string())))
             .collect()
     }

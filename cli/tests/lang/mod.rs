@@ -36,7 +36,7 @@ fn every_catalog_file_passes_its_expect_clauses() {
 fn a_wrong_expectation_is_a_mismatch_with_the_trace_and_exit_1() {
     let (_dir, f) = write(
         "wrong.fl",
-        "scenario my-fork-fuse {\n\ttitle \"t\";\n\tproperties deadlock;\n\tvma B = anon;\n\tvma F = private-file;\n\tfolio f = fuse absent;\n\tthread fault fault { do_user_addr_fault(user, F, FILE, f); return; }\n\tthread fork fork { dup_mmap(); return; }\n\tdaemon fuse { fuse_server(B, kernel); }\n\texpect hold-io: ~deadlock;\n\texpect upstream: ~deadlock;\n}\n",
+        "scenario my-fork-fuse {\n\ttitle \"t\";\n\tproperties deadlock;\n\tvma B = anon;\n\tvma F = private-file;\n\tfolio f = fuse absent;\n\tthread fault fault { do_user_addr_fault(user, F, FILE, f); return; }\n\tthread fork fork { dup_mmap(); return; }\n\tdaemon fuse { fuse_server(B, kernel, first-touch); }\n\texpect hold-io: ~deadlock;\n\texpect upstream: ~deadlock;\n}\n",
     );
     let o = faultline(&["test", &f]);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
@@ -103,4 +103,44 @@ fn show_prints_the_compiled_listing() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn replay_tokens_are_bound_to_their_model_and_malformed_ones_are_exit_2() {
+    let o = faultline(&["check", "hold-io", "fork-fuse"]);
+    let out = stdout(&o);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("replay: "))
+        .expect("a replay line");
+    let token = line.split_whitespace().last().expect("token");
+    let (steps, hash) = token.rsplit_once('@').expect("STEPS@HASH");
+    assert_eq!(hash.len(), 8, "{token}");
+    assert!(steps.starts_with("t0,"), "{token}");
+    let o = faultline(&["replay", "hold-io", "fork-fuse", token]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // The same token on another knob set, scenario or design: refused in one line.
+    for other in [
+        vec![
+            "replay",
+            "hold-io",
+            "fork-fuse",
+            token,
+            "--set",
+            "server=uffd",
+        ],
+        vec!["replay", "hold-io", "tried-fuse", token],
+        vec!["replay", "upstream", "fork-fuse", token],
+    ] {
+        let o = faultline(&other);
+        assert_eq!(o.status.code(), Some(2), "{other:?}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("recorded on another model"), "{err}");
+    }
+    for bad in ["", ",,,", "t0,,t1", "t0,t1 x", "t0,t1@", "t0@zz"] {
+        let o = faultline(&["replay", "hold-io", "fork-fuse", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stdout(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "{bad:?}");
+    }
 }

@@ -127,6 +127,26 @@ fn combinations(defs: &[&faultline_models::KnobDef]) -> Vec<Vec<(String, String)
 }
 
 #[test]
+fn the_kernel_scenarios_are_the_ones_not_yet_written_as_text() {
+    // kernel-h2 and kernel-wb (repro/'s step-by-step mirrors, with the `kernel` knob)
+    // arrived while the catalog moved to text; they are built in Rust only, so the
+    // parity below covers SCENARIOS (the matrix) and not them. A new kernel scenario
+    // fails here until it is written in .fl too.
+    let ids: Vec<&str> = faultline_models::KERNEL_SCENARIOS
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(ids, ["kernel-h2", "kernel-wb"]);
+    let cat = catalog();
+    for id in ids {
+        assert!(
+            cat.build("upstream", id, &[]).is_err(),
+            "{id} is text now: add it to the parity test"
+        );
+    }
+}
+
+#[test]
 fn every_catalog_file_compiles_to_the_rust_builders_machine_for_every_knob_combination() {
     let cat = catalog();
     let mut compared = 0;
@@ -194,6 +214,11 @@ fn pinned() -> Vec<Cell> {
         ("writer-io", &[("page", "swap")]),
         ("writer-io", &[("page", "zram"), ("writer", "munmap")]),
         ("many-faults", &[("faults", "1")]),
+        ("fork-fuse", &[("server-buffer", "swapped")]),
+        (
+            "tried-fuse",
+            &[("server-buffer", "swapped"), ("server-fault", "user")],
+        ),
     ];
     for d in DESIGNS {
         for s in SCENARIOS {
