@@ -240,6 +240,30 @@ fn the_kernel_scenarios_hang_on_6_1_and_6_12_and_their_controls_do_not() {
         assert!(!hangs("kernel-wb", &[k, ("writer", "none")]), "{kernel}");
         assert!(!hangs("kernel-wb", &[k, ("buffer", "warm")]), "{kernel}");
     }
+    // fork-lock=anon-cow exempts the shared VMA from dup_mmap's locks: fork leaves the
+    // WB cycle on kernels with VMA locks; every other writer of the VMA stays in it.
+    for kernel in ["6.12", "newest"] {
+        let k = ("kernel", kernel);
+        assert!(hangs("kernel-wb", &[k, ("writer", "fork")]), "{kernel}");
+        let anon_cow = ("fork-lock", "anon-cow");
+        assert!(
+            !hangs("kernel-wb", &[k, ("writer", "fork"), anon_cow]),
+            "{kernel}"
+        );
+        for w in ["mprotect", "mlock", "madvise", "mremap"] {
+            assert!(
+                hangs("kernel-wb", &[k, ("writer", w), anon_cow]),
+                "{kernel} {w}"
+            );
+        }
+    }
+    // 6.1 has no VMA locks: fork queues on mmap_lock behind the fault whatever it locks.
+    let old = [
+        ("kernel", "6.1"),
+        ("writer", "fork"),
+        ("fork-lock", "anon-cow"),
+    ];
+    assert!(hangs("kernel-wb", &old));
     // 6.4-6.7: the mmap_lock pass after the VMA-lock RETRY is not TRIED, so one
     // eviction is not enough for the in-process H2 (it drops the lock again).
     assert!(!hangs("kernel-h2", &[("kernel", "6.4-6.7")]));

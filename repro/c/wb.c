@@ -6,8 +6,8 @@
  *       the server was not reading /dev/fuse, writes it again: do_wp_page ->
  *       fuse_page_mkwrite -> fuse_wait_on_page_writeback, holding the VMA lock (6.12)
  *       or mmap_read_lock (6.1).
- *   W   -w 1, -m mlock|madvise|mremap: mlock of its first page, MADV_DONTFORK, or a
- *       shrinking mremap: each write-locks the VMA under mmap_write_lock_killable.
+ *   W   -w 1, -m mlock|madvise|mremap|fork: mlock of its first page, MADV_DONTFORK, a
+ *       shrinking mremap, or fork(): each write-locks the VMA under mmap_write_lock.
  *       -m mprotect (default): mprotect() of that mapping adding PROT_EXEC (the flags must change, or
  *       mprotect_fixup returns early): mmap_write_lock, then vma_start_write (6.12),
  *       or queued behind T1's mmap_read_lock (6.1).
@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct {
@@ -95,7 +96,14 @@ static void *writer(void *arg)
 		r = mlock(g.map, PG); /* mlock_fixup splits and write-locks the VMA */
 	else if (!strcmp(g.how, "madvise"))
 		r = madvise(g.map, FILE_SIZE, MADV_DONTFORK); /* madvise_update_vma */
-	else if (!strcmp(g.how, "mremap"))
+	else if (!strcmp(g.how, "fork")) { /* dup_mmap write-locks every VMA */
+		pid_t c = fork();
+		if (c == 0)
+			_exit(0);
+		r = c < 0 ? -1 : 0;
+		if (c > 0)
+			waitpid(c, NULL, 0);
+	} else if (!strcmp(g.how, "mremap"))
 		r = mremap(g.map, FILE_SIZE, FILE_SIZE / 2, 0) == MAP_FAILED ? -1 : 0; /* split */
 	else /* the flags must change: mprotect_fixup returns before vma_start_write if not */
 		r = mprotect(g.map, FILE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
@@ -164,7 +172,7 @@ int case_wb(int argc, char **argv)
 		case 'w': g.writer = atoi(optarg); break;
 		case 'T': g.secs = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: fltest wb [-b cold|warm] [-w 0|1] [-m mprotect|mlock|madvise|mremap] [-T secs]\n");
+			fprintf(stderr, "usage: fltest wb [-b cold|warm] [-w 0|1] [-m mprotect|mlock|madvise|mremap|fork] [-T secs]\n");
 			return 2;
 		}
 	}

@@ -39,6 +39,7 @@ const WB_ROLES: &[(&str, &str)] = &[
     ("fault", "T1"),
     ("mprotect", "W"),
     ("writer", "W"),
+    ("fork", "W"),
     ("fuse", "S"),
     ("sync", "M"),
 ];

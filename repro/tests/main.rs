@@ -113,3 +113,35 @@ fn the_kernel_log_lines_are_read_from_the_watchdog_dump() {
     let s = o.task("S").expect("server");
     assert_eq!(s.innermost(2), "rwsem_down_read_slowpath<down_read");
 }
+
+/// WB with fork as the writer, run on 6.12 and recorded: not in the harness's case list
+/// because the model disagrees with it (kept here so the disagreement stays visible).
+static WB_FORK: faultline_repro::Case = faultline_repro::Case {
+    name: "wb-fork",
+    title: "WB with fork as the writer",
+    args: "wb -b cold -w 1 -m fork",
+    scenario: "kernel-wb",
+    sets: &[("writer", "fork")],
+    roles: &[("fault", "T1"), ("writer", "W"), ("fuse", "S")],
+    other_process: &[],
+};
+
+#[test]
+fn wb_fork_on_6_12_blocks_the_server_before_it_takes_the_write_which_the_model_lacks() {
+    // dup_mmap write-protects the process's private pages for COW and write-locks its
+    // VMAs; the server's next write to its own stack faults, finds the VMA
+    // write-locked, and queues on mmap_read_lock before it has claimed the WRITE. So
+    // SIGKILL does not end the hang (the unclaimed WRITE keeps T1 waiting, and fork's
+    // vma_start_write is a plain down_write). The model's server touches the mm only
+    // in the GUP after claiming the request, and says killable.
+    let p = predict(&WB_FORK, "6.12").expect("model");
+    let j = judge(&WB_FORK, "6.12", "test", &p, &observe(&log("6.12-wb-fork")));
+    assert!(!j.ok());
+    assert!(j.result.contains("observed=HANG killable=no hung_task=yes"));
+    assert!(
+        j.mismatches
+            .iter()
+            .any(|m| m.contains("lock_mm_and_find_vma")),
+        "{j:#?}"
+    );
+}

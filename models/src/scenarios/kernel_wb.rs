@@ -11,8 +11,10 @@
 //! mprotect must change the VMA's flags, since `mprotect_fixup` returns before
 //! `vma_start_write` when `newflags == oldflags` (seen on 6.12: a no-op mprotect
 //! passes). The
-//! writer can also be mlock, madvise or mremap of that VMA: any `vma_start_write` of
-//! it closes the cycle, the hold-the-VMA-lock shape of H1 with fork replaced. The
+//! writer can also be mlock, madvise, mremap or fork: any `vma_start_write` of the VMA
+//! closes the cycle, the hold-the-VMA-lock shape of H1 today. `fork-lock=anon-cow`
+//! (exempt shared VMAs from dup_mmap's locks) removes fork from it and no other
+//! writer. The
 //! server reads the WRITE into a cold buffer: GUP's `mmap_read_lock` waits for the
 //! writer. No eviction is needed.
 //!
@@ -27,7 +29,7 @@ use faultline_protocol::{
 };
 
 use super::{Scenario, folio, thread};
-use crate::actors::{mprotect, vma};
+use crate::actors::{fork, mprotect, vma};
 use crate::fault::FaultPolicy;
 use crate::fuse_paths::{gup_cold_page, mkwrite_fault, sync_file_range};
 use crate::kernel::{KERNEL, Kernel};
@@ -36,11 +38,12 @@ use crate::writers::vma_writer;
 
 static WRITER: KnobDef = KnobDef {
     name: "writer",
-    kind: KnobKind::Choice(&["mprotect", "mlock", "madvise", "mremap", "none"]),
+    kind: KnobKind::Choice(&["mprotect", "mlock", "madvise", "mremap", "fork", "none"]),
     default: "mprotect",
     help: "the writer of the faulting MAP_SHARED VMA: mprotect (adding PROT_EXEC), \
            mlock of its first page (split), madvise(MADV_DONTFORK), mremap shrinking \
-           it, or none (control)",
+           it, fork (dup_mmap write-locks it unless fork-lock exempts shared VMAs), or \
+           none (control)",
 };
 
 static BUFFER: KnobDef = KnobDef {
@@ -80,6 +83,7 @@ fn build(_: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Machine,
         "mlock" => Some(vma_writer("do_mlock", "mlock_fixup", f)),
         "madvise" => Some(vma_writer("do_madvise", "madvise_update_vma", f)),
         "mremap" => Some(vma_writer("do_vmi_munmap", "__split_vma", f)),
+        "fork" => Some(fork(&vmas, super::fork_lock(knobs))),
         _ => None,
     };
     if let Some(w) = writer {
