@@ -11,13 +11,13 @@ fn every_catalog_expect_clause_passes() {
     let results = fl.test(&[]).expect("runs");
     assert!(results.len() > 30, "{}", results.len());
     for r in &results {
-        assert_eq!(
-            r.status,
-            ClauseStatus::Ok,
-            "{} {} {}",
+        assert!(
+            matches!(r.status, ClauseStatus::Ok | ClauseStatus::Reachable(_)),
+            "{} {} {} {:?}",
             r.at,
             r.design,
-            r.text
+            r.text,
+            r.status
         );
     }
 }
