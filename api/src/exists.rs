@@ -2,7 +2,7 @@
 //! shortest witness trace by the checker's unreduced breadth-first [`reach`].
 
 use faultline_checker::{Reached, reach};
-use faultline_lang::ExistsClause;
+use faultline_lang::{BuildError, ExistsClause};
 
 use crate::clauses::{ClauseResult, ClauseStatus};
 use crate::error::Error;
@@ -17,7 +17,11 @@ impl Faultline {
     pub(crate) fn exists_clause(&self, e: &ExistsClause) -> Result<Vec<ClauseResult>, Error> {
         let mut out = Vec::new();
         for d in &e.designs {
-            let (built, query) = self.catalog().build_exists(e, d)?;
+            // A bad name in the predicate is a file error (rendered with its line).
+            let (built, query) = self.catalog().build_exists(e, d).map_err(|b| match b {
+                BuildError::File(f) => Error::File(f),
+                other => Error::Build(other),
+            })?;
             let m = &built.machine;
             let pred = |w: &faultline_protocol::World| query.eval(m, w);
             let (reached, stats) = reach(m, &pred, self.budget())?;
