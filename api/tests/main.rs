@@ -1,5 +1,6 @@
 //! The library API: the catalog's own `expect` clauses pass, a user design loads from
-//! text and gets typed results with text and DOT counterexamples.
+//! text and gets typed results with text and DOT counterexamples; `exists` clauses are
+//! answered (witness, unreachable, over budget, bad name).
 //!
 //! Modules: this file only.
 
