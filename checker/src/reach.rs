@@ -22,7 +22,7 @@ use crate::verdict::{Limit, Stats};
 pub enum Reached {
     /// The shortest trace (breadth-first) whose last state satisfies the predicate,
     /// replayed on the machine.
-    Witness(Trace),
+    Witness(Box<Trace>),
     /// Every reachable state was explored; none satisfies it.
     Unreachable,
     /// The budget stopped the search before a witness was found.
@@ -72,7 +72,7 @@ pub fn reach(
             if !pred(trace.last()) {
                 return Err(mismatch());
             }
-            Reached::Witness(trace)
+            Reached::Witness(Box::new(trace))
         }
         (None, None) => Reached::Unreachable,
         (None, Some((f, unexplored))) => Reached::Unknown(match f {
