@@ -117,12 +117,13 @@ fn exists_clauses_reachable_unreachable_and_over_budget() {
 }
 
 #[test]
-fn an_exists_clause_naming_no_thread_is_a_file_error() {
+fn an_exists_clause_naming_no_thread_is_a_file_error_at_load() {
     let mut fl = Faultline::new().expect("catalog loads");
-    fl.load_str("q.fl", &EXISTS_FL.replace("holds(fault,", "holds(faults,"))
-        .expect("names are resolved per build");
-    let e = fl.test(&["q.fl"]).expect_err("unknown thread");
+    let e = fl
+        .load_str("q.fl", &EXISTS_FL.replace("holds(fault,", "holds(faults,"))
+        .expect_err("unknown thread");
     let text = e.to_string();
+    assert!(matches!(e, faultline::Error::File(_)), "{text}");
     assert!(
         text.starts_with("q.fl:11:") && text.contains("unknown thread `faults`"),
         "{text}"

@@ -14,6 +14,7 @@
 //! | `store` | the visited set: packed states, fingerprinted hash table, parent links |
 //! | `reduce` | the reductions (partial-order, symmetry) behind one interface |
 //! | `search` | the native breadth-first search: states and edges, on N threads |
+//! | `reach` | reachability for `exists` queries: unreduced BFS, shortest witness |
 //! | `liveness` | fair cycles on the state graph (petgraph `kosaraju_scc`) and lassos |
 //! | `native` | the native engine: search, then properties, then verdicts |
 //! | `budget` | state and memory budgets |

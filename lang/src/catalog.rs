@@ -442,6 +442,31 @@ impl Catalog {
             }
             for e in &s.exists {
                 self.check_clause_designs(&e.designs).map_err(err)?;
+                // The predicate names threads, VMAs and folios of each build.
+                let sets: Vec<(String, String)> = e
+                    .with
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.name.clone()))
+                    .collect();
+                let ids = self.design_ids();
+                for d in ids
+                    .iter()
+                    .filter(|d| e.designs.iter().any(|x| x.name == "*" || &x.name == *d))
+                {
+                    match self.build_inner(d, &s.name.name, &sets, None) {
+                        Ok(b) => {
+                            crate::query::Query::compile(&e.pred, &b.machine).map_err(err)?;
+                        }
+                        Err(Inner::B(b)) => {
+                            return Err(err(Diagnostic::new(
+                                e.span,
+                                format!("{b}"),
+                                "this clause",
+                            )));
+                        }
+                        Err(Inner::C(c)) => return Err(c),
+                    }
+                }
             }
             for did in self.design_ids() {
                 self.build_inner(&did, &s.name.name, &[], None)
