@@ -1,4 +1,5 @@
-//! `expect` clauses as tests, the way herd7's judgelitmus compares `Result:` lines.
+//! `expect` clauses as tests, the way herd7's judgelitmus compares `Result:` lines;
+//! `exists` clauses are answered in `exists`.
 
 use faultline_checker::Property;
 
@@ -16,8 +17,9 @@ pub enum ClauseStatus {
     Mismatch(String),
     /// A property was not decided within the budget.
     Undecided(String),
-    /// The clause kind is not answered by this version (`exists`).
-    Unsupported(String),
+    /// An `exists` clause holds: a reachable state satisfies it; the shortest witness
+    /// trace.
+    Reachable(String),
 }
 
 /// One clause, for one design.
@@ -89,14 +91,7 @@ impl Faultline {
             }
         }
         for e in self.catalog().exists(files) {
-            out.push(ClauseResult {
-                at: format!("{}:{}", e.file, e.line),
-                design: String::new(),
-                text: e.text.clone(),
-                status: ClauseStatus::Unsupported(
-                    "exists queries are parsed but not answered yet".into(),
-                ),
-            });
+            out.extend(self.exists_clause(&e)?);
         }
         Ok(out)
     }

@@ -14,10 +14,12 @@
 //! | `session` | [`Faultline`]: the catalog plus your files, `check` and `test` |
 //! | `outcome` | typed results: [`Checked`], [`Outcome`], [`Status`], [`Counterexample`] |
 //! | `clauses` | `expect` clauses run as tests ([`ClauseResult`]) |
+//! | `exists` | `exists` clauses: reachability with the shortest witness |
 //! | `error` | [`Error`] |
 
 mod clauses;
 mod error;
+mod exists;
 mod outcome;
 mod session;
 

@@ -36,6 +36,11 @@ impl Faultline {
         self
     }
 
+    /// The exploration budget.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
     /// Loads a `.fl` file from disk.
     pub fn load_file(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();

@@ -14,6 +14,7 @@
 //! | `store` | the visited set: packed states, fingerprinted hash table, parent links |
 //! | `reduce` | the reductions (partial-order, symmetry) behind one interface |
 //! | `search` | the native breadth-first search: states and edges, on N threads |
+//! | `reach` | reachability for `exists` queries: unreduced BFS, shortest witness |
 //! | `liveness` | fair cycles on the state graph (petgraph `kosaraju_scc`) and lassos |
 //! | `native` | the native engine: search, then properties, then verdicts |
 //! | `budget` | state and memory budgets |
@@ -29,6 +30,7 @@ mod limit;
 mod liveness;
 mod native;
 mod property;
+mod reach;
 mod reduce;
 mod replay;
 mod search;
@@ -41,6 +43,7 @@ pub use error::CheckError;
 pub use limit::EngineLimit;
 pub use native::{explore, explore_with_progress};
 pub use property::Property;
+pub use reach::{Reached, reach};
 pub use reduce::{Reduce, Reductions};
 pub use replay::{Replayed, replay};
 pub use verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};

@@ -54,11 +54,12 @@ pub(crate) fn test(t: &TestArgs) -> Result<(u8, String), CliError> {
         };
         let (word, detail) = match &r.status {
             ClauseStatus::Ok => ("ok", None),
+            ClauseStatus::Reachable(witness) => ("ok", Some(witness)),
             ClauseStatus::Mismatch(why) => {
                 mismatch = true;
                 ("MISMATCH", Some(why))
             }
-            ClauseStatus::Undecided(why) | ClauseStatus::Unsupported(why) => {
+            ClauseStatus::Undecided(why) => {
                 undecided = true;
                 ("UNDECIDED", Some(why))
             }

@@ -50,7 +50,7 @@ pub struct ExpectClause {
 }
 
 /// An `exists` query.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExistsClause {
     /// The file it is in.
@@ -61,6 +61,12 @@ pub struct ExistsClause {
     pub text: String,
     /// The scenario it belongs to.
     pub scenario: String,
+    /// The designs it is about (`*` expanded).
+    pub designs: Vec<String>,
+    /// Knob settings.
+    pub with: Vec<(String, String)>,
+    /// The predicate, compiled per build by [`Catalog::build_exists`].
+    pred: crate::ast::Expr,
 }
 
 /// A design's description.
@@ -264,6 +270,11 @@ impl Catalog {
             let err = FileError::new(&f.name, &f.text, Vec::new());
             for s in &f.ast.scenarios {
                 for e in &s.exists {
+                    let designs = if e.designs.iter().any(|d| d.name == "*") {
+                        self.design_ids()
+                    } else {
+                        e.designs.iter().map(|d| d.name.clone()).collect()
+                    };
                     out.push(ExistsClause {
                         file: f.name.clone(),
                         line: err.line_col(e.span.lo).0,
@@ -273,6 +284,13 @@ impl Catalog {
                             .unwrap_or("")
                             .to_string(),
                         scenario: s.name.name.clone(),
+                        designs,
+                        with: e
+                            .with
+                            .iter()
+                            .map(|(k, v)| (k.name.clone(), v.name.clone()))
+                            .collect(),
+                        pred: e.pred.clone(),
                     });
                 }
             }
@@ -424,6 +442,31 @@ impl Catalog {
             }
             for e in &s.exists {
                 self.check_clause_designs(&e.designs).map_err(err)?;
+                // The predicate names threads, VMAs and folios of each build.
+                let sets: Vec<(String, String)> = e
+                    .with
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.name.clone()))
+                    .collect();
+                let ids = self.design_ids();
+                for d in ids
+                    .iter()
+                    .filter(|d| e.designs.iter().any(|x| x.name == "*" || &x.name == *d))
+                {
+                    match self.build_inner(d, &s.name.name, &sets, None) {
+                        Ok(b) => {
+                            crate::query::Query::compile(&e.pred, &b.machine).map_err(err)?;
+                        }
+                        Err(Inner::B(b)) => {
+                            return Err(err(Diagnostic::new(
+                                e.span,
+                                format!("{b}"),
+                                "this clause",
+                            )));
+                        }
+                        Err(Inner::C(c)) => return Err(c),
+                    }
+                }
             }
             for did in self.design_ids() {
                 self.build_inner(&did, &s.name.name, &[], None)
@@ -595,6 +638,26 @@ impl Catalog {
                 Inner::C(c) => BuildError::File(self.file_error(c)),
                 Inner::B(b) => b,
             })
+    }
+
+    /// Builds `design` x the clause's scenario with its knob settings and compiles its
+    /// predicate against that machine's threads, VMAs and folios (a bad name is a
+    /// `file:line:col` error).
+    pub fn build_exists(
+        &self,
+        clause: &ExistsClause,
+        design: &str,
+    ) -> Result<(Built, crate::query::Query), BuildError> {
+        let built = self.build(design, &clause.scenario, &clause.with)?;
+        let query = crate::query::Query::compile(&clause.pred, &built.machine).map_err(|d| {
+            let text = self
+                .files
+                .iter()
+                .find(|f| f.name == clause.file)
+                .map_or("", |f| f.text.as_str());
+            BuildError::File(FileError::new(&clause.file, text, vec![d]))
+        })?;
+        Ok((built, query))
     }
 
     /// The compiled listing of every thread, for reviewers.

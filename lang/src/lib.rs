@@ -18,6 +18,7 @@
 //! | `knob` | knob declarations |
 //! | `catalog` | loaded files, ids, knob resolution, builds |
 //! | `listing` | the compiled listing for reviewers |
+//! | `query` | `exists` predicates compiled against a machine |
 //! | `intern` | sites as `&'static str` |
 //! | `diag` | spans, diagnostics, did-you-mean, codespan rendering |
 
@@ -32,6 +33,7 @@ mod listing;
 mod lockcheck;
 mod ops;
 mod parser;
+mod query;
 
 pub use ast::{Exists, Expect, Expr, Ident};
 pub use catalog::{
@@ -39,3 +41,4 @@ pub use catalog::{
 };
 pub use diag::{Diagnostic, FileError, Span, did_you_mean};
 pub use knob::{Knob, KnobKind};
+pub use query::{Lock, Query};

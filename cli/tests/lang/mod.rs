@@ -28,6 +28,11 @@ fn every_catalog_file_passes_its_expect_clauses() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("ok        fork-fuse.fl:"), "{out}");
+    assert!(
+        out.contains("[upstream] exists upstream: (holds(fault, mmap_lock, read)"),
+        "{out}"
+    );
+    assert!(out.contains("witness: 21 steps, shortest"), "{out}");
     assert!(out.ends_with("clause results: all ok\n"), "{out}");
     assert!(!out.contains("MISMATCH"), "{out}");
 }
@@ -54,6 +59,54 @@ fn a_wrong_expectation_is_a_mismatch_with_the_trace_and_exit_1() {
         out.contains("[upstream] expect upstream: ~deadlock;"),
         "{out}"
     );
+}
+
+/// `exists` clauses over a fork-fuse-shaped scenario; `{pred}` is the second one.
+const EXISTS_FL: &str = "scenario my-fork-fuse {\n\ttitle \"t\";\n\tproperties deadlock;\n\tvma B = anon;\n\tvma F = private-file;\n\tfolio f = fuse absent;\n\tthread fault fault { do_user_addr_fault(user, F, FILE, f); return; }\n\tthread fork fork { dup_mmap(); return; }\n\tdaemon fuse { fuse_server(B, kernel, first-touch); }\n\texists hold-io: (waits(fork, F) && holds(fault, F));\n\texists upstream: {pred};\n}\n";
+
+#[test]
+fn exists_is_ok_with_a_witness_or_a_mismatch_when_unreachable() {
+    let (_dir, f) = write(
+        "q.fl",
+        &EXISTS_FL.replace(
+            "{pred}",
+            "(holds(fork, mmap_lock, write) && holds(fault, mmap_lock))",
+        ),
+    );
+    let o = faultline(&["test", &f]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("ok        ") && out.contains("q.fl:10 [hold-io] exists hold-io:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("witness: ") && out.contains("vma_start_write(F)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("MISMATCH  ") && out.contains("unreachable: no state satisfies it"),
+        "{out}"
+    );
+    assert!(out.ends_with("2 clause results: MISMATCH\n"), "{out}");
+}
+
+#[test]
+fn an_exists_clause_naming_no_lock_is_exit_2_with_file_line_col() {
+    let (_dir, f) = write(
+        "q.fl",
+        &EXISTS_FL.replace("{pred}", "(waits(fork, mmap_lok))"),
+    );
+    let o = faultline(&["test", &f]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("q.fl:11:32: unknown lock `mmap_lok`")
+            && err.contains("did you mean `mmap_lock`?")
+            && err.contains("^^^^^^^^ no such lock here"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]

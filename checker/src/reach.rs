@@ -1,0 +1,183 @@
+//! Reachability (`exists` queries): the shortest trace to a state satisfying a
+//! predicate over the world, found breadth-first with no reduction. Partial-order
+//! reduction keeps a state predicate's reachability only when every op the predicate
+//! reads is visible, and nothing here proves that, so the search is always unreduced.
+
+use std::time::Instant;
+
+use faultline_protocol::{Machine, World};
+use faultline_traces::Trace;
+
+use crate::budget::Budget;
+use crate::error::CheckError;
+use crate::property::Property;
+use crate::reduce::{Reduce, Reducer};
+use crate::search::{Search, concrete_path};
+use crate::store::Full;
+use crate::verdict::{Limit, Stats};
+
+/// What a reachability search found.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Reached {
+    /// The shortest trace (breadth-first) whose last state satisfies the predicate,
+    /// replayed on the machine.
+    Witness(Box<Trace>),
+    /// Every reachable state was explored; none satisfies it.
+    Unreachable,
+    /// The budget stopped the search before a witness was found.
+    Unknown(Limit),
+}
+
+/// Searches `m` breadth-first, unreduced, for a state where `pred` holds.
+pub fn reach(
+    m: &Machine,
+    pred: &(dyn Fn(&World) -> bool + Sync),
+    budget: &Budget,
+) -> Result<(Reached, Stats), CheckError> {
+    let start = Instant::now();
+    let none: [Property; 0] = [];
+    let reducer = Reducer::new(m, &none, Reduce::None);
+    let search = Search {
+        m,
+        reducer: &reducer,
+        budget: *budget,
+        edges: None,
+        threads: 1,
+    };
+    let watch = |w: &World, _: &[faultline_protocol::Step]| u64::from(pred(w));
+    let graph = search.run(&watch, 1, true, &mut |_, _, _, _| {})?;
+    let states = graph.store.len() as u64;
+    let stats = Stats {
+        states,
+        transitions: graph.transitions,
+        depth: graph.depth,
+        elapsed: start.elapsed(),
+        bytes: graph.store.bytes() as u64,
+        reductions: reducer.ran(),
+        full_states: graph.full.is_none().then_some(states),
+        ..Stats::default()
+    };
+    let reached = match (graph.found[0], graph.full) {
+        (Some(idx), _) => {
+            let steps = concrete_path(m, &reducer, &graph.store, idx);
+            let mismatch = || CheckError::ReplayMismatch {
+                token: steps
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            };
+            let trace = Trace::replay(m, &steps).map_err(|_| mismatch())?;
+            if !pred(trace.last()) {
+                return Err(mismatch());
+            }
+            Reached::Witness(Box::new(trace))
+        }
+        (None, None) => Reached::Unreachable,
+        (None, Some((f, unexplored))) => Reached::Unknown(match f {
+            Full::States => Limit::States {
+                max: budget.max_states,
+                unexplored,
+            },
+            Full::Memory => Limit::Memory {
+                max_bytes: budget.max_bytes,
+                unexplored,
+            },
+            Full::Alloc => Limit::Alloc {
+                bytes: graph.store.bytes() as u64,
+                unexplored,
+            },
+        }),
+    };
+    Ok((reached, stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{HashSet, VecDeque};
+
+    use faultline_protocol::{Machine, Mode, Step, Tid, WaitOn, World};
+
+    use super::{Reached, reach};
+    use crate::budget::Budget;
+    use crate::verdict::Limit;
+
+    fn machine(design: &str, scenario: &str) -> Machine {
+        faultline_models::build(design, scenario, &[])
+            .expect("catalog case builds")
+            .machine
+    }
+
+    /// A naive breadth-first search: the depth of the first state satisfying `pred`,
+    /// and the number of reachable states (the oracle for `reach`).
+    fn naive(m: &Machine, pred: &dyn Fn(&World) -> bool) -> (Option<usize>, usize) {
+        let mut seen = HashSet::from([m.initial()]);
+        let mut queue = VecDeque::from([(m.initial(), 0)]);
+        let mut first = None;
+        let mut enabled: Vec<Step> = Vec::new();
+        while let Some((w, d)) = queue.pop_front() {
+            if first.is_none() && pred(&w) {
+                first = Some(d);
+            }
+            m.enabled(&w, &mut enabled);
+            for &s in &enabled {
+                let n = m.apply(&w, s).expect("steps");
+                if seen.insert(n) {
+                    queue.push_back((n, d + 1));
+                }
+            }
+        }
+        (first, seen.len())
+    }
+
+    /// H2 in tried-fuse: the fault sleeps on a folio holding `mmap_lock` for read
+    /// while the writer queues on `mmap_lock`.
+    fn h2(m: &Machine, w: &World) -> bool {
+        let (fault, writer) = (Tid(0), Tid(1));
+        w.mmap.readers().contains(fault)
+            && matches!(m.blocked_on(w, fault), Some(WaitOn::Folio(_)))
+            && m.blocked_on(w, writer) == Some(WaitOn::MmapLock(Mode::Write))
+    }
+
+    #[test]
+    fn the_witness_is_the_shortest_trace_and_ends_in_the_state() {
+        let m = machine("upstream", "tried-fuse");
+        let pred = |w: &World| h2(&m, w);
+        let (reached, stats) = reach(&m, &pred, &Budget::default()).expect("searches");
+        let Reached::Witness(trace) = reached else {
+            panic!("H2 is reachable upstream: {reached:?}");
+        };
+        assert!(pred(trace.last()));
+        assert_eq!(Some(trace.len()), naive(&m, &pred).0);
+        assert_eq!(stats.depth as usize, trace.len());
+        assert!(!stats.reductions.por && stats.reductions.symmetry.is_none());
+    }
+
+    #[test]
+    fn no_witness_after_the_whole_space_is_unreachable() {
+        let m = machine("upstream", "tried-fuse");
+        // rwsem exclusion: a writer and a reader never hold mmap_lock together.
+        let pred = |w: &World| w.mmap.writer().is_some() && !w.mmap.readers().is_empty();
+        let (reached, stats) = reach(&m, &pred, &Budget::default()).expect("searches");
+        assert!(matches!(reached, Reached::Unreachable), "{reached:?}");
+        let (first, states) = naive(&m, &pred);
+        assert_eq!(first, None);
+        assert_eq!(stats.states, states as u64);
+        assert_eq!(stats.full_states, Some(stats.states));
+    }
+
+    #[test]
+    fn a_budget_stop_is_unknown_not_unreachable() {
+        let m = machine("upstream", "tried-fuse");
+        let budget = Budget {
+            max_states: 10,
+            ..Budget::default()
+        };
+        let (reached, _) = reach(&m, &|_: &World| false, &budget).expect("searches");
+        assert!(
+            matches!(reached, Reached::Unknown(Limit::States { max: 10, .. })),
+            "{reached:?}"
+        );
+    }
+}
