@@ -40,6 +40,10 @@ pub(crate) enum CliError {
     /// Occurs on an unknown id or knob of a `.fl` catalog, or an unreadable file.
     #[error("{0}")]
     Lang(String),
+    /// Occurs when `merge` is given shards that do not fit together, or a file
+    /// that is not a shard (`file:line:col` for bad JSON).
+    #[error("{0}")]
+    Merge(String),
     /// Occurs when an output directory names an existing file.
     #[error("{0} is not a directory")]
     NotADirectory(String),

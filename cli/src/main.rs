@@ -1,4 +1,4 @@
-//! The `faultline` command line: `list`, `matrix`, `check`, `explain`, `report`,
+//! The `faultline` command line: `list`, `matrix`, `merge`, `check`, `explain`, `report`,
 //! `replay`, `completions`, `man`.
 //!
 //! | module | holds |
@@ -6,6 +6,7 @@
 //! | `args` | the command line as a clap derive tree, one file per subcommand |
 //! | `man` | `faultline completions SHELL` and `faultline man` |
 //! | `matrix` | computing and printing the design x scenario matrix |
+//! | `merge` | `faultline merge`: shards of a matrix joined into its table |
 //! | `output` | a check's report as text, JSON, DOT or a lockdep-style splat |
 //! | `format` | `--format text\|json\|dot\|splat` |
 //! | `graphs` | the DOT graphs of a report's violations, named for files |
@@ -31,6 +32,7 @@ mod list;
 mod man;
 mod matrix;
 mod memory;
+mod merge;
 mod output;
 mod progress;
 mod report;
@@ -41,7 +43,9 @@ use std::process::ExitCode;
 use faultline_checker::{Engine, Property, replay, replay_shuttle, run_with_progress};
 use faultline_traces::{Lasso, Trace, trace_text};
 
-use crate::args::{CheckArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs};
+use crate::args::{
+    CheckArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs, Shard,
+};
 use crate::error::CliError;
 use crate::format::Format;
 use crate::progress::Progress;
@@ -76,6 +80,7 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
         Command::List => Ok((0, list::text())),
         Command::Check(c) => check(c, progress),
         Command::Matrix(m) => matrix_cmd(&m, progress),
+        Command::Merge(m) => merge::run(&m),
         Command::Explain(e) => explain::run(&e, progress),
         Command::Report(r) => report::run(&r, progress),
         Command::Replay(r) => replay_cmd(&r),
@@ -142,6 +147,7 @@ fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliEr
         engine: a.engine.engine,
         options: a.engine.options(&a.budget),
         progress,
+        shard: a.shard.unwrap_or(Shard::ALL),
     };
     let m = matrix::compute(&sel)?;
     progress.finish();
@@ -153,10 +159,10 @@ fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliEr
     }
     let format = a.format();
     let mut out = match format {
-        MatrixFormat::Text => matrix::text(&m),
-        MatrixFormat::Markdown => matrix::markdown(&m),
+        MatrixFormat::Text => matrix::text(&m.table()),
+        MatrixFormat::Markdown => matrix::markdown(&m.table()),
         MatrixFormat::Json => {
-            let mut v = matrix::json(&m);
+            let mut v = matrix::json(&m, merge::options(a));
             v["dot_files"] = dots.clone().into();
             let mut s = v.to_string();
             s.push('\n');
@@ -168,9 +174,9 @@ fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliEr
             out += &format!("wrote {f}\n");
         }
     }
-    // Violations are findings shown in the table; only an undecided cell is not a
-    // complete answer.
-    Ok((if m.inconclusive() { 3 } else { 0 }, out))
+    // A shard's undecided cells make the merged table's exit code too.
+    let undecided = m.cells.iter().any(|c| c.report.overall() == "inconclusive");
+    Ok((if undecided { 3 } else { 0 }, out))
 }
 
 /// The steps of a replay token `STEPS@HASH`, refused if the hash names another model

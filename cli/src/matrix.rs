@@ -12,6 +12,7 @@ use faultline_checker::{
 use faultline_models::{DESIGNS, Design, Model, SCENARIOS, Scenario, knob_defs};
 use serde_json::{Value, json};
 
+use crate::args::Shard;
 use crate::error::CliError;
 use crate::output;
 use crate::progress::Progress;
@@ -22,6 +23,8 @@ pub(crate) struct Cell {
     pub model: Model,
     /// What the native engine found.
     pub report: Report,
+    /// Its place in the whole matrix (row-major), also in a shard.
+    pub index: usize,
 }
 
 impl Cell {
@@ -53,21 +56,86 @@ pub(crate) struct Matrix {
     pub designs: Vec<&'static Design>,
     /// Scenarios, in row order.
     pub scenarios: Vec<&'static Scenario>,
-    /// Cells, row-major (scenario, then design).
+    /// Cells, row-major (scenario, then design): all of them, or a shard's.
     pub cells: Vec<Cell>,
+    /// Which cells were computed.
+    pub shard: Shard,
     /// Wall time for all cells.
     pub seconds: f64,
 }
 
 impl Matrix {
-    fn cell(&self, s: usize, d: usize) -> &Cell {
+    /// What the table shows: for a whole matrix (not a shard).
+    pub(crate) fn table(&self) -> Table {
+        Table {
+            designs: self.designs.iter().map(|d| d.id.to_string()).collect(),
+            scenarios: self.scenarios.iter().map(|s| s.id.to_string()).collect(),
+            cells: self.cells.iter().map(Cell::summary).collect(),
+            seconds: self.seconds,
+        }
+    }
+}
+
+impl Cell {
+    fn summary(&self) -> CellSummary {
+        CellSummary {
+            verdict: self.verdict(),
+            inconclusive: self.report.overall() == "inconclusive",
+            states: self.report.stats.states,
+            transitions: self.report.stats.transitions,
+            knobs: knobs_set(&self.model),
+        }
+    }
+}
+
+/// The `--set` pairs of a cell that differ from the defaults (`evictions=1`).
+fn knobs_set(model: &Model) -> Vec<String> {
+    output::set_args(model)
+        .split(" --set ")
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// What the table of one cell shows; also what a shard's JSON carries per cell, so
+/// `faultline merge` renders the same table.
+pub(crate) struct CellSummary {
+    /// [`Cell::verdict`].
+    pub verdict: String,
+    /// Some property is inconclusive.
+    pub inconclusive: bool,
+    /// States explored.
+    pub states: u64,
+    /// Transitions explored.
+    pub transitions: u64,
+    /// Non-default knob settings, `KNOB=VALUE`.
+    pub knobs: Vec<String>,
+}
+
+/// The matrix as the text and markdown renderers see it.
+pub(crate) struct Table {
+    /// Design ids, in column order.
+    pub designs: Vec<String>,
+    /// Scenario ids, in row order.
+    pub scenarios: Vec<String>,
+    /// Every cell, row-major.
+    pub cells: Vec<CellSummary>,
+    /// Wall time (for merged shards, the sum of theirs).
+    pub seconds: f64,
+}
+
+impl Table {
+    fn cell(&self, s: usize, d: usize) -> &CellSummary {
         &self.cells[s * self.designs.len() + d]
     }
     /// Whether some cell has an inconclusive property.
     pub(crate) fn inconclusive(&self) -> bool {
-        self.cells
-            .iter()
-            .any(|c| c.report.overall() == "inconclusive")
+        self.cells.iter().any(|c| c.inconclusive)
+    }
+    /// The exit code of `matrix`: violations are the table's findings; only an
+    /// undecided cell is not a complete answer.
+    pub(crate) fn code(&self) -> u8 {
+        if self.inconclusive() { 3 } else { 0 }
     }
 }
 
@@ -85,6 +153,8 @@ pub(crate) struct Selection<'a> {
     pub options: Options,
     /// Where to show how far it got.
     pub progress: &'a Progress,
+    /// Which cells to compute.
+    pub shard: Shard,
 }
 
 fn pick<T>(
@@ -132,9 +202,16 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
         }
     }
     let mut cells = Vec::new();
-    let total = scenarios.len() * designs.len();
+    let total = (0..scenarios.len() * designs.len())
+        .filter(|&k| sel.shard.has(k))
+        .count();
+    let mut k = 0;
     for s in &scenarios {
         for d in &designs {
+            k += 1;
+            if !sel.shard.has(k - 1) {
+                continue;
+            }
             let defs = knob_defs(d, s);
             let sets: Vec<(String, String)> = sel
                 .sets
@@ -162,13 +239,18 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
                 }) => undecided(engine, &props, threads, max),
                 r => r?,
             };
-            cells.push(Cell { model, report });
+            cells.push(Cell {
+                model,
+                report,
+                index: k - 1,
+            });
         }
     }
     Ok(Matrix {
         designs,
         scenarios,
         cells,
+        shard: sel.shard,
         seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -194,15 +276,15 @@ fn undecided(engine: &'static str, props: &[Property], threads: usize, max: usiz
 }
 
 /// The table as plain text, then how to read it and the counterexamples found.
-pub(crate) fn text(m: &Matrix) -> String {
+pub(crate) fn text(m: &Table) -> String {
     let mut rows: Vec<Vec<String>> = vec![
         std::iter::once("scenario".to_string())
-            .chain(m.designs.iter().map(|d| d.id.to_string()))
+            .chain(m.designs.iter().cloned())
             .collect(),
     ];
     for (si, s) in m.scenarios.iter().enumerate() {
-        let mut row = vec![s.id.to_string()];
-        row.extend((0..m.designs.len()).map(|di| m.cell(si, di).verdict()));
+        let mut row = vec![s.clone()];
+        row.extend((0..m.designs.len()).map(|di| m.cell(si, di).verdict.clone()));
         rows.push(row);
     }
     let widths: Vec<usize> = (0..rows[0].len())
@@ -225,7 +307,7 @@ pub(crate) fn text(m: &Matrix) -> String {
     out
 }
 
-fn legend(m: &Matrix) -> String {
+fn legend(m: &Table) -> String {
     let mut out = String::from(
         "\nOK: every property checked in that scenario holds over all reachable states.\n\
          DEADLOCK, LOCK-ORDER, RETRY-HELD, UAF, FORK-COPY, LATENCY, LIVELOCK, STARVATION:\n\
@@ -235,8 +317,8 @@ fn legend(m: &Matrix) -> String {
          Reclaim is off except in tried-fuse and evict-retry; --set evictions=1 lets a\n\
          folio be evicted between the passes, and the TRIED pass then holds its lock.\n",
     );
-    let states: u64 = m.cells.iter().map(|c| c.report.stats.states).sum();
-    let transitions: u64 = m.cells.iter().map(|c| c.report.stats.transitions).sum();
+    let states: u64 = m.cells.iter().map(|c| c.states).sum();
+    let transitions: u64 = m.cells.iter().map(|c| c.transitions).sum();
     let _ = writeln!(
         out,
         "\n{} cells, {states} states, {transitions} transitions, {:.2} s ({:.0} states/s)",
@@ -244,22 +326,16 @@ fn legend(m: &Matrix) -> String {
         m.seconds,
         states as f64 / m.seconds.max(1e-9)
     );
-    let knobs: Vec<String> = m
-        .cells
-        .iter()
-        .flat_map(|c| {
-            output::set_args(&c.model)
-                .split(" --set ")
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect::<Vec<_>>()
-        })
-        .fold(Vec::new(), |mut acc, k| {
-            if !acc.contains(&k) {
-                acc.push(k);
-            }
-            acc
-        });
+    let knobs: Vec<String> =
+        m.cells
+            .iter()
+            .flat_map(|c| c.knobs.iter().cloned())
+            .fold(Vec::new(), |mut acc, k| {
+                if !acc.contains(&k) {
+                    acc.push(k);
+                }
+                acc
+            });
     if !knobs.is_empty() {
         let _ = writeln!(out, "knobs set: {}", knobs.join(" "));
     }
@@ -267,38 +343,45 @@ fn legend(m: &Matrix) -> String {
 }
 
 /// The table as markdown.
-pub(crate) fn markdown(m: &Matrix) -> String {
+pub(crate) fn markdown(m: &Table) -> String {
     let mut out = String::from("| scenario |");
     for d in &m.designs {
-        let _ = write!(out, " {} |", d.id);
+        let _ = write!(out, " {d} |");
     }
     out += "\n|---|";
     out += &"---|".repeat(m.designs.len());
     out.push('\n');
     for (si, s) in m.scenarios.iter().enumerate() {
-        let _ = write!(out, "| {} |", s.id);
+        let _ = write!(out, "| {s} |");
         for di in 0..m.designs.len() {
-            let _ = write!(out, " {} |", m.cell(si, di).verdict());
+            let _ = write!(out, " {} |", m.cell(si, di).verdict);
         }
         out.push('\n');
     }
     out
 }
 
-/// The matrix as one JSON document.
-pub(crate) fn json(m: &Matrix) -> Value {
+/// The matrix (or a shard of it) as one JSON document. `options` is what the
+/// cells' verdicts depend on besides the cells (engine, reductions, budget, `--set`):
+/// `faultline merge` joins only shards whose options are equal. Each cell has its
+/// `index` in the whole matrix and `knobs_set`, what the legend lists.
+pub(crate) fn json(m: &Matrix, options: Value) -> Value {
     let cells: Vec<Value> = m
         .cells
         .iter()
         .map(|c| {
             let mut o = output::json(&c.model, &c.report, &[]);
             o["verdict"] = Value::from(c.verdict());
+            o["knobs_set"] = knobs_set(&c.model).into();
+            o["index"] = c.index.into();
             o
         })
         .collect();
     json!({
         "designs": m.designs.iter().map(|d| d.id).collect::<Vec<_>>(),
         "scenarios": m.scenarios.iter().map(|s| s.id).collect::<Vec<_>>(),
+        "shard": { "index": m.shard.index, "count": m.shard.count },
+        "options": options,
         "cells": cells,
         "seconds": m.seconds,
     })

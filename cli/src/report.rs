@@ -46,6 +46,7 @@ pub(crate) fn run(a: &ReportArgs, progress: &Progress) -> Result<(u8, String), C
             ..Options::default()
         },
         progress,
+        shard: crate::args::Shard::ALL,
     };
     let cells = compute(&sel)?.cells;
     progress.finish();

@@ -38,6 +38,51 @@ pub(crate) struct MatrixArgs {
     /// The exploration budget, per cell.
     #[command(flatten)]
     pub budget: BudgetArgs,
+    /// Compute only shard I of N (1 <= I <= N): the cells k, in the matrix's order
+    /// (scenario, then design), with k mod N = I - 1. Needs `--json`; `faultline
+    /// merge` joins the shards' documents into the table.
+    #[arg(long, value_name = "I/N", value_parser = shard, requires = "json")]
+    pub shard: Option<Shard>,
+}
+
+/// `--shard I/N`: which of N interleaved parts of the cells to compute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shard {
+    /// 1-based, like a job array's task id.
+    pub index: u64,
+    /// How many shards.
+    pub count: u64,
+}
+
+impl Shard {
+    /// The whole matrix.
+    pub(crate) const ALL: Shard = Shard { index: 1, count: 1 };
+
+    /// Whether cell `k` (0-based, in matrix order) is in this shard.
+    pub(crate) fn has(self, k: usize) -> bool {
+        k as u64 % self.count == self.index - 1
+    }
+}
+
+fn shard(s: &str) -> Result<Shard, String> {
+    let bad = || format!("`{s}` is not I/N with 1 <= I <= N (as in `--shard 2/4`)");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (index, count): (u64, u64) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if index == 0 || index > count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+/// Options of `merge`.
+#[derive(Debug, Args, PartialEq)]
+pub(crate) struct MergeArgs {
+    /// The `faultline matrix --shard I/N --json` documents, one per shard, any order.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print a markdown table.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 impl MatrixArgs {

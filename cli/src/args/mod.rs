@@ -24,7 +24,7 @@ pub(crate) use common::ModelArgs;
 pub(crate) use errors::Parsed;
 pub(crate) use explain::ExplainArgs;
 pub(crate) use lang::{ShowArgs, TestArgs};
-pub(crate) use matrix::{MatrixArgs, MatrixFormat};
+pub(crate) use matrix::{MatrixArgs, MatrixFormat, MergeArgs, Shard};
 pub(crate) use replay::ReplayArgs;
 pub(crate) use report::ReportArgs;
 
@@ -65,6 +65,8 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Check every design x scenario and print the matrix.
     Matrix(MatrixArgs),
+    /// Join the `matrix --shard I/N --json` documents of every shard into the table.
+    Merge(MergeArgs),
     /// Explain the first violation in 80 columns, for a plain-text email.
     Explain(ExplainArgs),
     /// Write the HTML report of a matrix of checks.
