@@ -7,6 +7,7 @@ mod fuzz;
 mod lang;
 mod matrix;
 mod readme;
+mod shard;
 
 fn faultline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_faultline"))
