@@ -35,8 +35,8 @@ Exit codes:
   1  a property is violated
   2  bad input or a model error (one line on stderr)
   3  inconclusive: a budget stopped the search
-  `matrix` and `report` exit 0 once every cell is decided (violations are their
-  findings), 3 otherwise.";
+  `matrix`, `merge` and `report` exit 0 once every cell is decided (violations are
+  their findings), 3 otherwise.";
 
 /// A model checker for Linux mm lock protocols (mmap_lock, per-VMA locks, folio I/O).
 #[derive(Debug, Parser)]

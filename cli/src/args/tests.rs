@@ -144,3 +144,20 @@ fn bad_command_lines_are_one_line_usage_errors() {
         }
     }
 }
+
+#[test]
+fn shard_i_of_n_is_one_based_and_takes_every_nth_cell() {
+    let Command::Matrix(m) = command("matrix --json --shard 2/3") else {
+        panic!("not matrix")
+    };
+    let s = m.shard.expect("a shard");
+    assert_eq!((s.index, s.count), (2, 3));
+    let cells: Vec<usize> = (0..9).filter(|&k| s.has(k)).collect();
+    assert_eq!(cells, [1, 4, 7]);
+    assert!((0..5).all(|k| Shard::ALL.has(k)));
+    let Command::Merge(g) = command("merge a.json b.json --markdown") else {
+        panic!("not merge")
+    };
+    assert_eq!(g.files, [PathBuf::from("a.json"), PathBuf::from("b.json")]);
+    assert!(g.markdown);
+}
