@@ -143,7 +143,7 @@ fn merge_refuses_shards_that_do_not_fit_together() {
         std::fs::create_dir(&sub).expect("mkdir");
         shard(&sub, &[one.as_slice(), args].concat(), i, n)
     };
-    refused(&merge(&[s1.clone()]), "shard 2/2 is missing");
+    refused(&merge(std::slice::from_ref(&s1)), "shard 2/2 is missing");
     refused(
         &merge(&[s1.clone(), s1.clone(), s2.clone()]),
         "shard 1/2 is given twice",
@@ -170,13 +170,13 @@ fn merge_refuses_shards_that_do_not_fit_together() {
     let bad = d.join("bad.json");
     std::fs::write(&bad, "{\n  \"shard\": {\"index\": 1,\n").expect("write");
     refused(
-        &merge(&[bad.clone()]),
+        &merge(std::slice::from_ref(&bad)),
         &format!("{}:3:0: EOF while parsing", bad.display()),
     );
     let bad = d.join("bad2.json");
     std::fs::write(&bad, "{\"shard\": x}").expect("write");
     refused(
-        &merge(&[bad.clone()]),
+        &merge(std::slice::from_ref(&bad)),
         &format!("{}:1:11: expected value", bad.display()),
     );
     // Valid JSON that is no shard, and a missing file.
