@@ -127,7 +127,8 @@ pub(crate) fn check(ctx: &Arc<Ctx>, cap: u64) -> Result<Option<EngineLimit>, Che
         b.preemption_bound = None;
         // loom checks its permutation cap only every `checkpoint_interval` iterations.
         b.checkpoint_interval = 1;
-        b.max_permutations = Some(usize::try_from(remaining + 1).unwrap_or(usize::MAX));
+        b.max_permutations =
+            Some(usize::try_from(remaining.saturating_add(1)).unwrap_or(usize::MAX));
         b.max_duration = None;
         b.checkpoint_file = None;
         // `Builder::new` reads LOOM_* variables; the runner needs these settings.

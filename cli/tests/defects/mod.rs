@@ -326,3 +326,22 @@ fn max_memory_caps_the_budget_and_is_reported() {
         "--max-memory",
     );
 }
+
+/// Found by the CI fuzz run (seed 0x4520023c, run 135): loom's permutation cap was
+/// `remaining + 1`, which overflowed for `--executions 18446744073709551615`.
+#[test]
+fn loom_with_the_largest_execution_cap_does_not_overflow() {
+    let o = faultline(&[
+        "check",
+        "upstream",
+        "stale-vma",
+        "--engine=loom",
+        "--executions",
+        "18446744073709551615",
+        "--max-states",
+        "3000",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("loom, exhaustive"), "{}", stdout(&o));
+}
