@@ -14,7 +14,7 @@ use crate::liveness::{self, Lasso};
 use crate::property::Property;
 use crate::reduce::{Reduce, Reducer};
 use crate::search::{Graph, Search, concrete_path, packed_representative};
-use crate::store::{Full, StateIdx};
+use crate::store::StateIdx;
 use crate::verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};
 
 /// Explores `m` breadth-first, unreduced and on one thread, until every property in
@@ -82,20 +82,7 @@ pub(crate) fn check(
         },
     )?;
 
-    let limit = graph.full.map(|(f, unexplored)| match f {
-        Full::States => Limit::States {
-            max: budget.max_states,
-            unexplored,
-        },
-        Full::Memory => Limit::Memory {
-            max_bytes: budget.max_bytes,
-            unexplored,
-        },
-        Full::Alloc => Limit::Alloc {
-            bytes: graph.store.bytes() as u64,
-            unexplored,
-        },
-    });
+    let limit = graph.limit(budget);
     let lassos = match (&graph.edges, limit) {
         (Some(list), None) if live => liveness::check(m, &graph.store, list, props),
         _ => vec![None; props.len()],

@@ -13,7 +13,6 @@ use crate::error::CheckError;
 use crate::property::Property;
 use crate::reduce::{Reduce, Reducer};
 use crate::search::{Search, concrete_path};
-use crate::store::Full;
 use crate::verdict::{Limit, Stats};
 
 /// What a reachability search found.
@@ -58,7 +57,7 @@ pub fn reach(
         full_states: graph.full.is_none().then_some(states),
         ..Stats::default()
     };
-    let reached = match (graph.found[0], graph.full) {
+    let reached = match (graph.found[0], graph.limit(budget)) {
         (Some(idx), _) => {
             let steps = concrete_path(m, &reducer, &graph.store, idx);
             let mismatch = || CheckError::ReplayMismatch {
@@ -75,20 +74,7 @@ pub fn reach(
             Reached::Witness(Box::new(trace))
         }
         (None, None) => Reached::Unreachable,
-        (None, Some((f, unexplored))) => Reached::Unknown(match f {
-            Full::States => Limit::States {
-                max: budget.max_states,
-                unexplored,
-            },
-            Full::Memory => Limit::Memory {
-                max_bytes: budget.max_bytes,
-                unexplored,
-            },
-            Full::Alloc => Limit::Alloc {
-                bytes: graph.store.bytes() as u64,
-                unexplored,
-            },
-        }),
+        (None, Some(limit)) => Reached::Unknown(limit),
     };
     Ok((reached, stats))
 }

@@ -15,6 +15,7 @@ use crate::budget::Budget;
 use crate::error::CheckError;
 use crate::reduce::{Reducer, rename_step};
 use crate::store::{Full, Insert, StateIdx, Store, hash};
+use crate::verdict::Limit;
 
 /// A transition of the state graph: from, to, step code.
 pub(crate) type Edge = (StateIdx, StateIdx, u16);
@@ -37,6 +38,26 @@ pub(crate) struct Graph {
     pub full: Option<(Full, u64)>,
     /// Per watched predicate, the first state (BFS order) satisfying it.
     pub found: Vec<Option<StateIdx>>,
+}
+
+impl Graph {
+    /// The budget that stopped the search, if one did, as a verdict's limit.
+    pub(crate) fn limit(&self, budget: &Budget) -> Option<Limit> {
+        self.full.map(|(f, unexplored)| match f {
+            Full::States => Limit::States {
+                max: budget.max_states,
+                unexplored,
+            },
+            Full::Memory => Limit::Memory {
+                max_bytes: budget.max_bytes,
+                unexplored,
+            },
+            Full::Alloc => Limit::Alloc {
+                bytes: self.store.bytes() as u64,
+                unexplored,
+            },
+        })
+    }
 }
 
 /// One search's settings.
