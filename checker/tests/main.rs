@@ -301,6 +301,7 @@ mod engines {
             name: name.to_string(),
             program: b.build().expect("program builds"),
             role: faultline_protocol::Role::Fault,
+            process: Default::default(),
         };
         Machine::new(
             vec![thread("chooser", t0), thread("reader", t1)],

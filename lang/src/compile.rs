@@ -1016,6 +1016,7 @@ impl<'a> Ctx<'a> {
             name: t.name.clone(),
             program,
             role: t.role,
+            process: Default::default(),
         })
     }
 

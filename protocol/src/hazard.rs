@@ -70,6 +70,7 @@ mod tests {
                 name: format!("t{i}"),
                 program: b.build().expect("placed"),
                 role: Role::Fault,
+                process: Default::default(),
             })
             .collect();
         let vmas = vec![VmaSpec {

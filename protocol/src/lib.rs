@@ -39,7 +39,8 @@ pub use footprint::{Footprint, Handles};
 pub use hazard::Hazard;
 pub use ids::{FolioId, MAX_FOLIOS, MAX_THREADS, MAX_VMAS, ThreadSet, Tid, VmaId};
 pub use machine::{
-    FolioSpec, FolioStart, Machine, Reclaim, Role, Status, ThreadSpec, VmaSpec, WaitOn, Waits,
+    FolioSpec, FolioStart, Machine, Process, Reclaim, Role, Status, ThreadSpec, VmaSpec, WaitOn,
+    Waits,
 };
 pub use permute::Renaming;
 pub use program::{Flag, Instr, Label, Op, Program, ProgramBuilder};

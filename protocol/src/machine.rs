@@ -38,6 +38,19 @@ impl Role {
     }
 }
 
+/// Which process a thread belongs to. The model holds one mm; a thread of another
+/// process reaches it only from outside (`access_remote_vm`). What `kill -9` of the
+/// mm's process ends depends on it; the step function never reads it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Process {
+    /// A thread of the process whose mm the model holds (faults, fork, mprotect, an
+    /// in-process FUSE server).
+    #[default]
+    Mm,
+    /// A thread of another process (a daemon reading `/proc/<caller>/cmdline`).
+    Other,
+}
+
 /// A thread of the scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ThreadSpec {
@@ -47,6 +60,8 @@ pub struct ThreadSpec {
     pub program: Program,
     /// What it is.
     pub role: Role,
+    /// Whose process it runs in.
+    pub process: Process,
 }
 
 impl ThreadSpec {

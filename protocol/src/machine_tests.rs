@@ -15,6 +15,7 @@ fn thread(name: &str, ops: &[Op]) -> ThreadSpec {
         name: name.into(),
         program: prog(ops),
         role: Role::Fault,
+        process: Default::default(),
     }
 }
 
@@ -31,6 +32,7 @@ fn try_vma(name: &str, then: &[Op]) -> ThreadSpec {
         name: name.into(),
         program: b.build().expect("placed"),
         role: Role::Fault,
+        process: Default::default(),
     }
 }
 
@@ -257,6 +259,7 @@ fn the_fuse_server_completes_the_read_only_by_its_own_steps() {
         name: "fuse".into(),
         program: prog(&[Op::FuseDevRead, Op::FuseDevWrite, Op::Exit]),
         role: Role::Server,
+        process: Default::default(),
     };
     let m = machine(
         vec![
@@ -393,6 +396,7 @@ fn flag_and_jump_instructions_run_inside_the_step_before_them() {
         name: "t".into(),
         program: b.build().expect("placed"),
         role: Role::Fault,
+        process: Default::default(),
     };
     let m = machine(vec![t], vec![], vec![]);
     // The initial state already ran SetFlag: the thread sits at mmap_read_lock.
@@ -429,6 +433,7 @@ fn a_loop_of_local_instructions_is_a_model_error() {
         name: "spin".into(),
         program: b.build().expect("placed"),
         role: Role::Fault,
+        process: Default::default(),
     };
     let err = Machine::new(
         vec![t],
@@ -470,6 +475,7 @@ fn a_detached_vma_fails_lock_vma_under_rcu_and_find_vma() {
         name: "fault".into(),
         program: b.build().expect("placed"),
         role: Role::Fault,
+        process: Default::default(),
     };
     let m = machine(
         vec![munmap, fault],

@@ -99,6 +99,7 @@ mod tests {
             name: "spin".into(),
             program: b.build().expect("labels placed"),
             role: faultline_protocol::Role::Fault,
+            process: Default::default(),
         };
         Machine::new(
             vec![t],

@@ -160,6 +160,7 @@ fn hostile_machine() -> (Machine, Trace) {
         name: "a \"quoted\" \\ name\nsecond line".into(),
         program: b.build().expect("no labels"),
         role: Role::Fault,
+        process: Default::default(),
     }];
     let folios = vec![FolioSpec {
         name: "f\"0\\x".into(),
@@ -263,6 +264,7 @@ fn one_line_per_step_and_grouped_changes() {
         name: name.into(),
         program: prog(ops),
         role: Role::Fault,
+        process: Default::default(),
     };
     let m = Machine::new(
         vec![
@@ -447,6 +449,7 @@ fn spinners() -> Machine {
             name: name.into(),
             program: b.build().expect("labels placed"),
             role: Role::Fault,
+            process: Default::default(),
         }
     };
     Machine::new(
@@ -521,6 +524,7 @@ fn disk_completion_and_rwsem_grant_are_causes() {
             name: name.into(),
             program: b.build().expect("no labels"),
             role: Role::Fault,
+            process: Default::default(),
         }
     };
     let m = Machine::new(
@@ -561,6 +565,7 @@ fn a_writers_vma_start_write_is_the_cause_of_the_readers_failure() {
         name: name.into(),
         program: b.build().expect("labels placed"),
         role: Role::Fault,
+        process: Default::default(),
     };
     let vma = VmaSpec {
         name: "F".into(),

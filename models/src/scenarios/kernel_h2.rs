@@ -20,7 +20,7 @@
 //! pass after the VMA-lock RETRY is not TRIED and drops the lock again.
 
 use faultline_protocol::{
-    Admission, Machine, ModelError, ProgramBuilder, Reclaim, Role, VmaId, VmaKind,
+    Admission, Machine, ModelError, Process, ProgramBuilder, Reclaim, Role, VmaId, VmaKind,
 };
 
 use super::{Scenario, folio, thread};
@@ -96,12 +96,14 @@ fn build(policy: FaultPolicy, knobs: &Knobs, admission: Admission) -> Result<Mac
         }
         _ => {}
     }
-    let (name, daemon) = match knobs.get("daemon") {
-        "proc-cmdline" => ("daemon", Daemon::ProcCmdline),
-        "quiet" => ("daemon", Daemon::Quiet),
-        _ => ("fuse", Daemon::InProcess),
+    let (name, daemon, process) = match knobs.get("daemon") {
+        "proc-cmdline" => ("daemon", Daemon::ProcCmdline, Process::Other),
+        "quiet" => ("daemon", Daemon::Quiet, Process::Other),
+        _ => ("fuse", Daemon::InProcess, Process::Mm),
     };
-    threads.push(thread(name, Role::Server, server(daemon, VmaId(1)))?);
+    let mut server = thread(name, Role::Server, server(daemon, VmaId(1)))?;
+    server.process = process;
+    threads.push(server);
     let folios = vec![folio("f", Backend::Fuse, FolioStart::Absent)];
     Machine::new(threads, vmas, folios, admission, Reclaim::Bounded(0))
 }

@@ -253,6 +253,7 @@ fn thread(name: &str, role: Role, b: ProgramBuilder) -> Result<ThreadSpec, Model
         name: name.to_string(),
         program: b.build()?,
         role,
+        process: Default::default(),
     })
 }
 
