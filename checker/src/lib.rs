@@ -14,7 +14,7 @@
 //! | `store` | the visited set: packed states, fingerprinted hash table, parent links |
 //! | `reduce` | the reductions (partial-order, symmetry) behind one interface |
 //! | `search` | the native breadth-first search: states and edges, on N threads |
-//! | `reach` | reachability for `exists` queries: unreduced BFS, shortest witness |
+//! | `reach` | reachability: `exists` witnesses and every deadlock state, unreduced BFS, shortest traces |
 //! | `liveness` | fair cycles on the state graph (petgraph `kosaraju_scc`) and lassos |
 //! | `native` | the native engine: search, then properties, then verdicts |
 //! | `budget` | state and memory budgets |
@@ -43,7 +43,7 @@ pub use error::CheckError;
 pub use limit::EngineLimit;
 pub use native::{explore, explore_with_progress};
 pub use property::Property;
-pub use reach::{Reached, reach};
+pub use reach::{DeadlockState, Deadlocks, Reached, deadlocks, reach};
 pub use reduce::{Reduce, Reductions};
 pub use replay::{Replayed, replay};
 pub use verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};

@@ -1,9 +1,7 @@
 //! The model's prediction for a case on a kernel: the checker's deadlock verdict, and
 //! every deadlock state the model reaches with each stuck thread's kernel wait.
 
-use std::collections::{HashSet, VecDeque};
-
-use faultline_checker::{Budget, Property, Verdict, explore};
+use faultline_checker::{Budget, Property, Verdict, deadlocks, explore};
 use faultline_models::{Kernel, KernelWait, Sleep, build, wait_at};
 use faultline_protocol::{Machine, World};
 
@@ -87,13 +85,18 @@ pub fn predict(case: &Case, kernel: &str) -> Result<Prediction, ReproError> {
         _ => return Err(ReproError::Undecided(case.name.into())),
     };
     let k = Kernel::of(&model.knobs);
-    let stuck = deadlocks(&model.machine)
-        .map_err(|message| ReproError::Machine {
+    let (found, _) =
+        deadlocks(&model.machine, &Budget::default()).map_err(|e| ReproError::Machine {
             case: case.name.into(),
-            message,
-        })?
+            message: e.to_string(),
+        })?;
+    if found.stopped.is_some() {
+        return Err(ReproError::Undecided(case.name.into()));
+    }
+    let stuck = found
+        .states
         .iter()
-        .map(|w| stuck_at(case, &model.machine, w, k))
+        .map(|d| stuck_at(case, &model.machine, &d.world, k))
         .collect::<Vec<_>>();
     if hang == stuck.is_empty() {
         return Err(ReproError::Machine {
@@ -112,32 +115,6 @@ pub fn predict(case: &Case, kernel: &str) -> Result<Prediction, ReproError> {
         stats: report.stats,
         stuck,
     })
-}
-
-/// Every reachable deadlock state, in BFS order (the spaces are a few hundred states).
-fn deadlocks(m: &Machine) -> Result<Vec<World>, String> {
-    let mut seen = HashSet::new();
-    let mut queue = VecDeque::from([m.initial()]);
-    let mut out = Vec::new();
-    let mut enabled = Vec::new();
-    seen.insert(m.initial());
-    while let Some(w) = queue.pop_front() {
-        enabled.clear();
-        m.enabled(&w, &mut enabled);
-        if Property::Deadlock.violated_at(m, &w, &enabled) {
-            out.push(w);
-        }
-        for &s in &enabled {
-            let n = m.apply(&w, s).map_err(|e| e.to_string())?;
-            if seen.insert(n) {
-                queue.push_back(n);
-            }
-        }
-        if seen.len() > 1_000_000 {
-            return Err("more than a million states: not a repro-sized model".into());
-        }
-    }
-    Ok(out)
 }
 
 fn stuck_at(case: &Case, m: &Machine, w: &World, k: Kernel) -> Stuck {
