@@ -14,6 +14,7 @@
 //! | `scenarios` | the scenario catalog (H1-H10 and scale) and its knobs |
 //! | `fuse_paths` | the FUSE paths the real-kernel tests drive: GUP copy, DIO mmap, `/proc` reader, `page_mkwrite` |
 //! | `kernel` | the `kernel` knob and each blocking op's kernel wait (function, frames, killable or not) |
+//! | `kill` | what `kill -9` of the mm's process does to a deadlock state, and whether hung_task reports it |
 //! | `knobs` | knob definitions and validation |
 //! | `writers` | other `mmap_lock` writers: `MADV_COLLAPSE`/khugepaged, mlock, madvise, mremap, stack expansion |
 //! | `catalog` | lookup by id and `build` |
@@ -28,6 +29,7 @@ mod fault;
 mod fl;
 mod fuse_paths;
 mod kernel;
+mod kill;
 mod knobs;
 mod scenarios;
 mod writers;
@@ -39,5 +41,6 @@ pub use error::CatalogError;
 pub use fault::{FaultPolicy, Origin, Relookup, RetrySites, VmaRetry};
 pub use fl::CATALOG_FILES;
 pub use kernel::{Kernel, KernelWait, Sleep, wait, wait_at};
+pub use kill::{Fate, Kill, ThreadKill, kill};
 pub use knobs::{KnobDef, KnobKind, Knobs};
 pub use scenarios::{KERNEL_SCENARIOS, SCENARIOS, Scenario};

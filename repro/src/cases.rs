@@ -18,9 +18,6 @@ pub struct Case {
     pub sets: &'static [(&'static str, &'static str)],
     /// Model thread name -> test thread role (the `fl-ROLE` comm).
     pub roles: &'static [(&'static str, &'static str)],
-    /// Model threads that run in another process than the faulting one (the
-    /// watchdog kills only the faulting process).
-    pub other_process: &'static [&'static str],
 }
 
 /// The kernels the harness boots: (knob value, what `repro/kernels.sh` fetches).
@@ -53,7 +50,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[],
         roles: H2_ROLES,
-        other_process: &[],
     },
     Case {
         name: "h2-noevict",
@@ -62,7 +58,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("eviction", "none")],
         roles: H2_ROLES,
-        other_process: &[],
     },
     Case {
         name: "h2-nowriter",
@@ -71,7 +66,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("writer", "none")],
         roles: H2_ROLES,
-        other_process: &[],
     },
     Case {
         name: "h2-collapse",
@@ -80,7 +74,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("writer", "madv-collapse")],
         roles: H2_ROLES,
-        other_process: &[],
     },
     Case {
         name: "h2-stack",
@@ -89,7 +82,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("writer", "stack-expansion")],
         roles: H2_ROLES,
-        other_process: &[],
     },
     Case {
         name: "proc",
@@ -98,7 +90,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("daemon", "proc-cmdline")],
         roles: H2_ROLES,
-        other_process: &["daemon"],
     },
     Case {
         name: "proc-noevict",
@@ -107,7 +98,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("daemon", "proc-cmdline"), ("eviction", "none")],
         roles: H2_ROLES,
-        other_process: &["daemon"],
     },
     Case {
         name: "proc-quiet",
@@ -116,7 +106,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("daemon", "quiet")],
         roles: H2_ROLES,
-        other_process: &["daemon"],
     },
     Case {
         name: "wb",
@@ -125,7 +114,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[],
         roles: WB_ROLES,
-        other_process: &[],
     },
     Case {
         name: "wb-mlock",
@@ -134,7 +122,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[("writer", "mlock")],
         roles: WB_ROLES,
-        other_process: &[],
     },
     Case {
         name: "wb-madvise",
@@ -143,7 +130,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[("writer", "madvise")],
         roles: WB_ROLES,
-        other_process: &[],
     },
     Case {
         name: "wb-mremap",
@@ -152,7 +138,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[("writer", "mremap")],
         roles: WB_ROLES,
-        other_process: &[],
     },
     Case {
         name: "wb-nowriter",
@@ -161,7 +146,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[("writer", "none")],
         roles: WB_ROLES,
-        other_process: &[],
     },
     Case {
         name: "wb-warm",
@@ -170,7 +154,6 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[("buffer", "warm")],
         roles: WB_ROLES,
-        other_process: &[],
     },
 ];
 

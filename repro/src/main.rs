@@ -49,9 +49,15 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
                 p.knobs
             )
             .map_err(io)?;
-            if let Some(s) = p.stuck.first() {
-                for w in &s.waits {
-                    writeln!(out, "  {} {} {} {:?}", w.role, w.thread, w.at, w.wait).map_err(io)?;
+            for (i, s) in p.stuck.iter().enumerate() {
+                let (kill, hung) = s.kill.words();
+                writeln!(
+                    out,
+                    "deadlock {i}: kill -9 ends it: {kill}; hung_task reports it: {hung}"
+                )
+                .map_err(io)?;
+                for (w, t) in s.waits.iter().zip(&s.kill.threads) {
+                    writeln!(out, "  {} {} {}: {}", w.role, w.thread, w.at, t.why).map_err(io)?;
                 }
             }
             Ok(true)

@@ -2,7 +2,7 @@
 //! every deadlock state the model reaches with each stuck thread's kernel wait.
 
 use faultline_checker::{Budget, Property, Verdict, deadlocks, explore};
-use faultline_models::{Kernel, KernelWait, Sleep, build, wait_at};
+use faultline_models::{Kernel, KernelWait, Kill, build, kill};
 use faultline_protocol::{Machine, World};
 
 use crate::cases::Case;
@@ -19,8 +19,6 @@ pub struct ModelWait {
     pub at: String,
     /// The kernel wait (`None` if the op has no entry in the kernel table: a gap).
     pub wait: Option<KernelWait>,
-    /// It runs in another process than the faulting one.
-    pub other_process: bool,
 }
 
 /// One deadlock state of the model.
@@ -28,22 +26,20 @@ pub struct ModelWait {
 pub struct Stuck {
     /// Every blocked thread.
     pub waits: Vec<ModelWait>,
+    /// What `kill -9` of the faulting process does to it, and hung_task
+    /// ([`faultline_models::kill`], per thread with the reason).
+    pub kill: Kill,
 }
 
 impl Stuck {
-    /// `kill -9` of the faulting process ends it: one of its stuck threads sleeps
-    /// killably, so the fatal signal wakes it and it leaves the cycle.
+    /// `kill -9` of the faulting process ends it.
     pub fn killable(&self) -> bool {
-        self.waits
-            .iter()
-            .any(|w| !w.other_process && w.wait.is_some_and(|k| k.sleep == Sleep::Killable))
+        self.kill.ends
     }
 
     /// hung_task reports it: a stuck thread sleeps in `TASK_UNINTERRUPTIBLE`.
     pub fn hung_task(&self) -> bool {
-        self.waits
-            .iter()
-            .any(|w| w.wait.is_some_and(|k| k.sleep == Sleep::Uninterruptible))
+        self.kill.hung_task
     }
 }
 
@@ -118,25 +114,16 @@ pub fn predict(case: &Case, kernel: &str) -> Result<Prediction, ReproError> {
 }
 
 fn stuck_at(case: &Case, m: &Machine, w: &World, k: Kernel) -> Stuck {
-    let waits = m
-        .tids()
-        .filter(|&t| m.blocked_on(w, t).is_some())
-        .map(|t| {
-            let spec = &m.threads()[t.index()];
-            let pc = w.thread(t).pc;
-            let at = spec
-                .program
-                .get(pc)
-                .map(|i| format!("{} in {}", i.op.kernel_name(), i.site))
-                .unwrap_or_default();
-            ModelWait {
-                thread: spec.name.clone(),
-                role: case.role(&spec.name).unwrap_or("?"),
-                at,
-                wait: wait_at(k, &spec.program, pc),
-                other_process: case.other_process.contains(&spec.name.as_str()),
-            }
+    let kill = kill(m, w, k);
+    let waits = kill
+        .threads
+        .iter()
+        .map(|t| ModelWait {
+            thread: t.name.clone(),
+            role: case.role(&t.name).unwrap_or("?"),
+            at: t.at.clone(),
+            wait: t.wait,
         })
         .collect();
-    Stuck { waits }
+    Stuck { waits, kill }
 }

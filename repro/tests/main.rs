@@ -123,7 +123,6 @@ static WB_FORK: faultline_repro::Case = faultline_repro::Case {
     scenario: "kernel-wb",
     sets: &[("writer", "fork")],
     roles: &[("fault", "T1"), ("writer", "W"), ("fuse", "S")],
-    other_process: &[],
 };
 
 #[test]
@@ -131,9 +130,12 @@ fn wb_fork_on_6_12_blocks_the_server_before_it_takes_the_write_which_the_model_l
     // dup_mmap write-protects the process's private pages for COW and write-locks its
     // VMAs; the server's next write to its own stack faults, finds the VMA
     // write-locked, and queues on mmap_read_lock before it has claimed the WRITE. So
-    // SIGKILL does not end the hang (the unclaimed WRITE keeps T1 waiting, and fork's
-    // vma_start_write is a plain down_write). The model's server touches the mm only
-    // in the GUP after claiming the request, and says killable.
+    // SIGKILL does not end the hang: the killed server only leaves the rwsem queue,
+    // the unclaimed WRITE keeps T1 in fuse_wait_on_page_writeback, and fork's
+    // vma_start_write is a plain down_write (models::kill says exactly this for that
+    // state: models/src/kill.rs, killing_a_server_before_it_took_the_request_frees_nobody).
+    // The scenario's server touches the mm only in the GUP after claiming the request,
+    // where a kill ends the request with -EIO, so the model says killable.
     let p = predict(&WB_FORK, "6.12").expect("model");
     let j = judge(&WB_FORK, "6.12", "test", &p, &observe(&log("6.12-wb-fork")));
     assert!(!j.ok());
@@ -144,4 +146,17 @@ fn wb_fork_on_6_12_blocks_the_server_before_it_takes_the_write_which_the_model_l
             .any(|m| m.contains("lock_mm_and_find_vma")),
         "{j:#?}"
     );
+    assert!(
+        j.mismatches
+            .iter()
+            .any(|m| m.contains("kill -9: model says killable=yes")),
+        "{j:#?}"
+    );
+    let fuse = p.stuck[0]
+        .kill
+        .threads
+        .iter()
+        .find(|t| t.name == "fuse")
+        .expect("server");
+    assert!(fuse.why.contains("ended with -EIO"), "{fuse:#?}");
 }
