@@ -100,6 +100,10 @@ pub(crate) fn violation(model: &Model, property: Property, cx: &Counterexample) 
         let _ = writeln!(s, "{}", clip(line));
     }
     s.push('\n');
+    if let Some(k) = crate::output::kill_of(model, property, cx) {
+        s += &crate::output::kill_text(model, &k, WIDTH);
+        s.push('\n');
+    }
     let cmd = replay_command(model, &cx.trace.token());
     let words: Vec<String> = cmd.split(' ').map(String::from).collect();
     // A continued shell command still pastes and runs as one.

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use faultline_checker::{Report, Verdict};
-use faultline_models::Model;
+use faultline_checker::{Counterexample, Property, Report, Verdict};
+use faultline_models::{Fate, Kernel, Kill, Model, Sleep};
 use faultline_traces::{SplatHead, trace_json, trace_text, wait_for_json, wait_for_text};
 use serde_json::{Map, Value, json};
 
@@ -67,6 +67,114 @@ pub(crate) fn shuttle_replay_command(model: &Model, schedule: &str) -> String {
         model.scenario.id,
         set_args(model)
     )
+}
+
+/// `kill -9` of the mm's process and hung_task at a deadlock's final state
+/// ([`faultline_models::kill`]), on the kernel the model follows; `None` for other
+/// properties.
+pub(crate) fn kill_of(model: &Model, property: Property, cx: &Counterexample) -> Option<Kill> {
+    (property == Property::Deadlock)
+        .then(|| faultline_models::kill(&model.machine, cx.trace.last(), Kernel::of(&model.knobs)))
+}
+
+/// Which kernel's sleeps the answer follows, and why that one.
+fn kernel_note(model: &Model, k: &Kill) -> String {
+    if model.knobs.pairs().any(|(name, _)| name == "kernel") {
+        format!(
+            "waits and sleeps as in kernel {}, the kernel knob",
+            k.kernel.name()
+        )
+    } else {
+        format!(
+            "waits and sleeps as in kernel {}: the scenario has no kernel knob",
+            k.kernel.name()
+        )
+    }
+}
+
+fn fate_word(f: Fate) -> &'static str {
+    match f {
+        Fate::Woken => "woken",
+        Fate::Freed => "freed",
+        Fate::Stays => "stays",
+    }
+}
+
+/// The kill -9 / hung_task block under a deadlock, wrapped to `width` columns.
+pub(crate) fn kill_text(model: &Model, k: &Kill, width: usize) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "kill -9 of the process: {}",
+        if k.ends { "ends it" } else { "does not end it" }
+    );
+    let _ = writeln!(
+        s,
+        "hung_task: {}",
+        if k.hung_task {
+            "reports it (a stuck thread sleeps uninterruptibly)"
+        } else {
+            "silent (every stuck thread sleeps killably)"
+        }
+    );
+    let _ = writeln!(s, "({})", kernel_note(model, k));
+    for t in &k.threads {
+        let head = format!(
+            "{} {} {}: {}; {}",
+            t.tid,
+            t.name,
+            fate_word(t.fate),
+            t.at,
+            t.why
+        );
+        // Continuation lines are indented under the thread.
+        let mut line = String::from(" ");
+        for word in head.split_whitespace() {
+            if line.len() > 6 && line.len() + 1 + word.len() > width {
+                let _ = writeln!(s, "{line}");
+                line = String::from("     ");
+            }
+            line.push(' ');
+            line.push_str(word);
+        }
+        let _ = writeln!(s, "{line}");
+    }
+    s
+}
+
+/// The kill -9 / hung_task judgement as JSON.
+pub(crate) fn kill_json(model: &Model, k: &Kill) -> Value {
+    let threads: Vec<Value> = k
+        .threads
+        .iter()
+        .map(|t| {
+            json!({
+                "thread": t.tid.to_string(),
+                "name": t.name,
+                "process": match t.process {
+                    faultline_protocol::Process::Mm => "mm",
+                    faultline_protocol::Process::Other => "other",
+                },
+                "at": t.at,
+                "wait": t.wait.map(|w| json!({
+                    "function": w.function,
+                    "sleep": match w.sleep {
+                        Sleep::Killable => "killable",
+                        Sleep::Uninterruptible => "uninterruptible",
+                    },
+                })),
+                "fate": fate_word(t.fate),
+                "why": t.why,
+            })
+        })
+        .collect();
+    json!({
+        "kernel": k.kernel.name(),
+        "kernel_knob": model.knobs.pairs().any(|(name, _)| name == "kernel"),
+        "ends": k.ends,
+        "hung_task": k.hung_task,
+        "threads": threads,
+    })
 }
 
 /// The report as text.
@@ -142,6 +250,10 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
                 }
                 s.push('\n');
                 s += &wait_for_text(&crate::graphs::waits(model, cx));
+                if let Some(k) = kill_of(model, r.property, cx) {
+                    s.push('\n');
+                    s += &kill_text(model, &k, WIDTH);
+                }
                 let _ = writeln!(s, "\nreplay: {}", replay_command(model, &cx.trace.token()));
                 if let Some(schedule) = &cx.schedule {
                     let _ = writeln!(
@@ -178,6 +290,9 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
                         o["cycle_from"] = Value::from(start);
                     }
                     o["wait_for"] = wait_for_json(&crate::graphs::waits(model, cx));
+                    if let Some(k) = kill_of(model, r.property, cx) {
+                        o["kill"] = kill_json(model, &k);
+                    }
                     o["replay"] = Value::from(replay_command(model, &cx.trace.token()));
                     if let Some(schedule) = &cx.schedule {
                         o["shuttle_schedule"] = Value::from(schedule.as_str());

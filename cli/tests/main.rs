@@ -4,6 +4,7 @@ use std::process::{Command, Output};
 
 mod defects;
 mod fuzz;
+mod kill;
 mod lang;
 mod matrix;
 mod readme;

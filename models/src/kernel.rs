@@ -59,6 +59,16 @@ impl Kernel {
         }
     }
 
+    /// The knob value (`6.12`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::V6_1 => "6.1",
+            Kernel::V6_4To6_7 => "6.4-6.7",
+            Kernel::V6_12 => "6.12",
+            Kernel::Newest => "newest",
+        }
+    }
+
     /// Where a user-mode fault starts: 6.1 has no VMA lock to try.
     pub(crate) fn user_origin(self) -> Origin {
         if self == Kernel::V6_1 {

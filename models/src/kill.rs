@@ -275,7 +275,7 @@ pub fn kill(m: &Machine, w: &World, kernel: Kernel) -> Kill {
                     if by.is_empty() {
                         "its wait ends".into()
                     } else {
-                        format!("its wait ends once {} let go", by.join(" and "))
+                        format!("its wait ends once {} lets go", by.join(" and "))
                     }
                 }
                 Fate::Stays => {

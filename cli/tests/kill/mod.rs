@@ -1,0 +1,113 @@
+//! Every DEADLOCK says whether `kill -9` of the process ends it and whether hung_task
+//! reports it (`models::kill`), in text, JSON and `explain`, and on which kernel.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::{faultline, stderr, stdout};
+
+fn golden(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+/// Compares `actual` with the golden file, or rewrites it under `FAULTLINE_BLESS=1`.
+fn assert_golden(name: &str, actual: &str) {
+    let path = golden(name);
+    if std::env::var_os("FAULTLINE_BLESS").is_some() {
+        std::fs::write(&path, actual).expect("write golden file");
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        want == actual,
+        "{name} differs from its golden file; if the change is intended, bless it with \
+         FAULTLINE_BLESS=1 cargo test -p faultline-cli\n--- golden\n{want}\n--- actual\n{actual}"
+    );
+}
+
+fn json(args: &[&str]) -> Value {
+    let o = faultline(args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).expect("JSON")
+}
+
+#[test]
+fn explain_of_wb_on_6_12_says_kill_ends_it_and_hung_task_reports_it() {
+    let o = faultline(&["explain", "upstream", "kernel-wb", "--set", "kernel=6.12"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+    assert_golden("explain.kernel-wb.6.12.txt", &out);
+}
+
+#[test]
+fn check_of_h2_on_6_1_reports_hung_task_and_on_6_12_stays_silent() {
+    let text = |k: &str| {
+        stdout(&faultline(&[
+            "check",
+            "upstream",
+            "kernel-h2",
+            "--set",
+            &format!("kernel={k}"),
+        ]))
+    };
+    let old = text("6.1");
+    assert!(old.contains("kill -9 of the process: ends it\n"), "{old}");
+    assert!(old.contains("hung_task: reports it"), "{old}");
+    assert!(old.contains("as in kernel 6.1, the kernel knob"), "{old}");
+    let new = text("6.12");
+    assert!(new.contains("hung_task: silent"), "{new}");
+}
+
+#[test]
+fn a_scenario_without_a_kernel_knob_says_it_follows_newest() {
+    let out = stdout(&faultline(&["check", "hold-io", "fork-fuse"]));
+    assert!(
+        out.contains("as in kernel newest: the scenario has no kernel knob"),
+        "{out}"
+    );
+    let j = json(&["check", "hold-io", "fork-fuse", "--json"]);
+    let results = j["results"].as_array().expect("results");
+    let kill = &results[0]["kill"];
+    assert_eq!(results[0]["property"], "deadlock");
+    assert_eq!(kill["kernel"], "newest");
+    assert_eq!(kill["kernel_knob"], false);
+    // Only a deadlock is judged: a latency violation is no hang.
+    assert!(results[1..].iter().all(|r| r.get("kill").is_none()), "{j}");
+}
+
+#[test]
+fn proc_where_the_daemon_reads_proc_during_the_eviction_is_not_ended_by_kill() {
+    // The shortest PROC deadlock: the daemon (another process) took f's read and
+    // waits in access_remote_vm for mmap_lock, which the DIO eviction holds for write
+    // while it waits, uninterruptibly, for f's folio lock. Killing the caller wakes
+    // neither.
+    let j = json(&[
+        "check",
+        "upstream",
+        "kernel-h2",
+        "--set",
+        "kernel=6.12",
+        "--set",
+        "daemon=proc-cmdline",
+        "--json",
+    ]);
+    let kill = &j["results"][0]["kill"];
+    assert_eq!(kill["ends"], false, "{kill}");
+    assert_eq!(kill["hung_task"], true, "{kill}");
+    let threads = kill["threads"].as_array().expect("threads");
+    let daemon = threads
+        .iter()
+        .find(|t| t["name"] == "daemon")
+        .expect("the daemon is stuck");
+    assert_eq!(daemon["process"], "other");
+    assert_eq!(daemon["fate"], "stays");
+    let evict = threads
+        .iter()
+        .find(|t| t["name"] == "evict")
+        .expect("evict");
+    assert_eq!(evict["wait"]["sleep"], "uninterruptible");
+}
