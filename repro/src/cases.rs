@@ -18,6 +18,10 @@ pub struct Case {
     pub sets: &'static [(&'static str, &'static str)],
     /// Model thread name -> test thread role (the `fl-ROLE` comm).
     pub roles: &'static [(&'static str, &'static str)],
+    /// The model threads the kernel showed stuck in its hang (the recorded runs), empty
+    /// for a control: the model deadlock state a hang must match, and the one the
+    /// README's table reports.
+    pub stuck: &'static [&'static str],
 }
 
 /// The kernels the harness boots: (knob value, what `repro/kernels.sh` fetches).
@@ -41,6 +45,9 @@ const WB_ROLES: &[(&str, &str)] = &[
     ("sync", "M"),
 ];
 
+/// WB's cycle: the mkwrite fault, the VMA's writer, the server.
+const WB_STUCK: &[&str] = &["fault", "writer", "fuse"];
+
 /// Every case, in run order.
 pub static CASES: &[Case] = &[
     Case {
@@ -50,6 +57,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[],
         roles: H2_ROLES,
+        stuck: &["fault", "mprotect", "fuse"],
     },
     Case {
         name: "h2-noevict",
@@ -58,6 +66,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("eviction", "none")],
         roles: H2_ROLES,
+        stuck: &[],
     },
     Case {
         name: "h2-nowriter",
@@ -66,6 +75,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("writer", "none")],
         roles: H2_ROLES,
+        stuck: &[],
     },
     Case {
         name: "h2-collapse",
@@ -74,6 +84,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("writer", "madv-collapse")],
         roles: H2_ROLES,
+        stuck: &["fault", "collapse", "fuse"],
     },
     Case {
         name: "h2-stack",
@@ -82,6 +93,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("writer", "stack-expansion")],
         roles: H2_ROLES,
+        stuck: &["fault", "stack", "fuse"],
     },
     Case {
         name: "proc",
@@ -90,6 +102,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("daemon", "proc-cmdline")],
         roles: H2_ROLES,
+        stuck: &["fault", "mprotect", "daemon"],
     },
     Case {
         name: "proc-noevict",
@@ -98,6 +111,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("daemon", "proc-cmdline"), ("eviction", "none")],
         roles: H2_ROLES,
+        stuck: &[],
     },
     Case {
         name: "proc-quiet",
@@ -106,6 +120,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-h2",
         sets: &[("daemon", "quiet")],
         roles: H2_ROLES,
+        stuck: &[],
     },
     Case {
         name: "wb",
@@ -114,6 +129,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[],
         roles: WB_ROLES,
+        stuck: WB_STUCK,
     },
     Case {
         name: "wb-mlock",
@@ -122,6 +138,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[("writer", "mlock")],
         roles: WB_ROLES,
+        stuck: WB_STUCK,
     },
     Case {
         name: "wb-madvise",
@@ -130,6 +147,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[("writer", "madvise")],
         roles: WB_ROLES,
+        stuck: WB_STUCK,
     },
     Case {
         name: "wb-mremap",
@@ -138,6 +156,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[("writer", "mremap")],
         roles: WB_ROLES,
+        stuck: WB_STUCK,
     },
     Case {
         name: "wb-nowriter",
@@ -146,6 +165,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[("writer", "none")],
         roles: WB_ROLES,
+        stuck: &[],
     },
     Case {
         name: "wb-warm",
@@ -154,6 +174,7 @@ pub static CASES: &[Case] = &[
         scenario: "kernel-wb",
         sets: &[("buffer", "warm")],
         roles: WB_ROLES,
+        stuck: &[],
     },
 ];
 

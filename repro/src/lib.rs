@@ -12,6 +12,7 @@
 //! | `predict` | the model's prediction: checker verdict and every deadlock state's kernel waits |
 //! | `observe` | parsing a serial log: outcome, per-task stacks, sysrq-w, SIGKILL, hung_task |
 //! | `judge` | matching a prediction with an observation; the `RESULT` line |
+//! | `table` | the README's table of results, from the cases and the predictions |
 //! | `error` | typed errors |
 
 mod cases;
@@ -19,9 +20,11 @@ mod error;
 mod judge;
 mod observe;
 mod predict;
+mod table;
 
 pub use cases::{CASES, Case, KERNELS, case};
 pub use error::ReproError;
 pub use judge::{Judgement, judge};
 pub use observe::{Observation, Outcome, Task, observe};
 pub use predict::{ModelWait, Prediction, Stuck, predict};
+pub use table::{BEGIN, END, table};

@@ -5,12 +5,13 @@
 //! faultline-repro cases                         name and fltest arguments, one a line
 //! faultline-repro predict CASE KERNEL           the model's prediction and its waits
 //! faultline-repro judge CASE KERNEL VERSION LOG the RESULT line; exit 0 iff it agrees
+//! faultline-repro table                        the README's table of results (markdown)
 //! ```
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use faultline_repro::{CASES, KERNELS, ReproError, case, judge, observe, predict};
+use faultline_repro::{CASES, KERNELS, ReproError, case, judge, observe, predict, table};
 
 fn kernel(k: &str) -> Result<&str, ReproError> {
     KERNELS
@@ -31,6 +32,10 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
             for c in CASES {
                 writeln!(out, "{}\t{}", c.name, c.args).map_err(io)?;
             }
+            Ok(true)
+        }
+        ["table"] => {
+            write!(out, "{}", table()?).map_err(io)?;
             Ok(true)
         }
         ["predict", c, k] => {
@@ -78,7 +83,7 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
             Ok(j.ok())
         }
         _ => Err(ReproError::Usage(
-            "usage: faultline-repro cases | predict CASE KERNEL | judge CASE KERNEL VERSION LOG"
+            "usage: faultline-repro cases | table | predict CASE KERNEL | judge CASE KERNEL VERSION LOG"
                 .into(),
         )),
     }

@@ -32,6 +32,15 @@ pub struct Stuck {
 }
 
 impl Stuck {
+    /// Whether its stuck threads are exactly `names` (model thread names).
+    pub fn is(&self, names: &[&str]) -> bool {
+        let mut have: Vec<&str> = self.waits.iter().map(|w| w.thread.as_str()).collect();
+        let mut want = names.to_vec();
+        have.sort_unstable();
+        want.sort_unstable();
+        have == want
+    }
+
     /// `kill -9` of the faulting process ends it.
     pub fn killable(&self) -> bool {
         self.kill.ends

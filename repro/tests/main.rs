@@ -123,6 +123,7 @@ static WB_FORK: faultline_repro::Case = faultline_repro::Case {
     scenario: "kernel-wb",
     sets: &[("writer", "fork")],
     roles: &[("fault", "T1"), ("writer", "W"), ("fuse", "S")],
+    stuck: &["fault", "writer", "fuse"],
 };
 
 #[test]
@@ -159,4 +160,45 @@ fn wb_fork_on_6_12_blocks_the_server_before_it_takes_the_write_which_the_model_l
         .find(|t| t.name == "fuse")
         .expect("server");
     assert!(fuse.why.contains("ended with -EIO"), "{fuse:#?}");
+}
+
+#[test]
+fn the_readme_table_is_the_models_predictions() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md");
+    let begin = readme
+        .find(faultline_repro::BEGIN)
+        .expect("the README marks the generated table")
+        + faultline_repro::BEGIN.len()
+        + 1;
+    let end = readme[begin..]
+        .find(faultline_repro::END)
+        .expect("the README ends the generated table")
+        + begin;
+    let want = faultline_repro::table().expect("predictions");
+    assert!(
+        readme[begin..end] == want,
+        "README.md's table of real-kernel results is not the model's; replace it with \
+         the output of `cargo run -p faultline-repro -- table`:\n{want}"
+    );
+}
+
+#[test]
+fn a_hang_in_another_deadlock_than_the_case_names_is_a_mismatch() {
+    // The 6.1 PROC log shows T1, W2 and D stuck; a case claiming the eviction is stuck
+    // instead must not pass even though the kernel's waits match a model deadlock.
+    let real = case("proc").expect("case");
+    let wrong = faultline_repro::Case {
+        stuck: &["fault", "evict", "mprotect", "daemon"],
+        ..*real
+    };
+    let p = predict(&wrong, "6.1").expect("model");
+    let j = judge(&wrong, "6.1", "test", &p, &observe(&log("6.1-proc")));
+    assert!(!j.ok());
+    assert!(
+        j.mismatches
+            .iter()
+            .any(|m| m.starts_with("the kernel hung in the model's deadlock of")),
+        "{j:#?}"
+    );
 }
