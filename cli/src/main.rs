@@ -12,6 +12,7 @@
 //! | `graphs` | the DOT graphs of a report's violations, named for files |
 //! | `explain` | the 80-column text of the first violation |
 //! | `report` | the HTML report |
+//! | `repro` | `faultline repro`: the real-kernel harness (`repro/run`) and the model's predictions |
 //! | `list` | `faultline list` |
 //! | `lang` | `faultline test` and `faultline show` over `.fl` files |
 //! | `memory` | the memory budget from cgroup, rlimits, MemAvailable, `--max-memory` |
@@ -36,6 +37,7 @@ mod merge;
 mod output;
 mod progress;
 mod report;
+mod repro;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -86,6 +88,7 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
         Command::Replay(r) => replay_cmd(&r),
         Command::Test(t) => lang::test(&t),
         Command::Show(s) => lang::show(&s),
+        Command::Repro(r) => repro::run(&r),
         Command::Completions { shell } => Ok((0, man::completions(shell))),
         Command::Man { command } => Ok((0, man::page(command.as_deref())?)),
     }

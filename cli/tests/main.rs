@@ -8,6 +8,7 @@ mod kill;
 mod lang;
 mod matrix;
 mod readme;
+mod repro;
 mod shard;
 
 fn faultline(args: &[&str]) -> Output {

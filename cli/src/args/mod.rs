@@ -14,6 +14,7 @@ mod lang;
 mod matrix;
 mod replay;
 mod report;
+mod repro;
 
 use std::ffi::OsString;
 
@@ -27,6 +28,7 @@ pub(crate) use lang::{ShowArgs, TestArgs};
 pub(crate) use matrix::{MatrixArgs, MatrixFormat, MergeArgs, Shard};
 pub(crate) use replay::ReplayArgs;
 pub(crate) use report::ReportArgs;
+pub(crate) use repro::ReproArgs;
 
 /// Exit codes, shown at the end of `faultline --help`.
 const EXIT_CODES: &str = "\
@@ -78,6 +80,9 @@ pub(crate) enum Command {
     Test(TestArgs),
     /// Print the compiled thread programs of a design x scenario (load FILE first).
     Show(ShowArgs),
+    /// Boot 6.1 and 6.12 under QEMU, run the real-kernel cases, and compare each with
+    /// the model's prediction (exit 0 all agree, 1 one disagrees, 2 a missing part).
+    Repro(ReproArgs),
     /// Print a shell completion script on stdout.
     Completions {
         /// The shell.
