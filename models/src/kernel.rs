@@ -157,6 +157,35 @@ pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
             &["rwsem_down_read_slowpath", "collapse_huge_page"],
             Uninterruptible,
         ),
+        // A user fault's fallback: lock_mm_and_find_vma -> get_mmap_lock_carefully ->
+        // mmap_read_lock_killable (6.12: repro/tests/logs/6.12-wb-fork.log's server).
+        (Op::MmapReadLock, "lock_mm_and_find_vma") => kw(
+            "down_read_killable",
+            &[
+                "rwsem_down_read_slowpath",
+                "down_read_killable",
+                "lock_mm_and_find_vma",
+            ],
+            Killable,
+        ),
+        // futex_wait on a shared futex word: get_futex_key -> get_user_pages_fast,
+        // whose slow path is GUP's (6.12: __gup_longterm_locked, the wb-fork log; 6.1:
+        // get_user_pages_unlocked's plain mmap_read_lock, as for fuse_copy_fill).
+        (Op::MmapReadLock, "get_futex_key") if old => kw(
+            "down_read",
+            &["get_user_pages_unlocked", "get_futex_key"],
+            Uninterruptible,
+        ),
+        (Op::MmapReadLock, "get_futex_key") => kw(
+            "down_read_killable",
+            &[
+                "rwsem_down_read_slowpath",
+                "down_read_killable",
+                "__gup_longterm_locked",
+                "get_futex_key",
+            ],
+            Killable,
+        ),
         // get_mmap_lock_carefully: mmap_read_lock_killable.
         (Op::MmapReadLock, _) => kw(
             "down_read_killable",
@@ -184,6 +213,12 @@ pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
             "down_write_killable",
             &["rwsem_down_write_slowpath", "down_write_killable"],
             Killable,
+        ),
+        // 6.12 fork: dup_mmap is inlined into copy_process (the wb-fork log's writer).
+        (Op::VmaStartWrite { .. }, "dup_mmap") if kernel == Kernel::V6_12 => kw(
+            "down_write",
+            &["rwsem_down_write_slowpath", "down_write", "copy_process"],
+            Uninterruptible,
         ),
         // 6.12 vma_start_write: down_write(&vma->vm_lock->lock).
         (Op::VmaStartWrite { .. }, _) if kernel == Kernel::V6_12 => kw(

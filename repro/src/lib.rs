@@ -26,5 +26,5 @@ pub use cases::{CASES, Case, KERNELS, case};
 pub use error::ReproError;
 pub use judge::{Judgement, judge};
 pub use observe::{Observation, Outcome, Task, observe};
-pub use predict::{ModelWait, Prediction, Stuck, predict};
+pub use predict::{ModelWait, Prediction, Stuck, predict, predict_machine};
 pub use table::{BEGIN, END, table};

@@ -77,31 +77,41 @@ pub fn predict(case: &Case, kernel: &str) -> Result<Prediction, ReproError> {
         case: case.name.into(),
         source,
     })?;
-    let report =
-        explore(&model.machine, &[Property::Deadlock], &Budget::default()).map_err(|e| {
-            ReproError::Machine {
-                case: case.name.into(),
-                message: e.to_string(),
-            }
-        })?;
+    let knobs = model
+        .knobs
+        .pairs()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    predict_machine(case, &model.machine, Kernel::of(&model.knobs), knobs)
+}
+
+/// The prediction for `case` from a machine built elsewhere (a scenario change tried
+/// out before it lands in the catalog), whose sleeps are `kernel`'s.
+pub fn predict_machine(
+    case: &Case,
+    m: &Machine,
+    kernel: Kernel,
+    knobs: String,
+) -> Result<Prediction, ReproError> {
+    let failed = |e: faultline_checker::CheckError| ReproError::Machine {
+        case: case.name.into(),
+        message: e.to_string(),
+    };
+    let report = explore(m, &[Property::Deadlock], &Budget::default()).map_err(failed)?;
     let hang = match report.results.first().map(|r| &r.verdict) {
         Some(Verdict::Violated(_)) => true,
         Some(Verdict::Holds) => false,
         _ => return Err(ReproError::Undecided(case.name.into())),
     };
-    let k = Kernel::of(&model.knobs);
-    let (found, _) =
-        deadlocks(&model.machine, &Budget::default()).map_err(|e| ReproError::Machine {
-            case: case.name.into(),
-            message: e.to_string(),
-        })?;
+    let (found, _) = deadlocks(m, &Budget::default()).map_err(failed)?;
     if found.stopped.is_some() {
         return Err(ReproError::Undecided(case.name.into()));
     }
     let stuck = found
         .states
         .iter()
-        .map(|d| stuck_at(case, &model.machine, &d.world, k))
+        .map(|d| stuck_at(case, m, &d.world, kernel))
         .collect::<Vec<_>>();
     if hang == stuck.is_empty() {
         return Err(ReproError::Machine {
@@ -110,12 +120,7 @@ pub fn predict(case: &Case, kernel: &str) -> Result<Prediction, ReproError> {
         });
     }
     Ok(Prediction {
-        knobs: model
-            .knobs
-            .pairs()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" "),
+        knobs,
         hang,
         stats: report.stats,
         stuck,

@@ -202,3 +202,88 @@ fn a_hang_in_another_deadlock_than_the_case_names_is_a_mismatch() {
         "{j:#?}"
     );
 }
+
+/// kernel-wb with fork as the writer on 6.12, changed the way the 6.12 stacks say the
+/// scenario must change (not yet in the catalog): the server, resumed in user space,
+/// writes to a private page fork already write-protected and faults
+/// (`lock_vma_under_rcu` fails on the write-locked VMA; `lock_mm_and_find_vma` queues
+/// on `mmap_read_lock_killable`) before it reads the WRITE; the main thread's
+/// `pthread_join` (`futex_wait` -> `get_futex_key` -> GUP) queues on `mmap_lock` too.
+fn wb_fork_as_the_kernel_runs_it() -> faultline_protocol::Machine {
+    use faultline_protocol::{Machine, Op, Process, ProgramBuilder, Role, ThreadSpec};
+    let base = faultline_models::build(
+        "upstream",
+        "kernel-wb",
+        &[
+            ("writer".into(), "fork".into()),
+            ("kernel".into(), "6.12".into()),
+        ],
+    )
+    .expect("kernel-wb builds")
+    .machine;
+    let spec = |name: &str, role, b: ProgramBuilder| ThreadSpec {
+        name: name.into(),
+        program: b.build().expect("program"),
+        role,
+        process: Process::Mm,
+    };
+    let mut server = ProgramBuilder::new("lock_mm_and_find_vma");
+    server.op(Op::MmapReadLock).op(Op::MmapReadUnlock);
+    server.site("fuse_dev_do_read").op(Op::FuseDevRead);
+    server
+        .site("fuse_copy_fill")
+        .op(Op::MmapReadLock)
+        .op(Op::MmapReadUnlock);
+    server
+        .site("fuse_dev_do_write")
+        .op(Op::FuseDevWrite)
+        .op(Op::Exit);
+    let mut main = ProgramBuilder::new("get_futex_key");
+    main.op(Op::MmapReadLock)
+        .op(Op::MmapReadUnlock)
+        .op(Op::Exit);
+    let mut threads: Vec<ThreadSpec> = base
+        .threads()
+        .iter()
+        .filter(|t| t.name != "fuse")
+        .cloned()
+        .collect();
+    threads.push(spec("fuse", Role::Server, server));
+    threads.push(spec("main", Role::Modifier, main));
+    Machine::new(
+        threads,
+        base.vmas().to_vec(),
+        base.folios().to_vec(),
+        base.admission(),
+        base.reclaim(),
+    )
+    .expect("machine")
+}
+
+#[test]
+fn wb_fork_with_the_servers_own_fault_agrees_with_6_12_kill_and_hung_task_included() {
+    let c = faultline_repro::Case {
+        roles: &[
+            ("fault", "T1"),
+            ("writer", "W"),
+            ("fuse", "S"),
+            ("main", "M"),
+        ],
+        stuck: &["fault", "writer", "fuse", "main"],
+        ..WB_FORK
+    };
+    let p = faultline_repro::predict_machine(
+        &c,
+        &wb_fork_as_the_kernel_runs_it(),
+        faultline_models::Kernel::V6_12,
+        "kernel-wb writer=fork kernel=6.12, server fault before the read".into(),
+    )
+    .expect("model");
+    let j = judge(&c, "6.12", "test", &p, &observe(&log("6.12-wb-fork")));
+    assert!(j.ok(), "{j:#?}");
+    assert!(
+        j.result
+            .contains("predicted=HANG observed=HANG killable=no hung_task=yes"),
+        "{j:#?}"
+    );
+}
