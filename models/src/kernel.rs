@@ -90,7 +90,8 @@ impl Kernel {
 /// How a kernel wait sleeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sleep {
-    /// `TASK_KILLABLE`: a fatal signal ends the wait; hung_task ignores it.
+    /// `TASK_KILLABLE` (or `TASK_INTERRUPTIBLE`): a fatal signal ends the wait;
+    /// hung_task ignores it.
     Killable,
     /// `TASK_UNINTERRUPTIBLE`: only the event ends it; hung_task reports it.
     Uninterruptible,
@@ -242,6 +243,13 @@ pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
             Killable,
         ),
         (Op::FolioLock, _) => kw("__folio_lock", &["folio_wait_bit_common"], Uninterruptible),
+        // handle_userfault sleeps in userfaultfd_get_blocking_state(): TASK_INTERRUPTIBLE
+        // for a user fault (FAULT_FLAG_DEFAULT has INTERRUPTIBLE), TASK_KILLABLE for a
+        // GUP without FOLL_INTERRUPTIBLE. Either way SIGKILL wakes it and hung_task
+        // ignores it, which is all `Sleep` records.
+        (Op::FolioWaitLocked { .. }, "handle_userfault") => {
+            kw("handle_userfault", &["handle_userfault"], Killable)
+        }
         // do_swap_page: folio_wait_locked_killable.
         (Op::FolioWaitLocked { .. }, "__folio_lock_or_retry") => kw(
             "folio_wait_locked_killable",
@@ -287,6 +295,21 @@ mod tests {
         assert_eq!(g(Kernel::V6_1).sleep, Sleep::Uninterruptible);
         assert_eq!(g(Kernel::V6_1).function, "down_read");
         assert_eq!(g(Kernel::V6_12).sleep, Sleep::Killable);
+    }
+
+    #[test]
+    fn a_uffd_fault_sleeps_where_sigkill_wakes_it() {
+        let w = wait(
+            Kernel::Newest,
+            Op::FolioWaitLocked {
+                folio: faultline_protocol::FolioId(0),
+            },
+            "handle_userfault",
+        );
+        assert_eq!(
+            w.map(|w| (w.function, w.sleep)),
+            Some(("handle_userfault", Sleep::Killable))
+        );
     }
 
     #[test]
