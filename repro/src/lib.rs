@@ -3,13 +3,14 @@
 //! deadlock it reaches, whether `kill -9` ends it, whether hung_task reports it), what
 //! a serial log of the test shows, and whether the two agree.
 //!
-//! `repro/run` boots the kernels (QEMU TCG) and asks `faultline-repro judge` for the
-//! verdict of each log.
+//! `repro/run` (or `faultline repro`) boots the kernels (QEMU TCG) and asks
+//! `faultline-repro judge` for the verdict of each log. Whether `kill -9` ends a
+//! deadlock and whether hung_task reports it is `faultline_models::kill`.
 //!
 //! | module | holds |
 //! |---|---|
 //! | `cases` | the test cases: `fltest` arguments, model scenario and knobs, thread roles |
-//! | `predict` | the model's prediction: checker verdict and every deadlock state's kernel waits |
+//! | `predict` | the model's prediction: checker verdict, every deadlock state (`faultline_checker::deadlocks`) with its kernel waits and kill -9 judgement |
 //! | `observe` | parsing a serial log: outcome, per-task stacks, sysrq-w, SIGKILL, hung_task |
 //! | `judge` | matching a prediction with an observation; the `RESULT` line |
 //! | `table` | the README's table of results, from the cases and the predictions |

@@ -1,11 +1,13 @@
-//! `faultline-repro`: the harness's model side (becomes `faultline repro` once the CLI
-//! has clap; until then the argument parsing is these few lines, no clap dependency).
+//! `faultline-repro`: the harness's model side, which `repro/run` calls for each log
+//! (`faultline repro` runs `repro/run`; this binary stays free of clap, its argument
+//! parsing is these few lines).
 //!
 //! ```text
 //! faultline-repro cases                         name and fltest arguments, one a line
-//! faultline-repro predict CASE KERNEL           the model's prediction and its waits
+//! faultline-repro predict CASE KERNEL           the model's prediction, every deadlock
+//!                                               state's waits and kill -9 judgement
 //! faultline-repro judge CASE KERNEL VERSION LOG the RESULT line; exit 0 iff it agrees
-//! faultline-repro table                        the README's table of results (markdown)
+//! faultline-repro table                         the README's table of results (markdown)
 //! ```
 
 use std::io::Write;
