@@ -397,12 +397,13 @@ pub(crate) fn splat(model: &Model, report: &Report) -> String {
             let mut h = head(r.property.id());
             h.replay = replay_command(model, &cx.trace.token());
             let waits = crate::graphs::waits(model, cx);
-            out.push(faultline_traces::splat(
-                &model.machine,
-                &cx.trace,
-                &waits,
-                &h,
-            ));
+            let mut text = faultline_traces::splat(&model.machine, &cx.trace, &waits, &h);
+            // The kill -9 / hung_task block goes before the closing replay line.
+            if let Some(k) = kill_of(model, r.property, cx) {
+                let at = text.rfind("\nreplay: ").map_or(text.len(), |i| i + 1);
+                text.insert_str(at, &format!("{}\n", kill_text(model, &k, 80)));
+            }
+            out.push(text);
         }
     }
     out.join("\n")

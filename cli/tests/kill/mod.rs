@@ -111,3 +111,25 @@ fn proc_where_the_daemon_reads_proc_during_the_eviction_is_not_ended_by_kill() {
         .expect("evict");
     assert_eq!(evict["wait"]["sleep"], "uninterruptible");
 }
+
+#[test]
+fn the_splat_of_a_deadlock_ends_with_the_kill_block_before_its_replay_line() {
+    let o = faultline(&[
+        "check",
+        "hold-io",
+        "fork-fuse",
+        "--property",
+        "deadlock",
+        "--format",
+        "splat",
+    ]);
+    let out = stdout(&o);
+    let kill = out
+        .find("kill -9 of the process: ends it")
+        .expect("kill block");
+    let replay = out
+        .rfind("\nreplay: faultline replay")
+        .expect("replay line");
+    assert!(out.contains(" *** DEADLOCK ***") && kill < replay, "{out}");
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+}
