@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use faultline_protocol::{
     Admission, Backend, Flag, FolioSpec, FolioStart, Label, MAX_FOLIOS, MAX_THREADS, MAX_VMAS,
-    Machine, Op, ProgramBuilder, Reclaim, Role, ThreadSpec, VmaKind, VmaSpec,
+    Machine, Op, Process, ProgramBuilder, Reclaim, Role, ThreadSpec, VmaKind, VmaSpec,
 };
 
 use crate::ast::{self, Expr, Func, Ident, Name, Stmt};
@@ -357,6 +357,7 @@ fn check_override(funcs: &HashMap<&str, (usize, &Func)>, file: usize, func: &Fun
 
 struct ThreadDecl<'a> {
     role: Role,
+    process: Process,
     name: String,
     body: &'a [Stmt],
     env: Vec<(String, Val)>,
@@ -824,7 +825,7 @@ impl<'a> Ctx<'a> {
                         },
                     ));
                 }
-                Stmt::Thread(role, n, body) => {
+                Stmt::Thread(role, n, process, body) => {
                     let r = match role.name.as_str() {
                         "fault" => Role::Fault,
                         "fork" => Role::Fork,
@@ -849,8 +850,26 @@ impl<'a> Ctx<'a> {
                         ));
                     }
                     check_labels(body).map_err(|e| err(f.file, e))?;
+                    let process = match process.as_ref().map(|p| p.name.as_str()) {
+                        None | Some("mm") => Process::Mm,
+                        Some("other") => Process::Other,
+                        Some(p) => {
+                            let at = process.as_ref().map_or(n.base.span, |p| p.span);
+                            return Err(err(
+                                f.file,
+                                Diagnostic::new(
+                                    at,
+                                    format!("unknown process `{p}`"),
+                                    "not a process",
+                                )
+                                .help("`process mm` (the mm's own process, the default) or `process other` (another process, e.g. a daemon reading /proc/<pid>/cmdline)")
+                                .suggest(p, ["mm", "other"]),
+                            ));
+                        }
+                    };
                     d.threads.push(ThreadDecl {
                         role: r,
+                        process,
                         name,
                         body,
                         env: f.env.clone(),
@@ -1016,7 +1035,7 @@ impl<'a> Ctx<'a> {
             name: t.name.clone(),
             program,
             role: t.role,
-            process: Default::default(),
+            process: t.process,
         })
     }
 

@@ -190,15 +190,23 @@ pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
             kw("vma_start_write", &["vma_start_write"], Uninterruptible)
         }
         // filemap_fault: lock_folio_maybe_drop_mmap -> __folio_lock_killable (both
-        // passes: FAULT_FLAG_KILLABLE is in FAULT_FLAG_DEFAULT).
-        (Op::FolioLock, "lock_folio_maybe_drop_mmap" | "filemap_fault") => kw(
+        // passes: FAULT_FLAG_KILLABLE is in FAULT_FLAG_DEFAULT); drop_for_io's lock is
+        // filemap_fault's first-try sleep.
+        (Op::FolioLock, "filemap_fault" | "drop_for_io") => kw(
             "__folio_lock_killable",
             &["folio_wait_bit_common", "filemap_fault"],
             Killable,
         ),
+        // lock_folio_maybe_drop_mmap serves filemap_fault and do_swap_page's
+        // __folio_lock_or_retry: both __folio_lock_killable under FAULT_FLAG_KILLABLE.
+        (Op::FolioLock, "lock_folio_maybe_drop_mmap" | "folio_lock_or_retry") => kw(
+            "__folio_lock_killable",
+            &["folio_wait_bit_common"],
+            Killable,
+        ),
         (Op::FolioLock, _) => kw("__folio_lock", &["folio_wait_bit_common"], Uninterruptible),
-        // do_swap_page: folio_wait_locked_killable.
-        (Op::FolioWaitLocked { .. }, "__folio_lock_or_retry") => kw(
+        // do_swap_page's first-try drop: folio_wait_locked_killable.
+        (Op::FolioWaitLocked { .. }, "__folio_lock_or_retry" | "drop_for_io") => kw(
             "folio_wait_locked_killable",
             &["folio_wait_bit_common"],
             Killable,

@@ -9,7 +9,7 @@
 //! the builders reused the caller's name; sites only label traces and change no state.
 
 use faultline_checker::{Budget, Property, explore};
-use faultline_models::{DESIGNS, KnobKind, SCENARIOS, knob_defs};
+use faultline_models::{DESIGNS, KERNEL_SCENARIOS, KnobKind, SCENARIOS, knob_defs};
 use faultline_protocol::{Label, Machine, Op, Program};
 
 pub(crate) fn catalog() -> faultline_lang::Catalog {
@@ -79,10 +79,10 @@ fn difference(rust: &Machine, text: &Machine) -> Option<String> {
         ));
     }
     for (a, b) in rust.threads().iter().zip(text.threads()) {
-        if a.name != b.name || a.role != b.role {
+        if a.name != b.name || a.role != b.role || a.process != b.process {
             return Some(format!(
-                "thread {}/{:?} vs {}/{:?}",
-                a.name, a.role, b.name, b.role
+                "thread {}/{:?}/{:?} vs {}/{:?}/{:?}",
+                a.name, a.role, a.process, b.name, b.role, b.process
             ));
         }
         let ops = |p: &Program| p.ops().map(|o| resolved(o, p)).collect::<Vec<_>>();
@@ -127,31 +127,12 @@ fn combinations(defs: &[&faultline_models::KnobDef]) -> Vec<Vec<(String, String)
 }
 
 #[test]
-fn the_kernel_scenarios_are_the_ones_not_yet_written_as_text() {
-    // kernel-h2 and kernel-wb (repro/'s step-by-step mirrors, with the `kernel` knob)
-    // arrived while the catalog moved to text; they are built in Rust only, so the
-    // parity below covers SCENARIOS (the matrix) and not them. A new kernel scenario
-    // fails here until it is written in .fl too.
-    let ids: Vec<&str> = faultline_models::KERNEL_SCENARIOS
-        .iter()
-        .map(|s| s.id)
-        .collect();
-    assert_eq!(ids, ["kernel-h2", "kernel-wb"]);
-    let cat = catalog();
-    for id in ids {
-        assert!(
-            cat.build("upstream", id, &[]).is_err(),
-            "{id} is text now: add it to the parity test"
-        );
-    }
-}
-
-#[test]
 fn every_catalog_file_compiles_to_the_rust_builders_machine_for_every_knob_combination() {
     let cat = catalog();
     let mut compared = 0;
+    let mut waits = std::collections::BTreeSet::new();
     for d in DESIGNS {
-        for s in SCENARIOS {
+        for s in SCENARIOS.iter().chain(KERNEL_SCENARIOS) {
             let defs = knob_defs(d, s);
             let text_knobs = cat.build(d.id, s.id, &[]).expect("builds").knobs;
             let names: Vec<&str> = defs.iter().map(|k| k.name).collect();
@@ -165,12 +146,59 @@ fn every_catalog_file_compiles_to_the_rust_builders_machine_for_every_knob_combi
                 if let Some(diff) = difference(&rust.machine, &text.machine) {
                     panic!("{} x {} {sets:?}: {diff}", d.id, s.id);
                 }
+                let kernel = faultline_models::Kernel::of(&rust.knobs);
+                if let Some(diff) = wait_difference(kernel, &rust.machine, &text.machine) {
+                    waits.insert(diff);
+                }
                 compared += 1;
             }
         }
     }
-    // 40 cells; the knob cross products are what make it large.
+    assert!(
+        waits.is_empty(),
+        "kernel waits differ:\n{}",
+        waits.into_iter().collect::<Vec<_>>().join("\n")
+    );
+    // 48 cells; the knob cross products are what make it large.
     assert!(compared > 10_000, "{compared}");
+    eprintln!("parity: {compared} knob combinations compile to identical machines");
+}
+
+/// The first instruction whose kernel wait (function, killable) differs: the text names
+/// sites after the function holding the call, and `models::wait` reads them.
+fn wait_difference(
+    kernel: faultline_models::Kernel,
+    rust: &Machine,
+    text: &Machine,
+) -> Option<String> {
+    for (a, b) in rust.threads().iter().zip(text.threads()) {
+        for pc in 0..a.program.len() {
+            let pc = pc as u8;
+            // Frames are not compared: the text's lock_folio_maybe_drop_mmap serves
+            // filemap_fault and do_swap_page, so its frames cannot name filemap_fault.
+            let x =
+                faultline_models::wait_at(kernel, &a.program, pc).map(|w| (w.function, w.sleep));
+            let y =
+                faultline_models::wait_at(kernel, &b.program, pc).map(|w| (w.function, w.sleep));
+            let site = |p: &Program| p.get(pc).map(|i| (i.op, i.site));
+            // The builder sited do_swap_page's TRIED-pass lock in do_swap_page
+            // (`__folio_lock`); the kernel's __folio_lock_or_retry takes
+            // __folio_lock_killable under FAULT_FLAG_KILLABLE (in FAULT_FLAG_DEFAULT),
+            // as the text's shared lock_folio_maybe_drop_mmap says.
+            let swap_lock = site(&a.program) == Some((Op::FolioLock, "do_swap_page"))
+                && site(&b.program) == Some((Op::FolioLock, "lock_folio_maybe_drop_mmap"));
+            if x != y && !swap_lock {
+                return Some(format!(
+                    "{kernel:?}: {:?} vs {:?}: {:?} vs {:?}",
+                    site(&a.program),
+                    site(&b.program),
+                    x,
+                    y
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// A design, a scenario and knob settings.
@@ -219,6 +247,29 @@ fn pinned() -> Vec<Cell> {
             "tried-fuse",
             &[("server-buffer", "swapped"), ("server-fault", "user")],
         ),
+        // The kernel scenarios: each knob value off the default.
+        ("kernel-h2", &[]),
+        ("kernel-h2", &[("kernel", "6.1")]),
+        ("kernel-h2", &[("kernel", "6.4-6.7")]),
+        ("kernel-h2", &[("kernel", "6.12")]),
+        ("kernel-h2", &[("eviction", "none")]),
+        ("kernel-h2", &[("writer", "madv-collapse")]),
+        ("kernel-h2", &[("writer", "stack-expansion")]),
+        ("kernel-h2", &[("writer", "none")]),
+        ("kernel-h2", &[("daemon", "proc-cmdline")]),
+        ("kernel-h2", &[("daemon", "quiet")]),
+        ("kernel-wb", &[]),
+        ("kernel-wb", &[("kernel", "6.1")]),
+        ("kernel-wb", &[("writer", "mlock")]),
+        ("kernel-wb", &[("writer", "madvise")]),
+        ("kernel-wb", &[("writer", "mremap")]),
+        ("kernel-wb", &[("writer", "fork")]),
+        (
+            "kernel-wb",
+            &[("writer", "fork"), ("fork-lock", "anon-cow")],
+        ),
+        ("kernel-wb", &[("writer", "none")]),
+        ("kernel-wb", &[("buffer", "warm")]),
     ];
     for d in DESIGNS {
         for s in SCENARIOS {
