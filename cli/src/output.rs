@@ -16,7 +16,7 @@ const WIDTH: usize = 100;
 
 /// `--set` arguments for the knobs that differ from their defaults.
 pub(crate) fn set_args(model: &Model) -> String {
-    let defs = faultline_models::knob_defs(model.design, model.scenario);
+    let defs = &model.knob_defs;
     model
         .knobs
         .pairs()

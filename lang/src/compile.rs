@@ -182,6 +182,9 @@ struct Ctx<'a> {
     vmas: Vec<(String, VmaSpec)>,
     folios: Vec<(String, FolioSpec)>,
     scen_file: usize,
+    /// The site of a thread body's own statements: the scenario, so that threads with
+    /// the same body compile to the same program (symmetry reduction needs that).
+    scen_site: &'static str,
 }
 
 /// A thread being emitted.
@@ -248,6 +251,7 @@ pub(crate) fn build(cat: &Catalog, chain: &[At], sat: At, knobs: &[(Knob, String
         vmas: Vec::new(),
         folios: Vec::new(),
         scen_file: sat.0,
+        scen_site: intern(&sc.name.name),
     };
     let mut decl = Decl {
         threads: Vec::new(),
@@ -982,13 +986,13 @@ impl<'a> Ctx<'a> {
 
     fn thread(&self, t: &ThreadDecl<'_>) -> R<ThreadSpec> {
         let mut em = Emit {
-            b: ProgramBuilder::new(intern(&t.name)),
+            b: ProgramBuilder::new(self.scen_site),
             spans: Vec::new(),
             depth: 0,
         };
         let mut fr = Frame {
             file: self.scen_file,
-            site: intern(&t.name),
+            site: self.scen_site,
             env: t.env.clone(),
             labels: HashMap::new(),
             ret: Ret::Thread,
