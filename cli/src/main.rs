@@ -79,7 +79,7 @@ fn main() -> ExitCode {
 /// Runs a command; returns the exit code and what to print.
 fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
     match cmd {
-        Command::List => Ok((0, list::text(&catalog::catalog(&[])?))),
+        Command::List(l) => Ok((0, list::text(&catalog::catalog(&l.files.files)?))),
         Command::Check(c) => check(c, progress),
         Command::Matrix(m) => matrix_cmd(&m, progress),
         Command::Merge(m) => merge::run(&m),
@@ -95,7 +95,7 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
 
 /// Builds the model named on the command line.
 fn build(t: &ModelArgs) -> Result<faultline_models::Model, CliError> {
-    let cat = catalog::catalog(&[])?;
+    let cat = catalog::catalog(&t.files.files)?;
     Ok(cat.build(&t.design, &t.scenario, &t.sets)?)
 }
 
@@ -143,7 +143,7 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
 }
 
 fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliError> {
-    let cat = catalog::catalog(&[])?;
+    let cat = catalog::catalog(&a.select.files.files)?;
     let sel = matrix::Selection {
         catalog: &cat,
         designs: &a.select.designs,
