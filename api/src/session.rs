@@ -18,12 +18,17 @@ pub struct Faultline {
 impl Faultline {
     /// The built-in catalog (`models/fl/*.fl`, embedded), default budget.
     pub fn new() -> Result<Faultline, Error> {
-        let mut catalog = Catalog::new();
+        // The built-in files are compiled once per process (faultline_models).
+        let builtin = faultline_models::Catalog::builtin().map_err(|e| match e {
+            faultline_models::CatalogError::Build(b) => Error::Build(b),
+            other => Error::Io {
+                path: "models/fl".into(),
+                source: std::io::Error::other(other.to_string()),
+            },
+        })?;
+        let mut catalog = builtin.lang().clone();
         let ids: Vec<&str> = Property::ALL.iter().map(|p| p.id()).collect();
         catalog.set_properties(&ids);
-        for (name, text) in faultline_models::CATALOG_FILES {
-            catalog.load(name, text)?;
-        }
         Ok(Faultline {
             catalog,
             budget: Budget::default(),

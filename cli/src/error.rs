@@ -18,9 +18,10 @@ pub(crate) enum CliError {
     /// is the one command to see for help.
     #[error("{0} (see `{1}`)")]
     Usage(String, &'static str),
-    /// Occurs on an unknown design, scenario, knob or knob value.
+    /// Occurs on an unknown design, scenario, knob or knob value, or an unreadable
+    /// `--file` (a file that does not compile is [`CliError::File`]).
     #[error(transparent)]
-    Catalog(#[from] CatalogError),
+    Catalog(CatalogError),
     /// Occurs when the check stops on a model error.
     #[error(transparent)]
     Check(#[from] CheckError),
@@ -55,4 +56,13 @@ pub(crate) enum CliError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+impl From<CatalogError> for CliError {
+    fn from(e: CatalogError) -> Self {
+        match e.file_error() {
+            Some(f) => CliError::File(f.clone()),
+            None => CliError::Catalog(e),
+        }
+    }
 }

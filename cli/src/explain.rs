@@ -22,7 +22,7 @@ pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), 
     let properties = a.properties.list()?;
     let model = crate::build(&a.model)?;
     let props = if properties.is_empty() {
-        crate::matrix::properties(model.scenario)
+        crate::matrix::properties(&model.scenario)
     } else {
         properties
     };

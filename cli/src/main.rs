@@ -14,6 +14,7 @@
 //! | `report` | the HTML report |
 //! | `repro` | `faultline repro`: the real-kernel harness (`repro/run`) and the model's predictions |
 //! | `list` | `faultline list` |
+//! | `catalog` | the built-in catalog plus the `--file F.fl`s |
 //! | `lang` | `faultline test` and `faultline show` over `.fl` files |
 //! | `memory` | the memory budget from cgroup, rlimits, MemAvailable, `--max-memory` |
 //! | `progress` | the progress line on stderr (indicatif) |
@@ -24,6 +25,7 @@
 //! cell is decided (violations are their findings) and 3 otherwise.
 
 mod args;
+mod catalog;
 mod error;
 mod explain;
 mod format;
@@ -79,7 +81,7 @@ fn main() -> ExitCode {
 /// Runs a command; returns the exit code and what to print.
 fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
     match cmd {
-        Command::List => Ok((0, list::text())),
+        Command::List(l) => Ok((0, list::text(&catalog::catalog(&l.files.files)?))),
         Command::Check(c) => check(c, progress),
         Command::Matrix(m) => matrix_cmd(&m, progress),
         Command::Merge(m) => merge::run(&m),
@@ -96,14 +98,15 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
 
 /// Builds the model named on the command line.
 fn build(t: &ModelArgs) -> Result<faultline_models::Model, CliError> {
-    Ok(faultline_models::build(&t.design, &t.scenario, &t.sets)?)
+    let cat = catalog::catalog(&t.files.files)?;
+    Ok(cat.build(&t.design, &t.scenario, &t.sets)?)
 }
 
 fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     let props = c.properties.list()?;
     let model = build(&c.model)?;
     let props = if props.is_empty() {
-        matrix::properties(model.scenario)
+        matrix::properties(&model.scenario)
     } else {
         props
     };
@@ -143,7 +146,9 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
 }
 
 fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliError> {
+    let cat = catalog::catalog(&a.select.files.files)?;
     let sel = matrix::Selection {
+        catalog: &cat,
         designs: &a.select.designs,
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,

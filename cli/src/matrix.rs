@@ -9,7 +9,9 @@ use faultline_checker::{
     CheckError, Engine, EngineLimit, Limit, Options, Property, PropertyResult, Report, Stats,
     Verdict, run_with_progress,
 };
-use faultline_models::{DESIGNS, Design, Model, SCENARIOS, Scenario, knob_defs};
+use std::sync::Arc;
+
+use faultline_models::{Catalog, Design, Model, Scenario};
 use serde_json::{Value, json};
 
 use crate::args::Shard;
@@ -53,9 +55,9 @@ impl Cell {
 /// The whole matrix.
 pub(crate) struct Matrix {
     /// Designs, in column order.
-    pub designs: Vec<&'static Design>,
+    pub designs: Vec<Arc<Design>>,
     /// Scenarios, in row order.
-    pub scenarios: Vec<&'static Scenario>,
+    pub scenarios: Vec<Arc<Scenario>>,
     /// Cells, row-major (scenario, then design): all of them, or a shard's.
     pub cells: Vec<Cell>,
     /// Which cells were computed.
@@ -141,6 +143,8 @@ impl Table {
 
 /// What to compute.
 pub(crate) struct Selection<'a> {
+    /// The catalog: built-in designs and scenarios, and the `--file`s'.
+    pub catalog: &'a Catalog,
     /// Design ids (all when empty).
     pub designs: &'a [String],
     /// Scenario ids (all when empty).
@@ -157,18 +161,19 @@ pub(crate) struct Selection<'a> {
     pub shard: Shard,
 }
 
+/// The entries named by `ids` in the order given (each once), or `all` if none is.
 fn pick<T>(
-    all: &'static [T],
+    all: impl Iterator<Item = Arc<T>>,
     ids: &[String],
-    find: impl Fn(&str) -> Result<&'static T, faultline_models::CatalogError>,
-) -> Result<Vec<&'static T>, CliError> {
+    find: impl Fn(&str) -> Result<Arc<T>, faultline_models::CatalogError>,
+) -> Result<Vec<Arc<T>>, CliError> {
     if ids.is_empty() {
-        return Ok(all.iter().collect());
+        return Ok(all.collect());
     }
-    let mut out = Vec::new();
+    let mut out: Vec<Arc<T>> = Vec::new();
     for id in ids {
         let x = find(id)?;
-        if !out.iter().any(|y: &&T| std::ptr::eq(*y, x)) {
+        if !out.iter().any(|y| Arc::ptr_eq(y, &x)) {
             out.push(x);
         }
     }
@@ -186,13 +191,19 @@ pub(crate) fn properties(s: &Scenario) -> Vec<Property> {
 /// Computes every selected cell with the native engine.
 pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
     let start = Instant::now();
-    let designs = pick(DESIGNS, sel.designs, faultline_models::design)?;
-    let scenarios = pick(SCENARIOS, sel.scenarios, faultline_models::scenario)?;
+    let cat = sel.catalog;
+    let designs = pick(cat.designs().iter().cloned(), sel.designs, |id| {
+        cat.design(id).cloned()
+    })?;
+    // A user's scenario is a new row; the kernel scenarios are rows only when named.
+    let scenarios = pick(cat.matrix_scenarios().cloned(), sel.scenarios, |id| {
+        cat.scenario(id).cloned()
+    })?;
     for (name, _) in sel.sets {
         let used = scenarios.iter().any(|s| {
             designs
                 .iter()
-                .any(|d| knob_defs(d, s).iter().any(|k| k.name == name))
+                .any(|d| cat.knob_defs(d, s).iter().any(|k| k.name == name))
         });
         if !used {
             return Err(CliError::Usage(
@@ -212,14 +223,14 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
             if !sel.shard.has(k - 1) {
                 continue;
             }
-            let defs = knob_defs(d, s);
+            let defs = cat.knob_defs(d, s);
             let sets: Vec<(String, String)> = sel
                 .sets
                 .iter()
                 .filter(|(k, _)| defs.iter().any(|def| def.name == k))
                 .cloned()
                 .collect();
-            let model = faultline_models::build(d.id, s.id, &sets)?;
+            let model = cat.build(d.id, s.id, &sets)?;
             let props = properties(s);
             sel.progress
                 .cell(cells.len(), total, &format!("{} x {}", d.id, s.id));

@@ -16,7 +16,7 @@ const WIDTH: usize = 100;
 
 /// `--set` arguments for the knobs that differ from their defaults.
 pub(crate) fn set_args(model: &Model) -> String {
-    let defs = faultline_models::knob_defs(model.design, model.scenario);
+    let defs = &model.knob_defs;
     model
         .knobs
         .pairs()
@@ -25,12 +25,26 @@ pub(crate) fn set_args(model: &Model) -> String {
         .collect()
 }
 
+/// `--file` arguments for a design or scenario from a user file (a built-in file's
+/// name is its bare file name in `faultline_models::CATALOG_FILES`).
+pub(crate) fn file_args(model: &Model) -> String {
+    let mut files: Vec<&str> = Vec::new();
+    for f in [model.design.file.as_str(), model.scenario.file.as_str()] {
+        let builtin = faultline_models::CATALOG_FILES.iter().any(|(n, _)| *n == f);
+        if !builtin && !files.contains(&f) {
+            files.push(f);
+        }
+    }
+    files.iter().map(|f| format!(" --file {f}")).collect()
+}
+
 /// The command that replays a counterexample.
 pub(crate) fn replay_command(model: &Model, token: &str) -> String {
     format!(
-        "faultline replay {} {}{} {token}@{}",
+        "faultline replay {} {}{}{} {token}@{}",
         model.design.id,
         model.scenario.id,
+        file_args(model),
         set_args(model),
         model_hash(model)
     )
@@ -62,9 +76,10 @@ pub(crate) fn model_hash(model: &Model) -> String {
 /// The command that re-runs a shuttle schedule.
 pub(crate) fn shuttle_replay_command(model: &Model, schedule: &str) -> String {
     format!(
-        "faultline replay {} {}{} --engine shuttle {schedule}",
+        "faultline replay {} {}{}{} --engine shuttle {schedule}",
         model.design.id,
         model.scenario.id,
+        file_args(model),
         set_args(model)
     )
 }

@@ -161,8 +161,9 @@ pub(crate) enum Stmt {
     Vma(Name, Expr, bool),
     /// `folio NAME = BACKEND START;`
     Folio(Name, Expr, Expr),
-    /// `thread ROLE NAME { ... }` or `daemon NAME { ... }`
-    Thread(Ident, Name, Vec<Stmt>),
+    /// `thread ROLE NAME [process P] { ... }` or `daemon NAME [process P] { ... }`
+    /// (`P` is `mm`, the default, or `other`).
+    Thread(Ident, Name, Option<Ident>, Vec<Stmt>),
     /// `reclaim e;`
     Reclaim(Expr, Span),
     /// `admission e;`

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use faultline_protocol::{
     Admission, Backend, Flag, FolioSpec, FolioStart, Label, MAX_FOLIOS, MAX_THREADS, MAX_VMAS,
-    Machine, Op, ProgramBuilder, Reclaim, Role, ThreadSpec, VmaKind, VmaSpec,
+    Machine, Op, Process, ProgramBuilder, Reclaim, Role, ThreadSpec, VmaKind, VmaSpec,
 };
 
 use crate::ast::{self, Expr, Func, Ident, Name, Stmt};
@@ -182,6 +182,9 @@ struct Ctx<'a> {
     vmas: Vec<(String, VmaSpec)>,
     folios: Vec<(String, FolioSpec)>,
     scen_file: usize,
+    /// The site of a thread body's own statements: the scenario, so that threads with
+    /// the same body compile to the same program (symmetry reduction needs that).
+    scen_site: &'static str,
 }
 
 /// A thread being emitted.
@@ -248,6 +251,7 @@ pub(crate) fn build(cat: &Catalog, chain: &[At], sat: At, knobs: &[(Knob, String
         vmas: Vec::new(),
         folios: Vec::new(),
         scen_file: sat.0,
+        scen_site: intern(&sc.name.name),
     };
     let mut decl = Decl {
         threads: Vec::new(),
@@ -357,6 +361,7 @@ fn check_override(funcs: &HashMap<&str, (usize, &Func)>, file: usize, func: &Fun
 
 struct ThreadDecl<'a> {
     role: Role,
+    process: Process,
     name: String,
     body: &'a [Stmt],
     env: Vec<(String, Val)>,
@@ -824,7 +829,7 @@ impl<'a> Ctx<'a> {
                         },
                     ));
                 }
-                Stmt::Thread(role, n, body) => {
+                Stmt::Thread(role, n, process, body) => {
                     let r = match role.name.as_str() {
                         "fault" => Role::Fault,
                         "fork" => Role::Fork,
@@ -849,8 +854,26 @@ impl<'a> Ctx<'a> {
                         ));
                     }
                     check_labels(body).map_err(|e| err(f.file, e))?;
+                    let process = match process.as_ref().map(|p| p.name.as_str()) {
+                        None | Some("mm") => Process::Mm,
+                        Some("other") => Process::Other,
+                        Some(p) => {
+                            let at = process.as_ref().map_or(n.base.span, |p| p.span);
+                            return Err(err(
+                                f.file,
+                                Diagnostic::new(
+                                    at,
+                                    format!("unknown process `{p}`"),
+                                    "not a process",
+                                )
+                                .help("`process mm` (the mm's own process, the default) or `process other` (another process, e.g. a daemon reading /proc/<pid>/cmdline)")
+                                .suggest(p, ["mm", "other"]),
+                            ));
+                        }
+                    };
                     d.threads.push(ThreadDecl {
                         role: r,
+                        process,
                         name,
                         body,
                         env: f.env.clone(),
@@ -963,13 +986,13 @@ impl<'a> Ctx<'a> {
 
     fn thread(&self, t: &ThreadDecl<'_>) -> R<ThreadSpec> {
         let mut em = Emit {
-            b: ProgramBuilder::new(intern(&t.name)),
+            b: ProgramBuilder::new(self.scen_site),
             spans: Vec::new(),
             depth: 0,
         };
         let mut fr = Frame {
             file: self.scen_file,
-            site: intern(&t.name),
+            site: self.scen_site,
             env: t.env.clone(),
             labels: HashMap::new(),
             ret: Ret::Thread,
@@ -1016,7 +1039,7 @@ impl<'a> Ctx<'a> {
             name: t.name.clone(),
             program,
             role: t.role,
-            process: Default::default(),
+            process: t.process,
         })
     }
 

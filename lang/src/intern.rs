@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
 /// The `'static` copy of `s`.
-pub(crate) fn intern(s: &str) -> &'static str {
+pub fn intern(s: &str) -> &'static str {
     static SET: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let set = SET.get_or_init(|| Mutex::new(HashSet::new()));
     let mut set = match set.lock() {

@@ -40,6 +40,21 @@ fn ident_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
+/// `.` then a digit at `i`: inside a version.
+fn version_dot(b: &[u8], i: usize) -> bool {
+    b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+}
+
+/// `-` then a digit then `.` at `i`: the second version of a range (`6.4-6.7`).
+fn version_dash(b: &[u8], i: usize) -> bool {
+    b.get(i) == Some(&b'-')
+        && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+        && b[i + 1..]
+            .iter()
+            .find(|c| !c.is_ascii_digit())
+            .is_some_and(|&c| c == b'.')
+}
+
 /// Splits `src` into tokens; the last is [`Tok::Eof`].
 pub(crate) fn lex(src: &str) -> Result<Vec<Token>, Diagnostic> {
     let b = src.as_bytes();
@@ -89,6 +104,21 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, Diagnostic> {
         if c.is_ascii_digit() {
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
+            }
+            // A kernel version (`6.1`, `6.4-6.7`, `6.12`) is a word, so knob values
+            // read as on the command line (`--set kernel=6.4-6.7`).
+            if version_dot(b, i) {
+                while version_dot(b, i) || version_dash(b, i) {
+                    i += 2;
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+                out.push(Token {
+                    tok: Tok::Ident(src[start..i].to_string()),
+                    span: Span::new(start, i),
+                });
+                continue;
             }
             if i < b.len() && ident_start(b[i]) {
                 return Err(Diagnostic::new(
@@ -192,6 +222,22 @@ mod tests {
                 Tok::Ident("v".into()),
                 Tok::Punct("->"),
                 Tok::Ident("x".into()),
+                Tok::Eof
+            ]
+        );
+    }
+
+    #[test]
+    fn kernel_versions_are_words_and_minus_still_subtracts() {
+        assert_eq!(
+            kinds("6.1 6.4-6.7 6.12 6-1"),
+            [
+                Tok::Ident("6.1".into()),
+                Tok::Ident("6.4-6.7".into()),
+                Tok::Ident("6.12".into()),
+                Tok::Int(6),
+                Tok::Punct("-"),
+                Tok::Int(1),
                 Tok::Eof
             ]
         );

@@ -40,5 +40,6 @@ pub use catalog::{
     BuildError, Built, Catalog, DesignInfo, ExistsClause, ExpectClause, ScenarioInfo,
 };
 pub use diag::{Diagnostic, FileError, Span, did_you_mean};
+pub use intern::intern;
 pub use knob::{Knob, KnobKind};
 pub use query::{Lock, Query};

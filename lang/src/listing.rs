@@ -20,7 +20,11 @@ pub(crate) fn listing(m: &Machine) -> String {
         let _ = writeln!(s, "folio {} = {:?} {:?}", f.name, f.backend, f.start);
     }
     for t in m.threads() {
-        let _ = writeln!(s, "\nthread {} ({:?}):", t.name, t.role);
+        let process = match t.process {
+            faultline_protocol::Process::Mm => "",
+            faultline_protocol::Process::Other => ", another process",
+        };
+        let _ = writeln!(s, "\nthread {} ({:?}{process}):", t.name, t.role);
         let p = &t.program;
         for (pc, i) in p.instrs().iter().enumerate() {
             let arg = match i.op {

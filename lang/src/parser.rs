@@ -149,6 +149,15 @@ impl Parser {
         }
     }
 
+    /// `process mm|other` after a thread's name.
+    fn process(&mut self) -> R<Option<Ident>> {
+        if !self.is_word("process") {
+            return Ok(None);
+        }
+        self.bump();
+        Ok(Some(self.ident()?))
+    }
+
     fn knob(&mut self) -> R<KnobDecl> {
         self.bump();
         let name = self.ident()?;
@@ -567,7 +576,8 @@ impl Parser {
                 self.bump();
                 let role = self.ident()?;
                 let n = self.name()?;
-                Ok(Stmt::Thread(role, n, self.block()?))
+                let process = self.process()?;
+                Ok(Stmt::Thread(role, n, process, self.block()?))
             }
             "daemon" => {
                 let t = self.bump();
@@ -576,7 +586,8 @@ impl Parser {
                     name: "daemon".into(),
                     span: t.span,
                 };
-                Ok(Stmt::Thread(role, n, self.block()?))
+                let process = self.process()?;
+                Ok(Stmt::Thread(role, n, process, self.block()?))
             }
             "reclaim" | "admission" => {
                 let start = self.bump().span;

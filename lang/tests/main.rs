@@ -10,6 +10,10 @@ mod mutation;
 /// The catalog files, prelude first (the models crate embeds the same files).
 pub(crate) const FILES: &[(&str, &str)] = &[
     ("upstream.fl", include_str!("../../models/fl/upstream.fl")),
+    (
+        "fuse-paths.fl",
+        include_str!("../../models/fl/fuse-paths.fl"),
+    ),
     ("vma-retry.fl", include_str!("../../models/fl/vma-retry.fl")),
     ("hold-io.fl", include_str!("../../models/fl/hold-io.fl")),
     ("two-flag.fl", include_str!("../../models/fl/two-flag.fl")),
@@ -38,6 +42,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "many-faults.fl",
         include_str!("../../models/fl/many-faults.fl"),
     ),
+    ("kernel-h2.fl", include_str!("../../models/fl/kernel-h2.fl")),
+    ("kernel-wb.fl", include_str!("../../models/fl/kernel-wb.fl")),
 ];
 
 /// The whole catalog, or the first file's rendered error.

@@ -4,6 +4,7 @@
 /// `(file name, text)` in load order.
 pub const CATALOG_FILES: &[(&str, &str)] = &[
     ("upstream.fl", include_str!("../fl/upstream.fl")),
+    ("fuse-paths.fl", include_str!("../fl/fuse-paths.fl")),
     ("vma-retry.fl", include_str!("../fl/vma-retry.fl")),
     ("hold-io.fl", include_str!("../fl/hold-io.fl")),
     ("two-flag.fl", include_str!("../fl/two-flag.fl")),
@@ -17,4 +18,6 @@ pub const CATALOG_FILES: &[(&str, &str)] = &[
     ("lock-order.fl", include_str!("../fl/lock-order.fl")),
     ("fork-copy.fl", include_str!("../fl/fork-copy.fl")),
     ("many-faults.fl", include_str!("../fl/many-faults.fl")),
+    ("kernel-h2.fl", include_str!("../fl/kernel-h2.fl")),
+    ("kernel-wb.fl", include_str!("../fl/kernel-wb.fl")),
 ];

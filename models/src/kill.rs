@@ -335,14 +335,9 @@ pub fn kill(m: &Machine, w: &World, kernel: Kernel) -> Kill {
 #[cfg(test)]
 mod tests {
     use faultline_checker::{Budget, deadlocks};
-    use faultline_protocol::{
-        Admission, FolioId, FolioSpec, FolioStart, Machine, ProgramBuilder, Reclaim, ThreadSpec,
-        VmaId, VmaKind,
-    };
+    use faultline_protocol::Machine;
 
     use super::*;
-    use crate::actors::{ForkLock, fork, vma};
-    use crate::fuse_paths::{mkwrite_fault, sync_file_range};
 
     /// Every deadlock state of `m`, judged on `kernel`.
     fn judged(m: &Machine, kernel: Kernel) -> Vec<Kill> {
@@ -441,58 +436,13 @@ mod tests {
         );
     }
 
-    /// kernel-wb with fork as the writer, on 6.12, and the server's own stack fault
-    /// (fork write-protected its private pages) before it reads the WRITE: what the
-    /// 6.12 kernel showed (`repro/tests/logs/6.12-wb-fork.log`).
-    fn wb_fork_with_server_stack_fault() -> Machine {
-        let f = VmaId(0);
-        let (page, wb) = (FolioId(0), FolioId(1));
-        let vmas = vec![vma("F", VmaKind::SharedFile), vma("S", VmaKind::Anon)];
-        let spec = |name: &str, role, b: ProgramBuilder| ThreadSpec {
-            name: name.into(),
-            program: b.build().expect("builds"),
-            role,
-            process: Process::Mm,
-        };
-        let mut server = ProgramBuilder::new("do_user_addr_fault");
-        // lock_vma_under_rcu fails (fork write-locked the stack VMA); the fallback
-        // lock_mm_and_find_vma takes mmap_read_lock_killable.
-        server
-            .site("lock_mm_and_find_vma")
-            .op(Op::MmapReadLock)
-            .op(Op::MmapReadUnlock);
-        server.site("fuse_dev_do_read").op(Op::FuseDevRead);
-        server
-            .site("fuse_dev_do_write")
-            .op(Op::FuseDevWrite)
-            .op(Op::Exit);
-        let threads = vec![
-            spec("sync", Role::Modifier, sync_file_range(wb)),
-            spec(
-                "fault",
-                Role::Fault,
-                mkwrite_fault(Kernel::V6_12.user_origin(), f, page, wb),
-            ),
-            spec("writer", Role::Fork, fork(&vmas, ForkLock::All)),
-            spec("fuse", Role::Server, server),
-        ];
-        let folio = |name: &str, start| FolioSpec {
-            name: name.into(),
-            backend: Backend::Fuse,
-            start,
-        };
-        let folios = vec![
-            folio("f", FolioStart::Cached),
-            folio("wb", FolioStart::Absent),
-        ];
-        Machine::new(threads, vmas, folios, Admission::Fair, Reclaim::Bounded(0)).expect("machine")
-    }
-
     #[test]
     fn killing_a_server_before_it_took_the_request_frees_nobody_wb_fork_on_6_12() {
-        let m = wb_fork_with_server_stack_fault();
-        let ks = judged(&m, Kernel::V6_12);
-        let hang = with(&ks, &["fault", "writer", "fuse"]);
+        // The server's write to its own data page, which fork write-protected, queues
+        // on mmap_read_lock before it reads the WRITE (repro/tests/logs/6.12-wb-fork.log).
+        let (m, k) = model("kernel-wb", &[("kernel", "6.12"), ("writer", "fork")]);
+        let ks = judged(&m, k);
+        let hang = with(&ks, &["fault", "writer", "fuse", "main"]);
         assert!(!hang.ends && hang.hung_task, "{hang:#?}");
         let fate = |n: &str| hang.threads.iter().find(|t| t.name == n).expect(n).fate;
         assert_eq!(fate("fuse"), Fate::Woken);

@@ -27,5 +27,5 @@ pub use cases::{CASES, Case, KERNELS, case};
 pub use error::ReproError;
 pub use judge::{Judgement, judge};
 pub use observe::{Observation, Outcome, Task, observe};
-pub use predict::{ModelWait, Prediction, Stuck, predict, predict_machine};
+pub use predict::{ModelWait, Prediction, Stuck, predict};
 pub use table::{BEGIN, END, table};

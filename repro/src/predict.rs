@@ -88,7 +88,7 @@ pub fn predict(case: &Case, kernel: &str) -> Result<Prediction, ReproError> {
 
 /// The prediction for `case` from a machine built elsewhere (a scenario change tried
 /// out before it lands in the catalog), whose sleeps are `kernel`'s.
-pub fn predict_machine(
+fn predict_machine(
     case: &Case,
     m: &Machine,
     kernel: Kernel,

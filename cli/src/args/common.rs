@@ -11,6 +11,23 @@ use faultline_checker::{Budget, Engine, Options as EngineOptions, Property, Redu
 use crate::error::CliError;
 use crate::memory::MemoryBudget;
 
+/// Options of `list`.
+#[derive(Debug, Args, PartialEq)]
+pub(crate) struct ListArgs {
+    /// List these files' designs and scenarios too.
+    #[command(flatten)]
+    pub files: FileArgs,
+}
+
+/// User `.fl` files whose designs and scenarios join the catalog.
+#[derive(Debug, Args, PartialEq, Default)]
+pub(crate) struct FileArgs {
+    /// Add the designs and scenarios of this `.fl` file to the catalog, by id (a design
+    /// is a new `matrix` column, a scenario a new row); repeatable, loaded in order.
+    #[arg(long = "file", value_name = "F.fl")]
+    pub files: Vec<PathBuf>,
+}
+
 /// The model to build: a design, a scenario and knob settings.
 #[derive(Debug, Args, PartialEq)]
 pub(crate) struct ModelArgs {
@@ -23,6 +40,9 @@ pub(crate) struct ModelArgs {
     /// Set a knob of the design or scenario; repeatable.
     #[arg(long = "set", value_name = "KNOB=VALUE", value_parser = knob_setting)]
     pub sets: Vec<(String, String)>,
+    /// Where the design and scenario may come from besides the built-in catalog.
+    #[command(flatten)]
+    pub files: FileArgs,
 }
 
 /// Which cells of the design x scenario matrix (`matrix`, `report`).
@@ -37,6 +57,9 @@ pub(crate) struct SelectArgs {
     /// Set a knob in every selected cell that has it; repeatable.
     #[arg(long = "set", value_name = "KNOB=VALUE", value_parser = knob_setting)]
     pub sets: Vec<(String, String)>,
+    /// User files: their designs are new columns, their scenarios new rows.
+    #[command(flatten)]
+    pub files: FileArgs,
 }
 
 /// The properties to check.

@@ -21,7 +21,7 @@ use std::ffi::OsString;
 use clap::{CommandFactory, Parser, Subcommand};
 
 pub(crate) use check::CheckArgs;
-pub(crate) use common::ModelArgs;
+pub(crate) use common::{ListArgs, ModelArgs};
 pub(crate) use errors::Parsed;
 pub(crate) use explain::ExplainArgs;
 pub(crate) use lang::{ShowArgs, TestArgs};
@@ -62,7 +62,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// List designs, scenarios, knobs and properties.
-    List,
+    List(ListArgs),
     /// Check one design against one scenario.
     Check(CheckArgs),
     /// Check every design x scenario and print the matrix.

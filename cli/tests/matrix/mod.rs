@@ -1,7 +1,9 @@
 //! The pinned verdict matrix: `faultline matrix --json`, cell by cell, against the
 //! expectations of kernel-semantics section 5 (OK / DEADLOCK / LATENCY / LIVELOCK /
-//! UAF ... per design). Where the model's answer differs from the document, or the
-//! document is [inferred] or silent, the reason sits next to the expectation.
+//! UAF ... per design). The default matrix is pinned by the catalog files' `expect`
+//! clauses; the knob variants below. Where the model's answer differs from the
+//! document, or the document is [inferred] or silent, the reason sits next to the
+//! expectation.
 
 use super::{faultline, stderr};
 
@@ -40,41 +42,66 @@ fn assert_rows(got: &[(String, String, String)], expected: &[(&str, [&str; 4])])
     }
 }
 
+/// The default matrix as the catalog files pin it: for every matrix scenario and
+/// design, the verdict each `expect` clause without `with` implies (the violated
+/// properties' keys in the scenario's order, or `OK`). Every property of every cell
+/// must be stated, and never both ways.
+fn pinned_by_the_files() -> Vec<(String, String, String)> {
+    let cat = faultline_models::Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let clauses = cat.lang().expects(&[]);
+    let mut out = Vec::new();
+    for s in cat.matrix_scenarios() {
+        for d in cat.designs() {
+            let mut keys: Vec<&str> = Vec::new();
+            for p in &s.properties {
+                let stated: Vec<bool> = clauses
+                    .iter()
+                    .filter(|c| c.scenario == s.id && c.with.is_empty())
+                    .filter(|c| c.designs.iter().any(|x| x == d.id))
+                    .flat_map(|c| c.props.iter().filter(|(q, _)| q == p).map(|(_, v)| *v))
+                    .collect();
+                assert!(
+                    !stated.is_empty(),
+                    "{}: no expect clause says whether {} x {} violates `{p}`",
+                    s.file,
+                    d.id,
+                    s.id
+                );
+                assert!(
+                    stated.iter().all(|v| *v == stated[0]),
+                    "{}: {} x {} `{p}` is expected both ways",
+                    s.file,
+                    d.id,
+                    s.id
+                );
+                let key = faultline_checker::Property::parse(p)
+                    .unwrap_or_else(|| panic!("property {p}"))
+                    .key();
+                if stated[0] && !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+            let verdict = if keys.is_empty() {
+                "OK".to_string()
+            } else {
+                keys.join(" ")
+            };
+            out.push((s.id.to_string(), d.id.to_string(), verdict));
+        }
+    }
+    out
+}
+
 #[test]
-fn the_default_matrix_matches_kernel_semantics_section_5() {
-    #[rustfmt::skip]
-    let expected: &[(&str, [&str; 4])] = &[
-        //               upstream (D0)        vma-retry (D1)  hold-io (D2)         two-flag (D3)
-        // H1, reclaim off (the row's default). The doc says DEADLOCK for D2; the cycle
-        // runs through the FUSE I/O wait, so fork also waits on I/O: LATENCY is
-        // reported with it. D0/D1/D3 are OK only while no eviction separates the
-        // passes: see the evictions=1 test.
-        ("fork-fuse",    ["OK",               "OK",           "DEADLOCK LATENCY",  "OK"]),
-        // H2 exists today. The default writer is mprotect of another VMA (E): D1/D3
-        // retry under F's VMA lock and never hold mmap_lock across I/O, so OK; the
-        // doc's D1/D2 DEADLOCK needs the writer to lock F itself ("unless T2 needs
-        // F"), which is writer-vma=same, pinned below. Not a disagreement.
-        ("tried-fuse",   ["DEADLOCK LATENCY", "OK",           "OK",                "OK"]),
-        // H3: fork waits for the sum of the faults' I/O only under D2.
-        ("fork-io",      ["OK",               "OK",           "LATENCY",           "OK"]),
-        // H4 with a file page: D0 drops before submitting readahead.
-        ("writer-io",    ["OK",               "OK",           "LATENCY",           "OK"]),
-        // H6 with unbounded reclaim: D1 here has vma-retry-tried=on (the knob's default);
-        // the doc's "OK iff TRIED" is the knob test below.
-        ("evict-retry",  ["OK",               "OK",           "OK",                "OK"]),
-        // H7: the doc names D1/v2 LATENCY and D0 OK. It is silent on D2; the model says
-        // LATENCY, because D2 also waits for the locked folio holding the VMA lock.
-        ("folio-holder", ["OK",               "LATENCY",      "LATENCY",           "OK"]),
-        // H8: every design re-finds the VMA after a drop (D1 relookup=fresh).
-        ("stale-vma",    ["OK",               "OK",           "OK",                "OK"]),
-        // H9: every design's vmf_anon_prepare only trylocks mmap_lock (memory.c).
-        ("lock-order",   ["OK",               "OK",           "OK",                "OK"]),
-        // H10: fork-lock=all (today) on every design.
-        ("fork-copy",    ["OK",               "OK",           "OK",                "OK"]),
-        // Scale: fork and munmap wait for the faults' disk reads under D2.
-        ("many-faults",  ["OK",               "OK",           "LATENCY",           "OK"]),
-    ];
-    assert_rows(&matrix(&[]), expected);
+fn the_default_matrix_is_what_the_catalog_files_expect() {
+    // The expectations (kernel-semantics section 5, and why the model differs where it
+    // does) live beside the scenarios, in models/fl/*.fl's `expect` clauses.
+    let mut want = pinned_by_the_files();
+    assert_eq!(want.len(), 40, "10 scenarios x 4 designs");
+    let mut got = matrix(&[]);
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
 }
 
 #[test]

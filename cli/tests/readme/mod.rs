@@ -1,7 +1,8 @@
 //! The README's examples are a test: every ```text block that starts with
 //! `$ faultline ...` is run and its output compared line by line (`...` in a README
 //! line stands for any text, for timings), and every `replay:` command it shows must
-//! replay its violation.
+//! replay its violation. The README's `.fl` files (```c blocks that start
+//! `/* NAME.fl:`) are written where the examples run.
 
 use std::path::Path;
 use std::process::Command;
@@ -82,16 +83,43 @@ fn replays(shown: &[String]) -> Vec<Vec<String>> {
     out
 }
 
+/// The README's `.fl` files: ```c blocks whose first line is `/* NAME.fl: ...`, which
+/// the examples run with (`faultline matrix --file never-wait.fl`).
+fn files(readme: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = readme;
+    while let Some(at) = rest.find("```c\n") {
+        rest = &rest[at + 5..];
+        let body = &rest[..rest.find("```").unwrap_or(rest.len())];
+        let name = body
+            .strip_prefix("/* ")
+            .and_then(|b| b.split_once(".fl:"))
+            .map(|(n, _)| format!("{n}.fl"));
+        if let Some(name) = name {
+            out.push((name, body.to_string()));
+        }
+    }
+    out
+}
+
 #[test]
 fn readme_examples_run_as_shown() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
     let examples = examples(&readme);
+    let files = files(&readme);
+    assert!(
+        files.iter().any(|(n, _)| n == "never-wait.fl"),
+        "the README's own design"
+    );
     assert!(examples.len() >= 4, "the README shows at least four runs");
     let mut replayed = 0;
     for ex in &examples {
         // `--dot out/` and the like write into a scratch directory.
         let cwd = temp_dir();
+        for (name, text) in &files {
+            std::fs::write(cwd.path().join(name), text).expect("writes");
+        }
         let o = Command::new(env!("CARGO_BIN_EXE_faultline"))
             .args(&ex.args)
             .current_dir(cwd.path())

@@ -145,3 +145,19 @@ fn a_new_design_is_one_override_and_builds_against_every_scenario() {
     let listing = c.listing("never-wait", "fork-fuse", &[]).expect("lists");
     assert!(listing.contains("lock_vma_under_rcu"), "{listing}");
 }
+
+#[test]
+fn a_daemon_of_another_process_compiles_and_a_misspelt_process_is_caught() {
+    let daemon = "\tdaemon d process other {\ntop:\n\t\tfuse_dev_do_read();\n\t\tfuse_dev_do_write();\n\t\tgoto top;\n\t}\n}\n";
+    let mut c = catalog();
+    c.load("user.fl", &format!("{SCEN}{daemon}"))
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    let b = c.build("upstream", "s", &[]).expect("builds");
+    assert_eq!(
+        b.machine.threads()[0].process,
+        faultline_protocol::Process::Other
+    );
+    let (h, r) = error(&format!("{SCEN}{}", daemon.replace("other", "othre")));
+    assert_eq!(h, "user.fl:5:19: unknown process `othre`");
+    assert!(r.contains("did you mean `other`?"), "{r}");
+}

@@ -1,0 +1,172 @@
+//! What the catalog says about a design, a scenario and a knob, and resolved knob
+//! values. Ids, titles, summaries and knob texts are interned (`faultline_lang::intern`: bounded by
+//! the distinct strings ever loaded), so they are `Copy` and outlive any catalog.
+
+use faultline_lang::{DesignInfo, Knob, ScenarioInfo, intern};
+
+/// The values a knob accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KnobKind {
+    /// One of these words.
+    Choice(Vec<&'static str>),
+    /// An integer in `min..=max`.
+    Number {
+        /// Smallest accepted value.
+        min: u32,
+        /// Largest accepted value.
+        max: u32,
+    },
+}
+
+/// A knob's definition (as its file declares it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KnobDef {
+    /// Name used with `--set NAME=VALUE`.
+    pub name: &'static str,
+    /// Accepted values.
+    pub kind: KnobKind,
+    /// Value when not set.
+    pub default: &'static str,
+    /// One line of help.
+    pub help: &'static str,
+}
+
+impl KnobDef {
+    /// The accepted values as text: `private, shared` or `0..=8`.
+    pub fn values(&self) -> String {
+        match &self.kind {
+            KnobKind::Choice(v) => v.join(", "),
+            KnobKind::Number { min, max } => format!("{min}..={max}"),
+        }
+    }
+
+    /// Every accepted value, in order.
+    pub fn all_values(&self) -> Vec<String> {
+        match &self.kind {
+            KnobKind::Choice(v) => v.iter().map(|w| w.to_string()).collect(),
+            KnobKind::Number { min, max } => (*min..=*max).map(|n| n.to_string()).collect(),
+        }
+    }
+}
+
+impl From<&Knob> for KnobDef {
+    fn from(k: &Knob) -> Self {
+        let clamp = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+        KnobDef {
+            name: intern(&k.name),
+            kind: match &k.values {
+                faultline_lang::KnobKind::Choice(v) => {
+                    KnobKind::Choice(v.iter().map(|w| intern(w)).collect())
+                }
+                faultline_lang::KnobKind::Range { min, max } => KnobKind::Number {
+                    min: clamp(*min),
+                    max: clamp(*max),
+                },
+            },
+            default: intern(&k.default),
+            help: intern(&k.help),
+        }
+    }
+}
+
+/// A design in the catalog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Design {
+    /// Stable id (`upstream`).
+    pub id: &'static str,
+    /// One-line title.
+    pub title: &'static str,
+    /// Who proposed it and what it changes.
+    pub summary: &'static str,
+    /// Knobs of this design.
+    pub knobs: Vec<KnobDef>,
+    /// The file it comes from.
+    pub file: String,
+}
+
+impl From<DesignInfo> for Design {
+    fn from(d: DesignInfo) -> Self {
+        Design {
+            id: intern(&d.id),
+            title: intern(&d.title),
+            summary: intern(&d.summary),
+            knobs: d.knobs.iter().map(KnobDef::from).collect(),
+            file: d.file,
+        }
+    }
+}
+
+/// A scenario in the catalog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Scenario {
+    /// Stable id (`fork-fuse`).
+    pub id: &'static str,
+    /// One-line title.
+    pub title: &'static str,
+    /// The threads and what can go wrong.
+    pub summary: &'static str,
+    /// Knobs of this scenario (besides the global ones).
+    pub knobs: Vec<KnobDef>,
+    /// Ids of the properties the matrix checks here (the hazards this scenario is
+    /// built to show, plus `deadlock` everywhere).
+    pub properties: Vec<&'static str>,
+    /// The file it comes from.
+    pub file: String,
+}
+
+impl Scenario {
+    /// A scenario that mirrors a real-kernel test (`repro/`) step by step: it pins a
+    /// kernel with its `kernel` knob, so it is checked by `faultline check` and the
+    /// repro harness, not a row of the design matrix.
+    pub fn is_kernel(&self) -> bool {
+        self.knobs.iter().any(|k| k.name == "kernel")
+    }
+}
+
+impl From<ScenarioInfo> for Scenario {
+    fn from(s: ScenarioInfo) -> Self {
+        Scenario {
+            id: intern(&s.id),
+            title: intern(&s.title),
+            summary: intern(&s.summary),
+            knobs: s.knobs.iter().map(KnobDef::from).collect(),
+            properties: s.properties.iter().map(|p| intern(p)).collect(),
+            file: s.file,
+        }
+    }
+}
+
+/// Resolved knob values (every applicable knob, set or defaulted), in definition
+/// order: the design's, the scenario's, then the global ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Knobs {
+    values: Vec<(String, String)>,
+}
+
+impl Knobs {
+    pub(crate) fn new(values: Vec<(String, String)>) -> Knobs {
+        Knobs { values }
+    }
+
+    /// The value of a knob this design and scenario define; `""` for any other name
+    /// (which matches no choice).
+    pub fn get(&self, name: &str) -> &str {
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v)
+    }
+
+    /// A numeric knob's value (0 if undefined: see [`Knobs::get`]).
+    pub fn number(&self, name: &str) -> u32 {
+        self.get(name).parse().unwrap_or(0)
+    }
+
+    /// `(name, value)` pairs in definition order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+}
