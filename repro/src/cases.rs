@@ -43,7 +43,6 @@ const WB_ROLES: &[(&str, &str)] = &[
     ("fork", "W"),
     ("fuse", "S"),
     ("sync", "M"),
-    ("main", "M"),
 ];
 
 /// WB's cycle: the mkwrite fault, the VMA's writer, the server.
@@ -158,15 +157,6 @@ pub static CASES: &[Case] = &[
         sets: &[("writer", "mremap")],
         roles: WB_ROLES,
         stuck: WB_STUCK,
-    },
-    Case {
-        name: "wb-fork",
-        title: "WB with fork as the writer: the server faults on its own COW page first",
-        args: "wb -b cold -w 1 -m fork",
-        scenario: "kernel-wb",
-        sets: &[("writer", "fork")],
-        roles: WB_ROLES,
-        stuck: &["fault", "writer", "fuse", "main"],
     },
     Case {
         name: "wb-nowriter",
