@@ -25,6 +25,7 @@
 mod args;
 mod error;
 mod explain;
+mod export;
 mod format;
 mod graphs;
 mod lang;
@@ -86,6 +87,7 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
         Command::Replay(r) => replay_cmd(&r),
         Command::Test(t) => lang::test(&t),
         Command::Show(s) => lang::show(&s),
+        Command::Export(e) => export::run(&e),
         Command::Completions { shell } => Ok((0, man::completions(shell))),
         Command::Man { command } => Ok((0, man::page(command.as_deref())?)),
     }

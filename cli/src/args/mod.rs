@@ -10,6 +10,7 @@ mod check;
 mod common;
 mod errors;
 mod explain;
+mod export;
 mod lang;
 mod matrix;
 mod replay;
@@ -23,6 +24,7 @@ pub(crate) use check::CheckArgs;
 pub(crate) use common::ModelArgs;
 pub(crate) use errors::Parsed;
 pub(crate) use explain::ExplainArgs;
+pub(crate) use export::{ExportArgs, ExportFormat};
 pub(crate) use lang::{ShowArgs, TestArgs};
 pub(crate) use matrix::{MatrixArgs, MatrixFormat, MergeArgs, Shard};
 pub(crate) use replay::ReplayArgs;
@@ -78,6 +80,8 @@ pub(crate) enum Command {
     Test(TestArgs),
     /// Print the compiled thread programs of a design x scenario (load FILE first).
     Show(ShowArgs),
+    /// Write a design x scenario as a Promela model for SPIN.
+    Export(ExportArgs),
     /// Print a shell completion script on stdout.
     Completions {
         /// The shell.
