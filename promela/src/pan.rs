@@ -29,7 +29,7 @@ impl Default for PanOptions {
         PanOptions {
             por: false,
             exhaustive: true,
-            max_depth: 1_000_000,
+            max_depth: 100_000,
             hash_log: 20,
             memlim_mib: 16_384,
         }
@@ -164,4 +164,50 @@ fn parse(text: &str, wall: Duration) -> Result<PanReport, SpinError> {
         wall,
         text: text.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPORT: &str = "pan:1: invalid end state (at depth 11)
+pan: wrote model.pml.trail
+
+(Spin Version 6.5.2 -- 6 December 2019)
+Warning: Search not completed
+
+Full statespace search for:
+\tnever claim         \t- (none specified)
+\tassertion violations\t+
+\tinvalid end states\t+
+
+State-vector 92 byte, depth reached 24, errors: 3
+      155 states, stored
+       76 states, matched
+      231 transitions (= stored+matched)
+Stats on memory usage (in Megabytes):
+    0.015\tequivalent memory usage for states (stored*(State-vector + overhead))
+  128.730\ttotal actual memory usage
+
+pan: elapsed time 0.01 seconds
+";
+
+    #[test]
+    fn a_pan_report_gives_states_errors_and_the_kind_of_error() {
+        let r = parse(REPORT, Duration::ZERO).expect("parses");
+        assert_eq!((r.states, r.transitions, r.errors), (155, 231, 3));
+        assert!(r.invalid_end && !r.assertion);
+        assert!((r.memory_mib - 128.73).abs() < 1e-9);
+        // The header line "invalid end states +" alone is no deadlock.
+        let clean = REPORT.replace("pan:1: invalid end state (at depth 11)\n", "");
+        assert!(!parse(&clean, Duration::ZERO).expect("parses").invalid_end);
+    }
+
+    #[test]
+    fn a_report_without_counts_is_a_parse_error() {
+        assert!(matches!(
+            parse("pan: something else", Duration::ZERO),
+            Err(SpinError::Parse { .. })
+        ));
+    }
 }

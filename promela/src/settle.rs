@@ -151,3 +151,55 @@ pub(crate) fn grouped(
     }
     Ok(groups)
 }
+
+#[cfg(test)]
+mod tests {
+    use faultline_protocol::{Flag, Op, ProgramBuilder, VmaId};
+
+    use super::*;
+
+    #[test]
+    fn a_flag_test_splits_the_path_and_a_flag_set_becomes_one_expression() {
+        let mut b = ProgramBuilder::new("test");
+        let tried = b.label();
+        b.op(Op::MmapReadLock); // 0
+        b.op(Op::SetFlag(Flag::Major)); // 1
+        b.op(Op::IfFlag {
+            flag: Flag::Tried,
+            then: tried,
+        }); // 2
+        b.op(Op::MmapReadUnlock); // 3
+        b.place(tried).op(Op::FindVma {
+            vma: VmaId(0),
+            missing: tried,
+        }); // 4
+        b.op(Op::IfFlag {
+            flag: Flag::Major,
+            then: tried,
+        }); // 5
+        let p = b.build().expect("placed");
+        let groups = grouped(&p, "T0", 1).expect("no loop");
+        // Two paths: TRIED clear stops at 3, set at 4.
+        let pcs: Vec<(u8, Vec<u8>)> = groups
+            .iter()
+            .map(|(g, f)| (g.settled.pc, f.clone()))
+            .collect();
+        assert_eq!(pcs, vec![(3, vec![0, 2]), (4, vec![1, 3])]);
+        // Both set MAJOR, and MAJOR is read again only after 4.
+        for (g, _) in &groups {
+            assert_eq!(g.set & 2, 2);
+        }
+    }
+
+    #[test]
+    fn a_jump_loop_without_a_visible_op_is_an_error_not_a_hang() {
+        let mut b = ProgramBuilder::new("test");
+        let top = b.here();
+        b.op(Op::Goto(top));
+        let p = b.build().expect("placed");
+        assert!(matches!(
+            settle(&p, "T0", 0, 0),
+            Err(ExportError::LocalLoop { pc: 0, .. })
+        ));
+    }
+}
