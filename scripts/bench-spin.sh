@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # faultline vs SPIN on the same exported model: many-faults faults=1..4 (or $FAULTS),
-# upstream and hold-io. For each: faultline `check --reduce none` and `--reduce all`,
-# then SPIN on `faultline export --format promela` with and without its partial-order
-# reduction. Prints states, time (s), peak RSS (MiB, /usr/bin/time -v) and the ratio
-# faultline/SPIN (time to verdict: faultline's run against pan's run; SPIN's
-# spin -a + gcc time is its own column). Installs spin, gcc and time if missing.
+# upstream and hold-io (or $DESIGNS). Per cell: faultline `check --property deadlock`
+# with `--reduce none` and `--reduce all`, then SPIN on `faultline export --format
+# promela` with `-DNOREDUCE` and with its partial-order reduction. Prints a Markdown
+# table: verdict, states, wall and CPU (user + system) seconds and peak RSS from
+# /usr/bin/time -v, and the ratio faultline/SPIN of CPU seconds against SPIN
+# -DNOREDUCE's verifier run (spin -a + gcc are extra, in their own column). Installs
+# spin, gcc and time when missing.
 #
-# Usage: scripts/bench-spin.sh            (faults 1..4, both designs)
+# Usage: scripts/bench-spin.sh
 #        FAULTS="3 4" DESIGNS=upstream scripts/bench-spin.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,35 +32,32 @@ trap 'rm -rf "$work"' EXIT
 FAULTS=${FAULTS:-"1 2 3 4"}
 DESIGNS=${DESIGNS:-"upstream hold-io"}
 
-# measure FILE CMD...: runs CMD with its output in FILE.out, prints "seconds rss_mib".
+# measure FILE CMD...: runs CMD (output in FILE.out); sets wall, cpu, rss.
 measure() {
     local file=$1
     shift
     /usr/bin/time -v -o "$file.time" "$@" >"$file.out" 2>&1 || true
-    local wall rss
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$file.time" |
-        awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
+        awk -F: '{ if (NF == 3) printf "%.2f", $1*3600 + $2*60 + $3; else printf "%.2f", $1*60 + $2 }')
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$file.time")
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$file.time")
-    echo "$wall $rss"
 }
 
-echo "machine: $(lscpu | awk -F': +' '/Model name/ {print $2}'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "faultline $($fl --version | cut -d' ' -f2), $(spin -V), $(gcc --version | head -1)"
-printf '%-9s %2s | %-24s | %-24s | %-34s | %-24s | %6s %6s\n' design N \
-    "faultline none" "faultline all" "SPIN -DNOREDUCE (compile)" "SPIN POR" "none/S" "all/S"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / (b > 0 ? b : 0.01)}'; }
+commas() { printf "%'d" "$1" 2>/dev/null || echo "$1"; }
+
+echo "machine: $(lscpu | awk -F': +' '/Model name/ {print $2}'), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(spin -V); $(gcc --version | head -1); faultline at $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo
+echo "| design | faults | run | deadlock | states | wall s | CPU s | peak RSS MiB | spin -a + gcc s | CPU / SPIN |"
+echo "|---|---:|---|---|---:|---:|---:|---:|---:|---:|"
 for d in $DESIGNS; do
     for n in $FAULTS; do
         base=$work/$d-$n
         "$fl" export --format promela "$d" many-faults --set faults="$n" -o "$base.pml"
-        read -r t_none m_none < <(measure "$base.none" "$fl" check "$d" many-faults \
-            --set faults="$n" --property deadlock --reduce none --quiet)
-        s_none=$(awk '/^engine/ {print $3}' "$base.none.out")
-        read -r t_all m_all < <(measure "$base.all" "$fl" check "$d" many-faults \
-            --set faults="$n" --property deadlock --reduce all --quiet)
-        s_all=$(awk '/^engine/ {print $3}' "$base.all.out")
-        v_fl=$(awk '/^deadlock:/ {print $2}' "$base.none.out")
-        # hash table: 2^(16 + 2N) slots, about one per state at each size.
-        w=$((16 + 2 * n))
+        rows=()
+        # SPIN first: its -DNOREDUCE CPU time is the ratio's denominator.
+        w=$((16 + 2 * n)) # hash table 2^w slots, about one per state
         for mode in nored por; do
             dir=$work/$d-$n-$mode
             mkdir -p "$dir"
@@ -67,17 +66,33 @@ for d in $DESIGNS; do
             [ "$mode" = nored ] && flags="$flags -DNOREDUCE"
             start=$(date +%s.%N)
             (cd "$dir" && spin -a model.pml >/dev/null && gcc $flags -o pan pan.c)
-            compile=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
-            read -r t m < <(cd "$dir" && measure "$dir/run" ./pan -m10000000 -w$w)
+            compile=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+            cd "$dir"
+            measure "$dir/run" ./pan -m100000 -w$w
+            cd - >/dev/null
+            if grep -q "max search depth too small" "$dir/run.out"; then
+                echo "pan: max search depth too small for $d faults=$n" >&2
+                exit 1
+            fi
             s=$(awk '/states, stored/ {print $1}' "$dir/run.out")
             e=$(awk -F'errors: ' '/errors:/ {print $2}' "$dir/run.out")
-            eval "t_$mode=$t m_$mode=$m s_$mode=$s e_$mode=$e c_$mode=$compile"
+            verdict=holds
+            grep -q ": invalid end state (" "$dir/run.out" && verdict=violated
+            [ "$e" = 0 ] || [ "$verdict" = violated ] || verdict="error ($e)"
+            [ "$mode" = nored ] && spin_cpu=$cpu
+            label="SPIN -DNOREDUCE"
+            [ "$mode" = por ] && label="SPIN POR"
+            rows+=("| $d | $n | $label | $verdict | $(commas "$s") | $wall | $cpu | $rss | $compile | $(ratio "$cpu" "$spin_cpu") |")
         done
-        r_none=$(awk -v a="$t_none" -v b="$t_nored" 'BEGIN {printf "%.2f", a / (b > 0 ? b : 0.01)}')
-        r_all=$(awk -v a="$t_all" -v b="$t_nored" 'BEGIN {printf "%.2f", a / (b > 0 ? b : 0.01)}')
-        printf '%-9s %2s | %9s %6.2fs %5sM | %9s %6.2fs %5sM | %9s %6.2fs %5sM (%4.1fs) | %9s %6.2fs %5sM | %6s %6s  deadlock: faultline %s, SPIN errors %s\n' \
-            "$d" "$n" "$s_none" "$t_none" "$m_none" "$s_all" "$t_all" "$m_all" \
-            "$s_nored" "$t_nored" "$m_nored" "$c_nored" "$s_por" "$t_por" "$m_por" \
-            "$r_none" "$r_all" "$v_fl" "$e_nored"
+        for reduce in none all; do
+            measure "$base.$reduce" "$fl" check "$d" many-faults --set faults="$n" \
+                --property deadlock --reduce "$reduce" --quiet
+            s=$(awk '/^engine/ {print $3}' "$base.$reduce.out")
+            verdict=$(awk '/^deadlock:/ {print $2}' "$base.$reduce.out")
+            echo "| $d | $n | faultline --reduce $reduce | $verdict | $(commas "$s") | $wall | $cpu | $rss | | $(ratio "$cpu" "$spin_cpu") |"
+        done
+        printf '%s\n' "${rows[@]}"
     done
 done
+echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
