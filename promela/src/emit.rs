@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use faultline_protocol::{Admission, Backend, FolioState, Machine, Mode, Op, Reclaim, Tid};
 
 use crate::error::ExportError;
-use crate::ops::{self, pending};
+use crate::ops;
 use crate::settle::{self, Group};
 
 /// Where a thread's process stands: a function of its pc.
@@ -267,7 +267,7 @@ fn any(terms: impl IntoIterator<Item = String>) -> String {
 }
 
 fn macros(s: &mut String, m: &Machine) {
-    let (nt, nv, nf) = (m.threads().len(), m.vmas().len(), m.folios().len());
+    let (nt, nv) = (m.threads().len(), m.vmas().len());
     let defs = [
         ("HELD(t)", "(mm_writer == t || mm_rd[t])".to_string()),
         ("MM_ANY_RD", any((0..nt).map(|t| format!("mm_rd[{t}]")))),
@@ -298,7 +298,6 @@ fn macros(s: &mut String, m: &Machine) {
             any((0..nt).map(|t| format!("FREF(f, {t})"))),
         ),
     ];
-    let _ = nf;
     let _ = writeln!(s, "/* predicates of rwsem.rs, vma.rs, folio.rs */");
     for (name, body) in defs {
         let _ = writeln!(s, "#define {name} {body}");
@@ -482,7 +481,7 @@ fn thread(s: &mut String, m: &Machine, t: Tid) -> Result<(), ExportError> {
         if i > 0 {
             s.push_str(";\n");
         }
-        let _ = write!(s, "{}:\n", c.label());
+        let _ = writeln!(s, "{}:", c.label());
         match (c, blocks.iter().find(|(b, _)| b == c)) {
             (Class::Done, _) => s.push_str("\tfalse"),
             (_, Some((_, opts))) => {
@@ -522,7 +521,6 @@ fn actors(s: &mut String, m: &Machine) {
                 .into(),
         );
     }
-    let _ = pending;
     if opts.is_empty() {
         return;
     }

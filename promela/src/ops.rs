@@ -19,7 +19,7 @@ pub(crate) struct Outcome {
 }
 
 /// The folio state code of a read `backend` must complete, not yet taken.
-pub(crate) fn pending(backend: Backend) -> &'static str {
+fn pending(backend: Backend) -> &'static str {
     match backend {
         Backend::Disk => "IO_DISK",
         Backend::Fuse => "IO_FUSE",
