@@ -530,3 +530,66 @@ fn actors(s: &mut String, m: &Machine) {
         opts.join("\n")
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use faultline_protocol::{
+        Admission, FolioSpec, Machine, Op, ProgramBuilder, Reclaim, Role, ThreadSpec, VmaSpec,
+    };
+
+    use super::*;
+
+    fn thread(name: &str, ops: &[Op]) -> ThreadSpec {
+        let mut b = ProgramBuilder::new("test");
+        for &op in ops {
+            b.op(op);
+        }
+        ThreadSpec {
+            name: name.into(),
+            program: b.build().expect("no labels"),
+            role: Role::Fault,
+            process: Default::default(),
+        }
+    }
+
+    fn machine(threads: Vec<ThreadSpec>) -> Machine {
+        let none: (Vec<VmaSpec>, Vec<FolioSpec>) = (Vec::new(), Vec::new());
+        Machine::new(
+            threads,
+            none.0,
+            none.1,
+            Admission::Fair,
+            Reclaim::Bounded(0),
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn a_granted_reader_that_exits_at_once_is_a_typed_error_naming_the_op() {
+        // T1 queues behind the writer; T0's unlock grants it, and its next op is
+        // `return`: only T1's own process could move to its end state.
+        let m = machine(vec![
+            thread("w", &[Op::MmapWriteLock, Op::MmapWriteUnlock, Op::Exit]),
+            thread("r", &[Op::MmapReadLock, Op::Exit]),
+        ]);
+        match export(&m, "t") {
+            Err(ExportError::Unsupported { op, pc, .. }) => {
+                assert_eq!((op, pc), ("mmap_read_lock", 0));
+            }
+            other => panic!("expected Unsupported, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_thread_that_starts_exited_starts_at_its_end_state() {
+        let m = machine(vec![
+            thread("gone", &[Op::Exit]),
+            thread("r", &[Op::MmapReadLock, Op::MmapReadUnlock, Op::Exit]),
+        ]);
+        let text = export(&m, "t").expect("exports");
+        assert!(
+            text.contains("active proctype T0_gone() {\nend_done:\n\tfalse\n}"),
+            "{text}"
+        );
+    }
+}
