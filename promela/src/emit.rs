@@ -63,7 +63,7 @@ fn header(s: &mut String, m: &Machine, title: &str) {
     let _ = writeln!(s, "/* faultline export: {title}");
     let _ = writeln!(
         s,
-        " * Check: spin -a model.pml && gcc -O2 -DNOREDUCE -DSAFETY -o pan pan.c && ./pan -m1000000"
+        " * Check: spin -a model.pml && gcc -O2 -DNOREDUCE -DSAFETY -o pan pan.c && ./pan -m100000 -c0"
     );
     let _ = writeln!(
         s,

@@ -1,5 +1,5 @@
 /* faultline export: upstream x evict-retry
- * Check: spin -a model.pml && gcc -O2 -DNOREDUCE -DSAFETY -o pan pan.c && ./pan -m1000000
+ * Check: spin -a model.pml && gcc -O2 -DNOREDUCE -DSAFETY -o pan pan.c && ./pan -m100000 -c0
  * Stored states equal `faultline check --reduce none`'s; an invalid end state is a deadlock.
  * T0 fault (Fault)
  */
