@@ -45,6 +45,9 @@ pub(crate) enum CliError {
     /// that is not a shard (`file:line:col` for bad JSON).
     #[error("{0}")]
     Merge(String),
+    /// Occurs when a model cannot be exported (an op the language cannot express).
+    #[error(transparent)]
+    Export(#[from] faultline_promela::ExportError),
     /// Occurs when an output directory names an existing file.
     #[error("{0} is not a directory")]
     NotADirectory(String),

@@ -28,6 +28,7 @@ mod args;
 mod catalog;
 mod error;
 mod explain;
+mod export;
 mod format;
 mod graphs;
 mod lang;
@@ -91,6 +92,7 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
         Command::Test(t) => lang::test(&t),
         Command::Show(s) => lang::show(&s),
         Command::Repro(r) => repro::run(&r),
+        Command::Export(e) => export::run(&e),
         Command::Completions { shell } => Ok((0, man::completions(shell))),
         Command::Man { command } => Ok((0, man::page(command.as_deref())?)),
     }

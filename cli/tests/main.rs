@@ -3,6 +3,7 @@
 use std::process::{Command, Output};
 
 mod defects;
+mod export;
 mod files;
 mod fuzz;
 mod kill;

@@ -379,6 +379,16 @@ impl Program {
     pub(crate) fn liveness(&self) -> &Liveness {
         &self.liveness
     }
+    /// Whether the VMA handle may be read from `pc` on; a step that ends at `pc`
+    /// clears it otherwise (exporters that mirror the step function need this).
+    pub fn vma_live(&self, pc: u8) -> bool {
+        self.liveness.vma(pc)
+    }
+    /// The flag bits that may be read from `pc` on; a step that ends at `pc` clears
+    /// the others.
+    pub fn flags_live(&self, pc: u8) -> u8 {
+        self.liveness.flags(pc)
+    }
 }
 
 /// Builds a [`Program`] with forward and backward labels.

@@ -10,6 +10,7 @@ mod check;
 mod common;
 mod errors;
 mod explain;
+mod export;
 mod lang;
 mod matrix;
 mod replay;
@@ -24,6 +25,7 @@ pub(crate) use check::CheckArgs;
 pub(crate) use common::{ListArgs, ModelArgs};
 pub(crate) use errors::Parsed;
 pub(crate) use explain::ExplainArgs;
+pub(crate) use export::{ExportArgs, ExportFormat};
 pub(crate) use lang::{ShowArgs, TestArgs};
 pub(crate) use matrix::{MatrixArgs, MatrixFormat, MergeArgs, Shard};
 pub(crate) use replay::ReplayArgs;
@@ -83,6 +85,8 @@ pub(crate) enum Command {
     /// Boot 6.1 and 6.12 under QEMU, run the real-kernel cases, and compare each with
     /// the model's prediction (exit 0 all agree, 1 one disagrees, 2 a missing part).
     Repro(ReproArgs),
+    /// Write a design x scenario as a Promela model for SPIN.
+    Export(ExportArgs),
     /// Print a shell completion script on stdout.
     Completions {
         /// The shell.
