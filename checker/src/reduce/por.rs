@@ -15,7 +15,7 @@
 //! fully, so every cycle of the reduced graph has a fully expanded state.
 
 use faultline_protocol::{
-    Admission, Backend, FolioState, Footprint, Handles, Machine, Op, Reclaim, Status, Step, Tid,
+    Access, Admission, Backend, FolioState, Footprint, Handles, Machine, Op, Reclaim, Step, Tid,
     World,
 };
 
@@ -27,8 +27,8 @@ pub(crate) struct Por {
     /// Per thread: what its handles may ever point at.
     handles: Vec<Handles>,
     /// Per thread, per pc (one past the end: exited): every object an op reachable
-    /// from `pc` (itself included) may touch.
-    future: Vec<Vec<Footprint>>,
+    /// from `pc` (itself included) may touch, and how.
+    future: Vec<Vec<Access>>,
     /// Per thread, per pc: the folios a reachable `SyncMmapReadahead` may start a disk
     /// read on.
     reads: Vec<Vec<Footprint>>,
@@ -36,9 +36,9 @@ pub(crate) struct Por {
     disk: Footprint,
     /// Folios reclaim may evict.
     evictable: Footprint,
-    /// Per thread, per pc: whether control can come back to `pc` (a loop of its
-    /// program, or an op that waits in place).
-    cyclic: Vec<Vec<bool>>,
+    /// Per thread, per control state (`pc * 256 + live flags`): whether it lies on a
+    /// cycle of the thread's control graph ([`cyclic_states`]); `None`: unreachable.
+    cyclic: Vec<Vec<Option<bool>>>,
     /// Whether every property is deadlock (then no cycle proviso is needed: a
     /// persistent set keeps every deadlock on its own).
     deadlock_only: bool,
@@ -93,13 +93,13 @@ impl Por {
                 }
             }
             let n = p.len();
-            let own: Vec<Footprint> = p.ops().map(|op| op.footprint(&h)).collect();
+            let own: Vec<Access> = p.ops().map(|op| op.access(&h)).collect();
             let starts: Vec<Footprint> = p
                 .ops()
                 .map(|op| op.starts_read().map_or(Footprint::NONE, Footprint::folio))
                 .collect();
             // Backward fixpoint over the control-flow graph (programs are short).
-            let mut fut = vec![Footprint::NONE; n + 1];
+            let mut fut = vec![Access::NONE; n + 1];
             let mut rd = vec![Footprint::NONE; n + 1];
             loop {
                 let mut changed = false;
@@ -122,7 +122,9 @@ impl Por {
                     break;
                 }
             }
-            cyclic.push(cyclic_pcs(p));
+            let init = m.initial();
+            let th = init.thread(Tid(handles.len() as u8));
+            cyclic.push(cyclic_states(p, (th.pc, th.flags)));
             handles.push(h);
             future.push(fut);
             reads.push(rd);
@@ -140,9 +142,9 @@ impl Por {
     }
 
     /// Reorders `enabled` so a persistent set comes first and returns it (all of
-    /// `enabled` when no thread qualifies). A step at a pc no loop returns to cannot
-    /// lie on a cycle of the state graph (pcs move only along program edges), so only
-    /// steps at cyclic pcs need the proviso.
+    /// `enabled` when no thread qualifies). A step from a control state no cycle of the
+    /// thread's control graph passes cannot lie on a cycle of the state graph
+    /// ([`cyclic_states`]), so only steps from cyclic control states need the proviso.
     pub(crate) fn ample(&self, m: &Machine, w: &World, enabled: &mut [Step]) -> Ample {
         let all = Ample {
             len: enabled.len(),
@@ -173,15 +175,19 @@ impl Por {
         if m.admission() == Admission::Steal {
             actors = actors.with(Footprint::MMAP);
         }
+        // Read-side `mmap_lock` ops commute only while no writer holds or waits and no
+        // handoff is set ([`Op::access`]). Without a writer now, a state reached by
+        // other threads' steps has one only after a write-side op, which is exclusive
+        // and so already conflicts with any read-side op of the candidate.
+        let mmap_contended =
+            w.mmap.writer().is_some() || w.mmap.queue().next().is_some() || w.mmap.handoff();
         for t in 0..n {
             let tid = Tid(t as u8);
             let count = enabled.iter().filter(|s| s.tid() == Some(tid)).count();
             if count == 0 || count == enabled.len() {
                 continue;
             }
-            if !matches!(m.status(w, tid), Status::Ready { .. }) {
-                continue;
-            }
+            // (`enabled` holds only ready threads' steps.)
             let Some(instr) = m.next_instr(w, tid) else {
                 continue;
             };
@@ -192,13 +198,20 @@ impl Por {
                 folio: th.folio.map_or(self.handles[t].folio, Footprint::folio),
                 ..self.handles[t]
             };
-            let mine = instr.op.footprint(&h);
-            let mut others = actors;
+            let mut mine = instr.op.access(&h);
+            let mut others = Access {
+                shared: Footprint::NONE,
+                excl: actors,
+            };
             for u in (0..n).filter(|&u| u != t) {
                 others = others.with(self.future[u][pc(u)]);
-                others = others.with(self.reads[u][pc(u)].and(self.disk));
+                others.excl = others.excl.with(self.reads[u][pc(u)].and(self.disk));
             }
-            if mine.meets(others) {
+            if mmap_contended {
+                mine = mine.exclusive_on(Footprint::MMAP);
+                others = others.exclusive_on(Footprint::MMAP);
+            }
+            if mine.conflicts(others) {
                 continue;
             }
             // Persistent: t's steps first.
@@ -209,51 +222,106 @@ impl Por {
                     k += 1;
                 }
             }
+            let flags = th.flags & m.threads()[t].program.live_flags(th.pc);
+            let state = usize::from(th.pc) * 256 + usize::from(flags);
+            let cyclic = self.cyclic[t].get(state).copied().flatten().unwrap_or(true);
             return Ample {
                 len: k,
-                proviso: !self.deadlock_only && self.cyclic[t][pc(t)],
+                proviso: !self.deadlock_only && cyclic,
             };
         }
         all
     }
 }
 
-/// Which pcs of `p` control can return to: through a jump back, or by waiting in
-/// place (a queued `mmap_lock` caller, `vma_start_write` waiting for readers).
-fn cyclic_pcs(p: &faultline_protocol::Program) -> Vec<bool> {
+/// Which control states (pc, live flags) of `p` lie on a cycle of its control graph,
+/// indexed `pc * 256 + flags`; `None` for states not reachable from `start`.
+///
+/// The graph follows what the machine does to a thread's pc and flags: `IfFlag`
+/// branches on the flag, `SetFlag`/`ClearFlag` write it, `Exit` clears every flag,
+/// dead flags are cleared at every pc (as [`faultline_protocol::Program::live_flags`]
+/// says the machine does after each step; clearing them at local pcs too changes no
+/// branch, because a dead flag is not read before it is written), and every other op
+/// may go to its fall-through or its jump target. A thread's pc and flags change only
+/// along these edges (its own steps, and a `mmap_lock` grant, which moves a queued
+/// reader to its fall-through), so a cycle of the state graph that contains a step of
+/// the thread projects onto a cycle of this graph through the step's source.
+///
+/// A step that waits in place (`down_read`/`down_write` queueing, `vma_start_write`
+/// setting its exclusion) adds no edge: it moves the thread into a waiting phase it
+/// leaves only by a grant or its own completing step, both of which move the pc on, so
+/// the state before it recurs only if control comes back to the pc along the edges
+/// above. The old analysis (by pc alone) counted every retry loop as a cycle even
+/// though `FAULT_FLAG_TRIED` makes the second pass take the other branch.
+fn cyclic_states(p: &faultline_protocol::Program, start: (u8, u8)) -> Vec<Option<bool>> {
+    use petgraph::graph::{DiGraph, NodeIndex};
     let n = p.len();
-    let succ = |pc: usize| -> Vec<usize> {
-        let instr = &p.instrs()[pc];
+    let exit = n as u8;
+    let key = |pc: u8, flags: u8| usize::from(pc) * 256 + usize::from(flags);
+    let node_of = |pc: u8, flags: u8| (pc, flags & p.live_flags(pc));
+    let succ = |pc: u8, flags: u8| -> Vec<(u8, u8)> {
+        let Some(instr) = p.get(pc) else {
+            return Vec::new(); // exited
+        };
         let target = instr.op.label().map(|l| p.target(l));
-        let mut out: Vec<usize> = instr
-            .op
-            .successors(pc as u8, target)
-            .into_iter()
-            .flatten()
-            .map(usize::from)
-            .filter(|&s| s < n)
-            .collect();
-        if matches!(
-            instr.op,
-            Op::MmapReadLock | Op::MmapWriteLock | Op::VmaStartWrite { .. }
-        ) {
-            out.push(pc);
-        }
-        out
+        let with = |flag, on| {
+            let mut th = faultline_protocol::ThreadState {
+                flags,
+                ..Default::default()
+            };
+            th.set(flag, on);
+            th.flags
+        };
+        let has = |flag| with(flag, true) == flags;
+        let out: Vec<(u8, u8)> = match instr.op {
+            Op::IfFlag { flag, .. } => {
+                let to = if has(flag) {
+                    target.unwrap_or(pc + 1)
+                } else {
+                    pc + 1
+                };
+                vec![(to, flags)]
+            }
+            Op::SetFlag(flag) => vec![(pc + 1, with(flag, true))],
+            Op::ClearFlag(flag) => vec![(pc + 1, with(flag, false))],
+            Op::Exit => vec![(exit, 0)],
+            _ => instr
+                .op
+                .successors(pc, target)
+                .into_iter()
+                .flatten()
+                .map(|s| (s.min(exit), flags))
+                .collect(),
+        };
+        out.into_iter().map(|(pc, f)| node_of(pc, f)).collect()
     };
-    let mut out = vec![false; n + 1];
-    for (start, slot) in out.iter_mut().enumerate().take(n) {
-        let mut seen = vec![false; n];
-        let mut stack = succ(start);
-        while let Some(x) = stack.pop() {
-            if x == start {
-                *slot = true;
-                break;
-            }
-            if !seen[x] {
-                seen[x] = true;
-                stack.extend(succ(x));
-            }
+    let mut graph: DiGraph<(u8, u8), ()> = DiGraph::new();
+    let mut index: Vec<Option<NodeIndex>> = vec![None; (n + 1) * 256];
+    let start = node_of(start.0.min(exit), start.1);
+    let first = graph.add_node(start);
+    index[key(start.0, start.1)] = Some(first);
+    let mut stack = vec![first];
+    while let Some(x) = stack.pop() {
+        let (pc, flags) = graph[x];
+        for (spc, sflags) in succ(pc, flags) {
+            let y = match index[key(spc, sflags)] {
+                Some(y) => y,
+                None => {
+                    let y = graph.add_node((spc, sflags));
+                    index[key(spc, sflags)] = Some(y);
+                    stack.push(y);
+                    y
+                }
+            };
+            graph.update_edge(x, y, ());
+        }
+    }
+    let mut out = vec![None; (n + 1) * 256];
+    for scc in petgraph::algo::tarjan_scc(&graph) {
+        let on_cycle = scc.len() > 1 || graph.contains_edge(scc[0], scc[0]);
+        for x in scc {
+            let (pc, flags) = graph[x];
+            out[key(pc, flags)] = Some(on_cycle);
         }
     }
     out

@@ -187,6 +187,11 @@ impl Symmetry {
                 }
             }
         }
+        // Most successors of a representative are representatives already: a step
+        // changes one thread's key, which rarely reorders its class.
+        if r == Renaming::default() {
+            return (*w, r);
+        }
         (w.renamed(m.shape(), &r), r)
     }
 }
