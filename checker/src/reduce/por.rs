@@ -175,12 +175,6 @@ impl Por {
         if m.admission() == Admission::Steal {
             actors = actors.with(Footprint::MMAP);
         }
-        // Read-side `mmap_lock` ops commute only while no writer holds or waits and no
-        // handoff is set ([`Op::access`]). Without a writer now, a state reached by
-        // other threads' steps has one only after a write-side op, which is exclusive
-        // and so already conflicts with any read-side op of the candidate.
-        let mmap_contended =
-            w.mmap.writer().is_some() || w.mmap.queue().next().is_some() || w.mmap.handoff();
         for t in 0..n {
             let tid = Tid(t as u8);
             let count = enabled.iter().filter(|s| s.tid() == Some(tid)).count();
@@ -188,17 +182,9 @@ impl Por {
                 continue;
             }
             // (`enabled` holds only ready threads' steps.)
-            let Some(instr) = m.next_instr(w, tid) else {
+            let Some(mut mine) = self.next_access(m, w, tid) else {
                 continue;
             };
-            // The handles as they are now: only `t` changes them.
-            let th = w.thread(tid);
-            let h = Handles {
-                vma: th.vma.map_or(self.handles[t].vma, Footprint::vma),
-                folio: th.folio.map_or(self.handles[t].folio, Footprint::folio),
-                ..self.handles[t]
-            };
-            let mut mine = instr.op.access(&h);
             let mut others = Access {
                 shared: Footprint::NONE,
                 excl: actors,
@@ -207,7 +193,7 @@ impl Por {
                 others = others.with(self.future[u][pc(u)]);
                 others.excl = others.excl.with(self.reads[u][pc(u)].and(self.disk));
             }
-            if mmap_contended {
+            if mmap_contended(w) {
                 mine = mine.exclusive_on(Footprint::MMAP);
                 others = others.exclusive_on(Footprint::MMAP);
             }
@@ -222,6 +208,7 @@ impl Por {
                     k += 1;
                 }
             }
+            let th = w.thread(tid);
             let flags = th.flags & m.threads()[t].program.live_flags(th.pc);
             let state = usize::from(th.pc) * 256 + usize::from(flags);
             let cyclic = self.cyclic[t].get(state).copied().flatten().unwrap_or(true);
@@ -232,6 +219,29 @@ impl Por {
         }
         all
     }
+
+    /// How thread `t`'s next op touches shared objects, with its handles as they are
+    /// in `w` (only `t` changes them).
+    fn next_access(&self, m: &Machine, w: &World, t: Tid) -> Option<Access> {
+        let instr = m.next_instr(w, t)?;
+        let th = w.thread(t);
+        let h = Handles {
+            vma: th.vma.map_or(self.handles[t.index()].vma, Footprint::vma),
+            folio: th
+                .folio
+                .map_or(self.handles[t.index()].folio, Footprint::folio),
+            ..self.handles[t.index()]
+        };
+        Some(instr.op.access(&h))
+    }
+}
+
+/// Whether `mmap_lock` is contended in `w`: read-side ops commute only while no writer
+/// holds or waits and no handoff is set ([`Op::access`]). Without a writer now, a state
+/// reached by other threads' steps has one only after a write-side op, which is
+/// exclusive and so already conflicts with any read-side op of the candidate.
+fn mmap_contended(w: &World) -> bool {
+    w.mmap.writer().is_some() || w.mmap.queue().next().is_some() || w.mmap.handoff()
 }
 
 /// Which control states (pc, live flags) of `p` lie on a cycle of its control graph,
@@ -334,5 +344,201 @@ trait And {
 impl And for Footprint {
     fn and(self, o: Footprint) -> Footprint {
         Footprint(self.0 & o.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Up to `limit` states of `m`, breadth-first.
+    fn sample(m: &Machine, limit: usize) -> Vec<World> {
+        let mut seen = std::collections::HashSet::new();
+        let mut queue = std::collections::VecDeque::from([m.initial()]);
+        let mut out = Vec::new();
+        let mut enabled = Vec::new();
+        while let Some(w) = queue.pop_front() {
+            if out.len() >= limit {
+                break;
+            }
+            if !seen.insert(w) {
+                continue;
+            }
+            m.enabled(&w, &mut enabled);
+            for &step in &enabled {
+                queue.push_back(m.apply(&w, step).expect("enabled"));
+            }
+            out.push(w);
+        }
+        out
+    }
+
+    /// Pairs of enabled steps of different threads in `w` whose accesses do not
+    /// conflict (with `mmap_lock` exclusive when contended), and whether they share an
+    /// object.
+    fn independent_pairs(
+        por: &Por,
+        m: &Machine,
+        w: &World,
+        contention: bool,
+    ) -> Vec<(Step, Step, bool)> {
+        let mut enabled = Vec::new();
+        m.enabled(w, &mut enabled);
+        let mut out = Vec::new();
+        for &a in &enabled {
+            for &b in &enabled {
+                let (Some(ta), Some(tb)) = (a.tid(), b.tid()) else {
+                    continue;
+                };
+                if ta >= tb {
+                    continue;
+                }
+                let (Some(mut x), Some(mut y)) =
+                    (por.next_access(m, w, ta), por.next_access(m, w, tb))
+                else {
+                    continue;
+                };
+                if contention && mmap_contended(w) {
+                    x = x.exclusive_on(Footprint::MMAP);
+                    y = y.exclusive_on(Footprint::MMAP);
+                }
+                if !x.conflicts(y) {
+                    out.push((a, b, x.shared.meets(y.shared)));
+                }
+            }
+        }
+        out
+    }
+
+    fn commute(m: &Machine, w: &World, a: Step, b: Step) -> bool {
+        let ab = m.apply(w, a).and_then(|n| m.apply(&n, b));
+        let ba = m.apply(w, b).and_then(|n| m.apply(&n, a));
+        matches!((ab, ba), (Ok(x), Ok(y)) if x == y)
+    }
+
+    fn cases() -> Vec<Machine> {
+        let mut out = Vec::new();
+        for d in faultline_models::DESIGNS {
+            for sc in faultline_models::SCENARIOS {
+                out.push(
+                    faultline_models::build(d.id, sc.id, &[])
+                        .expect("builds")
+                        .machine,
+                );
+            }
+            let faults = [("faults".to_string(), "3".to_string())];
+            out.push(
+                faultline_models::build(d.id, "many-faults", &faults)
+                    .expect("builds")
+                    .machine,
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn steps_the_access_relation_calls_independent_commute_on_every_catalog_case() {
+        // The soundness of every persistent set rests on this: two enabled steps of
+        // different threads whose accesses do not conflict leave each other enabled
+        // and reach one state in either order.
+        let (mut checked, mut shared) = (0, 0);
+        for m in cases() {
+            let por = Por::new(&m, &[Property::Deadlock]);
+            for w in sample(&m, 3000) {
+                for (a, b, s) in independent_pairs(&por, &m, &w, true) {
+                    assert!(commute(&m, &w, a, b), "{a} and {b} do not commute in {w:?}");
+                    checked += 1;
+                    shared += usize::from(s);
+                }
+            }
+        }
+        assert!(
+            checked > 10_000 && shared > 1000,
+            "{checked} pairs, {shared} shared"
+        );
+    }
+
+    #[test]
+    fn read_side_mmap_ops_do_not_commute_under_contention() {
+        // The test above can fail: without the contention rule, two readers queueing
+        // behind a writer are called independent, and their queue order differs.
+        let failures: usize = cases()
+            .iter()
+            .map(|m| {
+                let por = Por::new(m, &[Property::Deadlock]);
+                sample(m, 3000)
+                    .iter()
+                    .flat_map(|w| {
+                        independent_pairs(&por, m, w, false)
+                            .into_iter()
+                            .filter(|&(a, b, _)| !commute(m, w, a, b))
+                            .collect::<Vec<_>>()
+                    })
+                    .count()
+            })
+            .sum();
+        assert!(failures > 0);
+    }
+
+    #[test]
+    fn a_retry_loop_is_no_cycle_once_its_flags_are_followed_but_a_server_loop_is() {
+        let faults = [("faults".to_string(), "2".to_string())];
+        let m = faultline_models::build("upstream", "many-faults", &faults)
+            .expect("builds")
+            .machine;
+        let por = Por::new(&m, &[Property::Deadlock]);
+        for (t, spec) in m.threads().iter().enumerate() {
+            // The per-pc analysis called the fault path's retry loop a cycle.
+            if spec.role == faultline_protocol::Role::Fault {
+                assert!(loops_by_pc_alone(&spec.program), "{}", spec.name);
+            }
+            assert!(
+                por.cyclic[t].iter().all(|c| *c != Some(true)),
+                "{}: a control state on a cycle",
+                spec.name
+            );
+        }
+        // A daemon that serves requests forever does loop.
+        let looping = cases()
+            .iter()
+            .map(|m| {
+                let por = Por::new(m, &[Property::Deadlock]);
+                por.cyclic
+                    .iter()
+                    .filter(|c| c.contains(&Some(true)))
+                    .count()
+            })
+            .sum::<usize>();
+        assert!(looping > 0);
+    }
+
+    /// Whether some pc of `p` can reach itself along program edges (flags ignored).
+    fn loops_by_pc_alone(p: &faultline_protocol::Program) -> bool {
+        let n = p.len();
+        let next = |pc: usize| {
+            let instr = &p.instrs()[pc];
+            let target = instr.op.label().map(|l| p.target(l));
+            instr
+                .op
+                .successors(pc as u8, target)
+                .into_iter()
+                .flatten()
+                .map(usize::from)
+                .collect::<Vec<_>>()
+        };
+        (0..n).any(|start| {
+            let mut seen = vec![false; n + 1];
+            let mut stack = next(start);
+            while let Some(x) = stack.pop() {
+                if x == start {
+                    return true;
+                }
+                if x < n && !seen[x] {
+                    seen[x] = true;
+                    stack.extend(next(x));
+                }
+            }
+            false
+        })
     }
 }
