@@ -121,6 +121,9 @@ impl Op {
     ///   state and add the caller to its reader set, `vma_end_read` removes the caller,
     ///   `find_vma` and the `anon_vma` test only read. Set insertions and removals of
     ///   different threads commute, and none of them changes what the others read.
+    /// - a VMA and a folio, for `set_pte_range`/the anon map: they only read (the
+    ///   VMA's copy and `anon_vma` state, whether the caller holds its folio lock) and
+    ///   record sticky hazard bits, which commute.
     /// - `mmap_lock`, read side (`down_read`, `down_read_trylock`, `up_read`): these
     ///   commute only while no writer holds or waits and no handoff is set (then both
     ///   acquisitions take the fast path and `up_read` wakes nobody). That is a property
@@ -138,7 +141,9 @@ impl Op {
             | Op::VmaStartRead { .. }
             | Op::VmaEndRead
             | Op::FindVma { .. }
-            | Op::IfAnonVma { .. } => all,
+            | Op::IfAnonVma { .. }
+            | Op::MapPte
+            | Op::MapAnon => all,
             _ => Footprint::NONE,
         };
         Access {
