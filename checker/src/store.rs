@@ -15,7 +15,9 @@
 //! States are appended in breadth-first order, so the key arena doubles as the BFS
 //! queue. Each table entry keeps 32 bits of the hash beside its index: a probe reads
 //! the arena only when the fingerprints match, and a rehash never reads a stored key.
-//! A table grows at 3/4 load. Every growth uses `try_reserve`, so an allocation the
+//! A table grows by half at 3/4 load (slots are placed by multiplying the fingerprint
+//! by the size, so any size works): its load stays between 1/2 and 3/4, where
+//! doubling would leave it as low as 3/8. Every growth uses `try_reserve`, so an allocation the
 //! system refuses ends the search with a report ([`Full::Alloc`]) instead of an abort;
 //! and the explorer asks [`Store::peak_bytes_after`] before it grows, so a memory
 //! budget is never overshot.
@@ -109,8 +111,9 @@ impl Intern {
         peak += n.div_ceil(PAGE_ENTRIES).saturating_sub(self.pages.len()) * self.page_bytes();
         let mut table = self.table.len();
         while Self::crowded(n, table) {
-            peak += 8 * (table + 2 * table); // old and new table during the rehash
-            table *= 2;
+            let bigger = Self::grown(table);
+            peak += 8 * (table + bigger); // old and new table during the rehash
+            table = bigger;
         }
         peak
     }
@@ -125,9 +128,18 @@ impl Intern {
         ((u64::from(fp) * size as u64) >> 32) as usize
     }
 
+    /// The size a crowded table of `size` slots grows to.
+    fn grown(size: usize) -> usize {
+        size + size / 2
+    }
+
+    fn next_slot(slot: usize, size: usize) -> usize {
+        if slot + 1 == size { 0 } else { slot + 1 }
+    }
+
     /// The id of `bytes`, or the empty slot where it belongs.
     fn probe(&self, bytes: &[u8], fp: u32) -> Result<u32, usize> {
-        let mask = self.table.len() - 1;
+        let size = self.table.len();
         let mut slot = Self::home(fp, self.table.len());
         loop {
             let e = self.table[slot];
@@ -140,7 +152,7 @@ impl Intern {
                     return Ok(i);
                 }
             }
-            slot = (slot + 1) & mask;
+            slot = Self::next_slot(slot, size);
         }
     }
 
@@ -172,9 +184,9 @@ impl Intern {
         Ok(id)
     }
 
-    /// Doubles the table, placing entries by their fingerprints alone.
+    /// Grows the table, placing entries by their fingerprints alone.
     fn grow(&mut self) -> Result<(), std::collections::TryReserveError> {
-        let size = self.table.len() * 2;
+        let size = Self::grown(self.table.len());
         let mut table: Vec<u64> = Vec::new();
         table.try_reserve_exact(size)?;
         table.resize(size, 0);
@@ -184,7 +196,7 @@ impl Intern {
             }
             let mut slot = Self::home((e >> 32) as u32, size);
             while table[slot] != 0 {
-                slot = (slot + 1) & (size - 1);
+                slot = Self::next_slot(slot, size);
             }
             table[slot] = e;
         }
