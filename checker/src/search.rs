@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use faultline_protocol::{Machine, ModelError, Shape, Step, World};
+use faultline_protocol::{Machine, ModelError, Step, World};
 
 use crate::budget::Budget;
 use crate::error::CheckError;
@@ -213,9 +213,7 @@ impl Search<'_> {
                         self.reducer.ample(m, &w, &mut enabled);
                         for &step in &enabled[ample..] {
                             buf.clear();
-                            if let Err(error) =
-                                successor(self.reducer, m, &shape, &w, step, &mut buf)
-                            {
+                            if let Err(error) = successor(self.reducer, m, &w, step, &mut buf) {
                                 let from = idx as StateIdx;
                                 return Err(
                                     self.model_error(&store, StepError { from, step, error })
@@ -315,7 +313,7 @@ impl Search<'_> {
             let first = out.succ.len();
             for &step in &enabled[..ample.len] {
                 let at = out.bytes.len();
-                if let Err(error) = successor(self.reducer, m, &shape, &w, step, &mut out.bytes) {
+                if let Err(error) = successor(self.reducer, m, &w, step, &mut out.bytes) {
                     out.error = Some(StepError {
                         from: idx as StateIdx,
                         step,
@@ -336,17 +334,12 @@ impl Search<'_> {
 fn successor(
     reducer: &Reducer,
     m: &Machine,
-    shape: &Shape,
     w: &World,
     step: Step,
     out: &mut Vec<u8>,
 ) -> Result<(), ModelError> {
     let next = m.apply(w, step)?;
-    if reducer.symmetric() {
-        reducer.canonical(m, &next).0.pack(shape, out);
-    } else {
-        next.pack(shape, out);
-    }
+    reducer.pack_representative(m, &next, out);
     Ok(())
 }
 

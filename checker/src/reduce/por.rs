@@ -175,7 +175,21 @@ impl Por {
         if m.admission() == Admission::Steal {
             actors = actors.with(Footprint::MMAP);
         }
+        // What each thread may still do, and unions of those before and after each
+        // thread, so "everyone but t" is one union per candidate.
+        let mut futures = [Access::NONE; faultline_protocol::MAX_THREADS];
+        for (u, f) in futures.iter_mut().enumerate().take(n) {
+            *f = self.future[u][pc(u)];
+            f.excl = f.excl.with(self.reads[u][pc(u)].and(self.disk));
+        }
+        let mut after = [Access::NONE; faultline_protocol::MAX_THREADS + 1];
+        for u in (0..n).rev() {
+            after[u] = after[u + 1].with(futures[u]);
+        }
+        let mut before = Access::NONE;
         for t in 0..n {
+            let others_threads = before.with(after[t + 1]);
+            before = before.with(futures[t]);
             let tid = Tid(t as u8);
             let count = enabled.iter().filter(|s| s.tid() == Some(tid)).count();
             if count == 0 || count == enabled.len() {
@@ -185,14 +199,10 @@ impl Por {
             let Some(mut mine) = self.next_access(m, w, tid) else {
                 continue;
             };
-            let mut others = Access {
+            let mut others = others_threads.with(Access {
                 shared: Footprint::NONE,
                 excl: actors,
-            };
-            for u in (0..n).filter(|&u| u != t) {
-                others = others.with(self.future[u][pc(u)]);
-                others.excl = others.excl.with(self.reads[u][pc(u)].and(self.disk));
-            }
+            });
             if mmap_contended(w) {
                 mine = mine.exclusive_on(Footprint::MMAP);
                 others = others.exclusive_on(Footprint::MMAP);
