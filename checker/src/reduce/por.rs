@@ -1,18 +1,28 @@
 //! Partial-order reduction: a persistent set from op footprints.
 //!
-//! At a state, thread `t`'s enabled steps form a persistent set when the shared
-//! objects its next op touches ([`Op::footprint`]) meet nothing any other actor can
-//! touch from here on: the ops other threads can still reach in their programs, disk
-//! completions of reads in flight or still to start, reclaim, and the rwsem handoff.
-//! Then every run from the state either takes `t`'s step after steps it commutes
-//! with, or leaves it enabled throughout. That preserves every reachable deadlock
-//! (`t` stays runnable, so a state without it is no deadlock) and every sticky hazard.
-//! The latency properties hold at a state when a chain of blocked threads runs from a
-//! writer to read I/O. `t` is runnable, so it ends any chain it is on: a chain to I/O
-//! runs through other threads only, blocked at ops whose objects `t`'s step does not
-//! touch, so the step keeps every such chain (and so the violation) intact. The search adds the breadth-first cycle proviso: a state
-//! whose reduced successors include one at its own depth or shallower is expanded
-//! fully, so every cycle of the reduced graph has a fully expanded state.
+//! At a state, thread `t`'s enabled steps form a persistent set when its next op's
+//! access ([`Op::access`]: which shared objects, read-shared or exclusive) conflicts
+//! with nothing any other actor can do from here on: the ops other threads can still
+//! reach in their programs, disk completions of reads in flight or still to start,
+//! reclaim, and the rwsem handoff. Two accesses conflict when one is exclusive on an
+//! object the other touches; the `mmap_lock` read side counts as exclusive whenever
+//! the lock is contended (see [`mmap_contended`]). Then every run from the state
+//! either takes `t`'s step after steps it commutes with, or leaves it enabled
+//! throughout (Godefroid's persistent sets, LNCS 1032, ch. 4). That preserves every
+//! reachable deadlock (`t` stays runnable, so a state without it is no deadlock) and
+//! every sticky hazard. The latency properties hold at a state when a chain of
+//! blocked threads runs from a writer to read I/O. `t` is runnable, so it ends any
+//! chain it is on: a chain to I/O runs through other threads only, blocked at ops
+//! (always exclusive on what they wait for) whose objects `t`'s step does not
+//! conflict with, so the step keeps every such chain (and so the violation) intact.
+//!
+//! The search adds the breadth-first cycle proviso (Bošnački, Leue, Lafuente,
+//! "Partial-order reduction for general state exploring algorithms", STTT 2009): a
+//! state whose reduced successors include one at its own depth or shallower is
+//! expanded fully, so every cycle of the reduced graph has a fully expanded state.
+//! It is needed only where a cycle can pass: a state reduced to `t`'s steps lies on
+//! a cycle only if `t`'s control state (pc and live flags) lies on a cycle of `t`'s
+//! control graph ([`cyclic_states`]), so elsewhere the proviso is skipped.
 
 use faultline_protocol::{
     Access, Admission, Backend, FolioState, Footprint, Handles, Machine, Op, Reclaim, Step, Tid,
