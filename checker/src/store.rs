@@ -479,6 +479,29 @@ mod tests {
     }
 
     #[test]
+    fn repeated_halves_are_stored_once() {
+        // 90,000 states of 64 bytes from 300 x 300 distinct halves: a state costs its
+        // 8-byte key, link and table share, well below its 64 bytes.
+        let mut s = Store::new(64);
+        let state = |i: usize| {
+            let mut b = [0u8; 64];
+            b[..2].copy_from_slice(&((i % 300) as u16).to_le_bytes());
+            b[32..34].copy_from_slice(&((i / 300) as u16).to_le_bytes());
+            b
+        };
+        for i in 0..90_000 {
+            assert_eq!(
+                s.insert(&state(i), None, 0, NO_LIMIT),
+                Insert::New(i as StateIdx)
+            );
+        }
+        assert_eq!(&*s.get(12_345), &state(12_345));
+        assert_eq!(s.insert(&state(777), None, 0, NO_LIMIT), Insert::Old(777));
+        assert_eq!(s.halves[0].len + s.halves[1].len, 600);
+        assert!(s.bytes() < 90_000 * 48, "{} bytes", s.bytes());
+    }
+
+    #[test]
     fn equal_fingerprints_still_compare_the_states() {
         // Same fingerprint, different bytes: both stored, each found again.
         const SAME: Hashes = [7 << 32, 7 << 32];
