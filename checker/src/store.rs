@@ -24,8 +24,12 @@
 
 use std::ops::Deref;
 
-/// Entries per arena page (pages never move, so growth never copies an arena).
-const PAGE_ENTRIES: usize = 1 << 14;
+/// Bytes per arena page at most (pages never move, so growth never copies an arena;
+/// small pages keep a small search small, as a tight memory budget needs).
+const PAGE_BYTES: usize = 1 << 16;
+
+/// Links per page.
+const LINK_PAGE: usize = 1 << 12;
 
 /// Longest packed state (the protocol's limits keep states far below it).
 const MAX_STRIDE: usize = 512;
@@ -75,6 +79,8 @@ impl Deref for Packed {
 #[derive(Debug)]
 struct Intern {
     stride: usize,
+    /// Entries per page: `1 << page_shift`, at most [`PAGE_BYTES`] of them.
+    page_shift: u32,
     pages: Vec<Vec<u8>>,
     len: usize,
     /// `fingerprint << 32 | id + 1`; 0 is an empty slot.
@@ -83,16 +89,22 @@ struct Intern {
 
 impl Intern {
     fn new(stride: usize) -> Intern {
+        let per_page = (PAGE_BYTES / stride.max(1)).max(1);
         Intern {
             stride,
+            page_shift: per_page.ilog2(),
             pages: Vec::new(),
             len: 0,
             table: vec![0; 1024],
         }
     }
 
+    fn page_entries(&self) -> usize {
+        1 << self.page_shift
+    }
+
     fn page_bytes(&self) -> usize {
-        PAGE_ENTRIES * self.stride.max(1)
+        self.page_entries() * self.stride.max(1)
     }
 
     fn bytes(&self) -> usize {
@@ -108,7 +120,10 @@ impl Intern {
     fn peak_after(&self, extra: usize) -> usize {
         let n = self.len + extra;
         let mut peak = self.bytes();
-        peak += n.div_ceil(PAGE_ENTRIES).saturating_sub(self.pages.len()) * self.page_bytes();
+        peak += n
+            .div_ceil(self.page_entries())
+            .saturating_sub(self.pages.len())
+            * self.page_bytes();
         let mut table = self.table.len();
         while Self::crowded(n, table) {
             let bigger = Self::grown(table);
@@ -120,8 +135,8 @@ impl Intern {
 
     fn get(&self, id: u32) -> &[u8] {
         let i = id as usize;
-        let at = (i % PAGE_ENTRIES) * self.stride;
-        &self.pages[i / PAGE_ENTRIES][at..at + self.stride]
+        let at = (i & (self.page_entries() - 1)) * self.stride;
+        &self.pages[i >> self.page_shift][at..at + self.stride]
     }
 
     fn home(fp: u32, size: usize) -> usize {
@@ -163,7 +178,7 @@ impl Intern {
         fp: u32,
         slot: usize,
     ) -> Result<u32, std::collections::TryReserveError> {
-        if self.len % PAGE_ENTRIES == 0 {
+        if self.len % self.page_entries() == 0 {
             let mut page = Vec::new();
             page.try_reserve_exact(self.page_bytes())?;
             self.pages.try_reserve(1)?;
@@ -243,7 +258,7 @@ impl Store {
         self.halves[0].bytes()
             + self.halves[1].bytes()
             + self.states.bytes()
-            + self.links.len() * PAGE_ENTRIES * LINK_BYTES
+            + self.links.len() * LINK_PAGE * LINK_BYTES
     }
 
     /// The most bytes held while `extra` more states are inserted (each may add a
@@ -253,7 +268,7 @@ impl Store {
         self.halves[0].peak_after(extra)
             + self.halves[1].peak_after(extra)
             + self.states.peak_after(extra)
-            + n.div_ceil(PAGE_ENTRIES).max(self.links.len()) * PAGE_ENTRIES * LINK_BYTES
+            + n.div_ceil(LINK_PAGE).max(self.links.len()) * LINK_PAGE * LINK_BYTES
     }
 
     /// The hashes [`Store::insert_hashed`] needs for `bytes`.
@@ -276,7 +291,7 @@ impl Store {
 
     fn link_at(&self, i: StateIdx) -> (u32, u16) {
         let i = i as usize;
-        let l = self.links[i / PAGE_ENTRIES][i % PAGE_ENTRIES];
+        let l = self.links[i / LINK_PAGE][i % LINK_PAGE];
         (
             u32::from_le_bytes([l[0], l[1], l[2], l[3]]),
             u16::from_le_bytes([l[4], l[5]]),
@@ -387,9 +402,9 @@ impl Store {
 
     /// Room for one more link: a fresh page when the last is full.
     fn reserve_link(&mut self) -> Result<(), std::collections::TryReserveError> {
-        if self.len() % PAGE_ENTRIES == 0 {
+        if self.len() % LINK_PAGE == 0 {
             let mut page = Vec::new();
-            page.try_reserve_exact(PAGE_ENTRIES)?;
+            page.try_reserve_exact(LINK_PAGE)?;
             self.links.try_reserve(1)?;
             self.links.push(page);
         }
