@@ -97,7 +97,7 @@ pub(crate) fn check(
         let mut always = u32::MAX;
         let mut unfinished = false;
         for &v in c {
-            let w = World::unpack(&shape, store.get(v.index() as StateIdx), &template);
+            let w = World::unpack(&shape, &store.get(v.index() as StateIdx), &template);
             m.enabled(&w, &mut enabled);
             always &= enabled.iter().fold(0, |acc, &s| acc | actor(s));
             unfinished |= m
@@ -162,7 +162,7 @@ fn lasso(
             cur = e.target();
         } else {
             let disabled = |v: NodeIndex| {
-                let w = World::unpack(&shape, store.get(v.index() as StateIdx), &template);
+                let w = World::unpack(&shape, &store.get(v.index() as StateIdx), &template);
                 m.enabled(&w, &mut enabled);
                 !enabled.iter().any(|&s| actor(s) == a)
             };

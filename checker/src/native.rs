@@ -155,7 +155,7 @@ fn counterexample(
         token: token(&steps),
     };
     let trace = Trace::replay(m, &steps).map_err(|_| mismatch())?;
-    if packed_representative(m, reducer, trace.last()) != graph.store.get(idx) {
+    if packed_representative(m, reducer, trace.last()) != *graph.store.get(idx) {
         return Err(mismatch());
     }
     let mut enabled = Vec::new();

@@ -90,7 +90,7 @@ pub fn deadlocks(m: &Machine, budget: &Budget) -> Result<(Deadlocks, Stats), Che
     let mut states = Vec::new();
     // The store holds the states in BFS order, so each parent path is a shortest trace.
     for idx in 0..graph.store.len() as u32 {
-        let world = World::unpack(&shape, graph.store.get(idx), &template);
+        let world = World::unpack(&shape, &graph.store.get(idx), &template);
         m.enabled(&world, &mut enabled);
         if !Property::Deadlock.violated_at(m, &world, &enabled) {
             continue;

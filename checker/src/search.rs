@@ -9,12 +9,12 @@
 
 use std::time::Instant;
 
-use faultline_protocol::{Machine, ModelError, Shape, Step, World};
+use faultline_protocol::{Machine, ModelError, Step, World};
 
 use crate::budget::Budget;
 use crate::error::CheckError;
 use crate::reduce::{Reducer, rename_step};
-use crate::store::{Full, Insert, StateIdx, Store, hash};
+use crate::store::{Full, Hashes, Insert, StateIdx, Store};
 use crate::verdict::Limit;
 
 /// A transition of the state graph: from, to, step code.
@@ -84,8 +84,8 @@ struct Batch {
     /// Per state: watched mask, first successor, persistent-set successors, all
     /// enabled, whether the cycle proviso applies.
     states: Vec<(u64, usize, usize, usize, bool)>,
-    /// Per successor: hash and step code.
-    succ: Vec<(u64, u16)>,
+    /// Per successor: the hashes of its halves and step code.
+    succ: Vec<(Hashes, u16)>,
     /// Packed successors, `stride` bytes each.
     bytes: Vec<u8>,
     error: Option<StepError>,
@@ -208,14 +208,12 @@ impl Search<'_> {
                     }
                     if ample < total && proviso && shallow {
                         // Cycle proviso: expand the rest here.
-                        let w = World::unpack(&shape, store.get(idx as StateIdx), &template);
+                        let w = World::unpack(&shape, &store.get(idx as StateIdx), &template);
                         m.enabled(&w, &mut enabled);
                         self.reducer.ample(m, &w, &mut enabled);
                         for &step in &enabled[ample..] {
                             buf.clear();
-                            if let Err(error) =
-                                successor(self.reducer, m, &shape, &w, step, &mut buf)
-                            {
+                            if let Err(error) = successor(self.reducer, m, &w, step, &mut buf) {
                                 let from = idx as StateIdx;
                                 return Err(
                                     self.model_error(&store, StepError { from, step, error })
@@ -246,7 +244,7 @@ impl Search<'_> {
             // Stored states never expanded are still watched: a predicate holding there
             // is found (at minimal depth: every shallower state was expanded).
             for i in cursor + 1..store.len() {
-                let w = World::unpack(&shape, store.get(i as StateIdx), &template);
+                let w = World::unpack(&shape, &store.get(i as StateIdx), &template);
                 m.enabled(&w, &mut enabled);
                 let new = watch(&w, &enabled) & !found_mask;
                 for (j, slot) in found.iter_mut().enumerate() {
@@ -308,14 +306,14 @@ impl Search<'_> {
         out.error = None;
         let mut enabled = Vec::new();
         for idx in a..b {
-            let w = World::unpack(&shape, store.get(idx as StateIdx), template);
+            let w = World::unpack(&shape, &store.get(idx as StateIdx), template);
             m.enabled(&w, &mut enabled);
             let mask = watch(&w, &enabled);
             let ample = self.reducer.ample(m, &w, &mut enabled);
             let first = out.succ.len();
             for &step in &enabled[..ample.len] {
                 let at = out.bytes.len();
-                if let Err(error) = successor(self.reducer, m, &shape, &w, step, &mut out.bytes) {
+                if let Err(error) = successor(self.reducer, m, &w, step, &mut out.bytes) {
                     out.error = Some(StepError {
                         from: idx as StateIdx,
                         step,
@@ -323,7 +321,8 @@ impl Search<'_> {
                     });
                     return;
                 }
-                out.succ.push((hash(&out.bytes[at..]), step.encode()));
+                out.succ
+                    .push((store.hashes(&out.bytes[at..]), step.encode()));
             }
             out.states
                 .push((mask, first, ample.len, enabled.len(), ample.proviso));
@@ -335,17 +334,12 @@ impl Search<'_> {
 fn successor(
     reducer: &Reducer,
     m: &Machine,
-    shape: &Shape,
     w: &World,
     step: Step,
     out: &mut Vec<u8>,
 ) -> Result<(), ModelError> {
     let next = m.apply(w, step)?;
-    if reducer.symmetric() {
-        reducer.canonical(m, &next).0.pack(shape, out);
-    } else {
-        next.pack(shape, out);
-    }
+    reducer.pack_representative(m, &next, out);
     Ok(())
 }
 

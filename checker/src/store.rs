@@ -1,16 +1,38 @@
-//! The visited set: packed states in one fixed-stride arena, an open-addressing hash
-//! table of (fingerprint, index) pairs, and a parent link plus step code per state.
+//! The visited set: each packed state split in two halves, each half interned in its
+//! own table, and the state stored as the pair of half ids (8 bytes) in an
+//! open-addressing hash table of (fingerprint, index) pairs; a parent link plus step
+//! code per state.
 //!
-//! States are appended in breadth-first order, so the arena doubles as the BFS queue.
-//! Each table entry keeps 32 bits of the state's hash beside its index: a probe reads
-//! the arena only when the fingerprints match, and a rehash never reads a stored
-//! state. The table grows at 5/8 load, before probe chains get long. Every growth
-//! uses `try_reserve`, so an allocation the system refuses ends the search with a
-//! report ([`Full::Alloc`]) instead of an abort; and the explorer asks
-//! [`Store::peak_bytes_after`] before it grows, so a memory budget is never overshot.
+//! Why halves: the halves of the reachable states repeat a lot (many-faults faults=4:
+//! 566,209 states of 57 bytes have only 111,014 distinct first and 78,540 distinct
+//! second 32/25-byte halves), so a state costs 8 bytes of key instead of its packed
+//! length, plus a share of the half tables that shrinks as the space grows. This is
+//! the two-leaf case of the tree compression of Laarman, van de Pol and Weber
+//! ("Parallel recursive state compression for free", SPIN 2011). It is exact: every
+//! half and every key is compared in full on a fingerprint match, so two states are
+//! one only when their bytes are equal.
+//!
+//! States are appended in breadth-first order, so the key arena doubles as the BFS
+//! queue. Each table entry keeps 32 bits of the hash beside its index: a probe reads
+//! the arena only when the fingerprints match, and a rehash never reads a stored key.
+//! A table grows by half at 3/4 load (slots are placed by multiplying the fingerprint
+//! by the size, so any size works): its load stays between 1/2 and 3/4, where
+//! doubling would leave it as low as 3/8. Every growth uses `try_reserve`, so an allocation the
+//! system refuses ends the search with a report ([`Full::Alloc`]) instead of an abort;
+//! and the explorer asks [`Store::peak_bytes_after`] before it grows, so a memory
+//! budget is never overshot.
 
-/// States per arena page (pages never move, so growth never copies the arena).
-const PAGE_STATES: usize = 1 << 14;
+use std::ops::Deref;
+
+/// Bytes per arena page at most (pages never move, so growth never copies an arena;
+/// small pages keep a small search small, as a tight memory budget needs).
+const PAGE_BYTES: usize = 1 << 16;
+
+/// Links per page.
+const LINK_PAGE: usize = 1 << 12;
+
+/// Longest packed state (the protocol's limits keep states far below it).
+const MAX_STRIDE: usize = 512;
 
 /// Index of a stored state (BFS discovery order).
 pub(crate) type StateIdx = u32;
@@ -37,82 +59,249 @@ pub(crate) enum Full {
     Alloc,
 }
 
+/// The hashes of a packed state's two halves (computed off the main thread).
+pub(crate) type Hashes = [u64; 2];
+
+/// A packed state read back from the store.
+pub(crate) struct Packed {
+    len: usize,
+    buf: [u8; MAX_STRIDE],
+}
+
+impl Deref for Packed {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// Fixed-stride byte strings, each stored once, with ids in insertion order.
+#[derive(Debug)]
+struct Intern {
+    stride: usize,
+    /// Entries per page: `1 << page_shift`, at most [`PAGE_BYTES`] of them.
+    page_shift: u32,
+    pages: Vec<Vec<u8>>,
+    len: usize,
+    /// `fingerprint << 32 | id + 1`; 0 is an empty slot.
+    table: Vec<u64>,
+}
+
+impl Intern {
+    fn new(stride: usize) -> Intern {
+        let per_page = (PAGE_BYTES / stride.max(1)).max(1);
+        Intern {
+            stride,
+            page_shift: per_page.ilog2(),
+            pages: Vec::new(),
+            len: 0,
+            table: vec![0; 1024],
+        }
+    }
+
+    fn page_entries(&self) -> usize {
+        1 << self.page_shift
+    }
+
+    fn page_bytes(&self) -> usize {
+        self.page_entries() * self.stride.max(1)
+    }
+
+    fn bytes(&self) -> usize {
+        self.pages.len() * self.page_bytes() + 8 * self.table.capacity()
+    }
+
+    fn crowded(entries: usize, table: usize) -> bool {
+        4 * entries > 3 * table
+    }
+
+    /// The most bytes held while `extra` more entries are added, counting the moment a
+    /// growing table exists twice.
+    fn peak_after(&self, extra: usize) -> usize {
+        let n = self.len + extra;
+        let mut peak = self.bytes();
+        peak += n
+            .div_ceil(self.page_entries())
+            .saturating_sub(self.pages.len())
+            * self.page_bytes();
+        let mut table = self.table.len();
+        while Self::crowded(n, table) {
+            let bigger = Self::grown(table);
+            peak += 8 * (table + bigger); // old and new table during the rehash
+            table = bigger;
+        }
+        peak
+    }
+
+    fn get(&self, id: u32) -> &[u8] {
+        let i = id as usize;
+        let at = (i & (self.page_entries() - 1)) * self.stride;
+        &self.pages[i >> self.page_shift][at..at + self.stride]
+    }
+
+    fn home(fp: u32, size: usize) -> usize {
+        ((u64::from(fp) * size as u64) >> 32) as usize
+    }
+
+    /// The size a crowded table of `size` slots grows to.
+    fn grown(size: usize) -> usize {
+        size + size / 2
+    }
+
+    fn next_slot(slot: usize, size: usize) -> usize {
+        if slot + 1 == size { 0 } else { slot + 1 }
+    }
+
+    /// The id of `bytes`, or the empty slot where it belongs.
+    fn probe(&self, bytes: &[u8], fp: u32) -> Result<u32, usize> {
+        let size = self.table.len();
+        let mut slot = Self::home(fp, self.table.len());
+        loop {
+            let e = self.table[slot];
+            if e == 0 {
+                return Err(slot);
+            }
+            if (e >> 32) as u32 == fp {
+                let i = (e as u32) - 1;
+                if self.get(i) == bytes {
+                    return Ok(i);
+                }
+            }
+            slot = Self::next_slot(slot, size);
+        }
+    }
+
+    /// Adds `bytes`, known to be absent, whose empty slot `probe` returned.
+    fn add(
+        &mut self,
+        bytes: &[u8],
+        fp: u32,
+        slot: usize,
+    ) -> Result<u32, std::collections::TryReserveError> {
+        if self.len % self.page_entries() == 0 {
+            let mut page = Vec::new();
+            page.try_reserve_exact(self.page_bytes())?;
+            self.pages.try_reserve(1)?;
+            self.pages.push(page);
+        }
+        let slot = if Self::crowded(self.len + 1, self.table.len()) {
+            self.grow()?;
+            self.probe(bytes, fp).err().unwrap_or(slot)
+        } else {
+            slot
+        };
+        let id = self.len as u32;
+        self.table[slot] = u64::from(fp) << 32 | u64::from(id + 1);
+        if let Some(page) = self.pages.last_mut() {
+            page.extend_from_slice(bytes);
+        }
+        self.len += 1;
+        Ok(id)
+    }
+
+    /// Grows the table, placing entries by their fingerprints alone.
+    fn grow(&mut self) -> Result<(), std::collections::TryReserveError> {
+        let size = Self::grown(self.table.len());
+        let mut table: Vec<u64> = Vec::new();
+        table.try_reserve_exact(size)?;
+        table.resize(size, 0);
+        for &e in &self.table {
+            if e == 0 {
+                continue;
+            }
+            let mut slot = Self::home((e >> 32) as u32, size);
+            while table[slot] != 0 {
+                slot = Self::next_slot(slot, size);
+            }
+            table[slot] = e;
+        }
+        self.table = table;
+        Ok(())
+    }
+}
+
 /// The visited set with parent links.
 #[derive(Debug)]
 pub(crate) struct Store {
     stride: usize,
-    pages: Vec<Vec<u8>>,
-    /// `fingerprint << 32 | index + 1`; 0 is an empty slot.
-    table: Vec<u64>,
-    parent: Vec<u32>,
-    step: Vec<u16>,
+    /// Where the second half starts.
+    split: usize,
+    halves: [Intern; 2],
+    /// Per state, its two half ids (8 bytes).
+    states: Intern,
+    /// Per state, its parent index and step code (6 bytes, little-endian), paged.
+    links: Vec<Vec<[u8; LINK_BYTES]>>,
 }
 
 const NO_PARENT: u32 = u32::MAX;
 
 impl Store {
     pub(crate) fn new(stride: usize) -> Store {
+        assert!(stride <= MAX_STRIDE, "packed state of {stride} bytes");
+        let split = stride.div_ceil(2);
         Store {
             stride,
-            pages: Vec::new(),
-            table: vec![0; 1024],
-            parent: Vec::new(),
-            step: Vec::new(),
+            split,
+            halves: [Intern::new(split), Intern::new(stride - split)],
+            states: Intern::new(8),
+            links: Vec::new(),
         }
     }
 
     /// Number of stored states.
     pub(crate) fn len(&self) -> usize {
-        self.parent.len()
+        self.states.len
     }
 
-    fn page_bytes(&self) -> usize {
-        PAGE_STATES * self.stride
-    }
-
-    /// Bytes held (arena pages, table, links).
+    /// Bytes held (half tables, state keys and table, links).
     pub(crate) fn bytes(&self) -> usize {
-        self.pages.len() * self.page_bytes()
-            + 8 * self.table.capacity()
-            + 4 * self.parent.capacity()
-            + 2 * self.step.capacity()
+        self.halves[0].bytes()
+            + self.halves[1].bytes()
+            + self.states.bytes()
+            + self.links.len() * LINK_PAGE * LINK_BYTES
     }
 
-    fn crowded(states: usize, table: usize) -> bool {
-        8 * states > 5 * table
-    }
-
-    /// The most bytes held while `extra` more states are inserted, counting the moment a
-    /// growing table or link vector exists twice.
+    /// The most bytes held while `extra` more states are inserted (each may add a
+    /// half to each half table), counting the moment a growing table exists twice.
     pub(crate) fn peak_bytes_after(&self, extra: usize) -> usize {
         let n = self.len() + extra;
-        let mut peak = self.bytes();
-        let pages = n.div_ceil(PAGE_STATES);
-        peak += pages.saturating_sub(self.pages.len()) * self.page_bytes();
-        let mut table = self.table.len();
-        while Self::crowded(n, table) {
-            peak += 8 * (table + 2 * table); // old and new table during the rehash
-            table *= 2;
-        }
-        let cap = self.parent.capacity();
-        if n > cap {
-            // Vec doubling (at least 4 elements), old and new alive during the copy.
-            peak += 6 * (cap + (2 * cap).max(n).max(4));
-        }
-        peak
+        self.halves[0].peak_after(extra)
+            + self.halves[1].peak_after(extra)
+            + self.states.peak_after(extra)
+            + n.div_ceil(LINK_PAGE).max(self.links.len()) * LINK_PAGE * LINK_BYTES
+    }
+
+    /// The hashes [`Store::insert_hashed`] needs for `bytes`.
+    pub(crate) fn hashes(&self, bytes: &[u8]) -> Hashes {
+        [hash(&bytes[..self.split]), hash(&bytes[self.split..])]
     }
 
     /// The packed state at `i`.
-    pub(crate) fn get(&self, i: StateIdx) -> &[u8] {
+    pub(crate) fn get(&self, i: StateIdx) -> Packed {
+        let key = self.states.get(i);
+        let id = |k: usize| u32::from_le_bytes([key[k], key[k + 1], key[k + 2], key[k + 3]]);
+        let mut out = Packed {
+            len: self.stride,
+            buf: [0; MAX_STRIDE],
+        };
+        out.buf[..self.split].copy_from_slice(self.halves[0].get(id(0)));
+        out.buf[self.split..self.stride].copy_from_slice(self.halves[1].get(id(4)));
+        out
+    }
+
+    fn link_at(&self, i: StateIdx) -> (u32, u16) {
         let i = i as usize;
-        let at = (i % PAGE_STATES) * self.stride;
-        &self.pages[i / PAGE_STATES][at..at + self.stride]
+        let l = self.links[i / LINK_PAGE][i % LINK_PAGE];
+        (
+            u32::from_le_bytes([l[0], l[1], l[2], l[3]]),
+            u16::from_le_bytes([l[4], l[5]]),
+        )
     }
 
     /// Parent index and step code of `i` (`None` for the initial state).
     pub(crate) fn link(&self, i: StateIdx) -> Option<(StateIdx, u16)> {
-        let p = self.parent[i as usize];
-        (p != NO_PARENT).then(|| (p, self.step[i as usize]))
+        let (p, step) = self.link_at(i);
+        (p != NO_PARENT).then_some((p, step))
     }
 
     /// The step codes from the initial state to `idx`.
@@ -135,108 +324,104 @@ impl Store {
         step: u16,
         limits: (u64, u64),
     ) -> Insert {
-        self.insert_hashed(bytes, hash(bytes), parent, step, limits)
+        let h = self.hashes(bytes);
+        self.insert_hashed(bytes, h, parent, step, limits)
     }
 
-    /// [`Store::insert`] with `h = hash(bytes)` computed by the caller (possibly on
-    /// another thread).
+    /// [`Store::insert`] with `h = self.hashes(bytes)` computed by the caller
+    /// (possibly on another thread).
     pub(crate) fn insert_hashed(
         &mut self,
         bytes: &[u8],
-        h: u64,
+        h: Hashes,
         parent: Option<StateIdx>,
         step: u16,
         limits: (u64, u64),
     ) -> Insert {
         debug_assert_eq!(bytes.len(), self.stride);
-        let fp = (h >> 32) as u32;
-        let slot = match self.probe(bytes, fp) {
-            Ok(i) => return Insert::Old(i),
-            Err(slot) => slot,
+        let parts = [&bytes[..self.split], &bytes[self.split..]];
+        let fps = [(h[0] >> 32) as u32, (h[1] >> 32) as u32];
+        let found = [
+            self.halves[0].probe(parts[0], fps[0]),
+            self.halves[1].probe(parts[1], fps[1]),
+        ];
+        let key_of = |a: u32, b: u32| {
+            let mut k = [0u8; 8];
+            k[..4].copy_from_slice(&a.to_le_bytes());
+            k[4..].copy_from_slice(&b.to_le_bytes());
+            k
         };
+        let key_fp = |a: u32, b: u32| (mix(u64::from(a) << 32 | u64::from(b)) >> 32) as u32;
+        let mut slot = None;
+        if let (Ok(a), Ok(b)) = (found[0], found[1]) {
+            match self.states.probe(&key_of(a, b), key_fp(a, b)) {
+                Ok(i) => return Insert::Old(i),
+                Err(s) => slot = Some(s),
+            }
+        }
         if self.len() as u64 >= limits.0 || self.len() as u64 >= u64::from(u32::MAX - 1) {
             return Insert::Full(Full::States);
         }
         if self.peak_bytes_after(1) as u64 > limits.1 {
             return Insert::Full(Full::Memory);
         }
-        if self.reserve_one().is_err() {
+        let mut ids = [0u32; 2];
+        for k in 0..2 {
+            ids[k] = match found[k] {
+                Ok(id) => id,
+                Err(s) => match self.halves[k].add(parts[k], fps[k], s) {
+                    Ok(id) => id,
+                    Err(_) => return Insert::Full(Full::Alloc),
+                },
+            };
+        }
+        let key = key_of(ids[0], ids[1]);
+        let fp = key_fp(ids[0], ids[1]);
+        let slot = match slot {
+            Some(s) => s,
+            None => match self.states.probe(&key, fp) {
+                Ok(i) => return Insert::Old(i), // unreachable: a half was new
+                Err(s) => s,
+            },
+        };
+        if self.reserve_link().is_err() {
             return Insert::Full(Full::Alloc);
         }
-        let slot = if Self::crowded(self.len() + 1, self.table.len()) {
-            if self.grow().is_err() {
-                return Insert::Full(Full::Alloc);
-            }
-            self.probe(bytes, fp).err().unwrap_or(slot)
-        } else {
-            slot
+        let idx = match self.states.add(&key, fp, slot) {
+            Ok(i) => i,
+            Err(_) => return Insert::Full(Full::Alloc),
         };
-        let idx = self.len() as StateIdx;
-        self.table[slot] = u64::from(fp) << 32 | u64::from(idx + 1);
-        if let Some(page) = self.pages.last_mut() {
-            page.extend_from_slice(bytes);
+        if let Some(page) = self.links.last_mut() {
+            let mut l = [0u8; LINK_BYTES];
+            l[..4].copy_from_slice(&parent.unwrap_or(NO_PARENT).to_le_bytes());
+            l[4..].copy_from_slice(&step.to_le_bytes());
+            page.push(l);
         }
-        self.parent.push(parent.unwrap_or(NO_PARENT));
-        self.step.push(step);
         Insert::New(idx)
     }
 
-    /// Room for one more state: a fresh arena page when the last is full, and link
-    /// vectors with spare capacity.
-    fn reserve_one(&mut self) -> Result<(), std::collections::TryReserveError> {
-        if self.len() % PAGE_STATES == 0 {
+    /// Room for one more link: a fresh page when the last is full.
+    fn reserve_link(&mut self) -> Result<(), std::collections::TryReserveError> {
+        if self.len() % LINK_PAGE == 0 {
             let mut page = Vec::new();
-            page.try_reserve_exact(self.page_bytes())?;
-            self.pages.try_reserve(1)?;
-            self.pages.push(page);
+            page.try_reserve_exact(LINK_PAGE)?;
+            self.links.try_reserve(1)?;
+            self.links.push(page);
         }
-        self.parent.try_reserve(1)?;
-        self.step.try_reserve(1)?;
         Ok(())
     }
+}
 
-    fn home(fp: u32, size: usize) -> usize {
-        ((u64::from(fp) * size as u64) >> 32) as usize
-    }
+/// Bytes of one link: parent index and step code.
+const LINK_BYTES: usize = 6;
 
-    /// The index of `bytes`, or the empty slot where it belongs.
-    fn probe(&self, bytes: &[u8], fp: u32) -> Result<StateIdx, usize> {
-        let mask = self.table.len() - 1;
-        let mut slot = Self::home(fp, self.table.len());
-        loop {
-            let e = self.table[slot];
-            if e == 0 {
-                return Err(slot);
-            }
-            if (e >> 32) as u32 == fp {
-                let i = (e as u32) - 1;
-                if self.get(i) == bytes {
-                    return Ok(i);
-                }
-            }
-            slot = (slot + 1) & mask;
-        }
-    }
-
-    /// Doubles the table, placing entries by their fingerprints alone.
-    fn grow(&mut self) -> Result<(), std::collections::TryReserveError> {
-        let size = self.table.len() * 2;
-        let mut table: Vec<u64> = Vec::new();
-        table.try_reserve_exact(size)?;
-        table.resize(size, 0);
-        for &e in &self.table {
-            if e == 0 {
-                continue;
-            }
-            let mut slot = Self::home((e >> 32) as u32, size);
-            while table[slot] != 0 {
-                slot = (slot + 1) & (size - 1);
-            }
-            table[slot] = e;
-        }
-        self.table = table;
-        Ok(())
-    }
+/// A 64-bit finaliser (murmur3's `fmix64`).
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// A fast 64-bit hash of a byte string (word-at-a-time multiply-rotate, murmur-style
@@ -299,34 +484,60 @@ mod tests {
         }
         assert_eq!(s.len(), 40_000);
         assert_eq!(
-            s.get(39_999),
+            &*s.get(39_999),
             &[(39_999 & 0xff) as u8, (39_999 >> 8) as u8, 7]
         );
         assert_eq!(s.link(0), None);
         assert_eq!(s.link(4321), Some((4320, 21)));
         assert_eq!(s.path(3), vec![1, 2, 3]);
-        assert_eq!(s.get(258), &[2, 1, 7]);
+        assert_eq!(&*s.get(258), &[2, 1, 7]);
+    }
+
+    #[test]
+    fn repeated_halves_are_stored_once() {
+        // 90,000 states of 64 bytes from 300 x 300 distinct halves: a state costs its
+        // 8-byte key, link and table share, well below its 64 bytes.
+        let mut s = Store::new(64);
+        let state = |i: usize| {
+            let mut b = [0u8; 64];
+            b[..2].copy_from_slice(&((i % 300) as u16).to_le_bytes());
+            b[32..34].copy_from_slice(&((i / 300) as u16).to_le_bytes());
+            b
+        };
+        for i in 0..90_000 {
+            assert_eq!(
+                s.insert(&state(i), None, 0, NO_LIMIT),
+                Insert::New(i as StateIdx)
+            );
+        }
+        assert_eq!(&*s.get(12_345), &state(12_345));
+        assert_eq!(s.insert(&state(777), None, 0, NO_LIMIT), Insert::Old(777));
+        assert_eq!(s.halves[0].len + s.halves[1].len, 600);
+        assert!(s.bytes() < 90_000 * 48, "{} bytes", s.bytes());
     }
 
     #[test]
     fn equal_fingerprints_still_compare_the_states() {
         // Same fingerprint, different bytes: both stored, each found again.
-        let mut s = Store::new(1);
+        const SAME: Hashes = [7 << 32, 7 << 32];
+        let mut s = Store::new(2);
         assert_eq!(
-            s.insert_hashed(&[1], 7 << 32, None, 0, NO_LIMIT),
+            s.insert_hashed(&[1, 5], SAME, None, 0, NO_LIMIT),
             Insert::New(0)
         );
         assert_eq!(
-            s.insert_hashed(&[2], 7 << 32, None, 0, NO_LIMIT),
+            s.insert_hashed(&[2, 5], SAME, None, 0, NO_LIMIT),
             Insert::New(1)
         );
         assert_eq!(
-            s.insert_hashed(&[2], 7 << 32, None, 0, NO_LIMIT),
+            s.insert_hashed(&[2, 5], SAME, None, 0, NO_LIMIT),
             Insert::Old(1)
         );
         assert_eq!(
-            s.insert_hashed(&[1], 7 << 32, None, 0, NO_LIMIT),
+            s.insert_hashed(&[1, 5], SAME, None, 0, NO_LIMIT),
             Insert::Old(0)
         );
+        assert_eq!(&*s.get(0), &[1, 5]);
+        assert_eq!(&*s.get(1), &[2, 5]);
     }
 }

@@ -70,7 +70,88 @@ impl Handles {
     }
 }
 
+/// How an op touches shared objects: `shared` ones only in ways that commute with
+/// every other shared access to the same object, `excl` ones in any way. Two ops are
+/// independent when neither's `excl` meets the other's objects (a read/write
+/// dependency relation: Godefroid, "Partial-Order Methods for the Verification of
+/// Concurrent Systems", LNCS 1032, section 3.4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Access {
+    /// Objects only read, or entered and left as one of several readers.
+    pub shared: Footprint,
+    /// Objects touched in any other way.
+    pub excl: Footprint,
+}
+
+impl Access {
+    /// Nothing shared.
+    pub const NONE: Access = Access {
+        shared: Footprint::NONE,
+        excl: Footprint::NONE,
+    };
+    /// Union (an object both shared and exclusive stays in both).
+    pub fn with(self, o: Access) -> Access {
+        Access {
+            shared: self.shared.with(o.shared),
+            excl: self.excl.with(o.excl),
+        }
+    }
+    /// Every object touched.
+    pub fn all(self) -> Footprint {
+        self.shared.with(self.excl)
+    }
+    /// Whether an op with this access may fail to commute with one with `o`.
+    pub fn conflicts(self, o: Access) -> bool {
+        self.excl.meets(o.all()) || o.excl.meets(self.shared)
+    }
+    /// This access with the objects of `f` made exclusive.
+    pub fn exclusive_on(self, f: Footprint) -> Access {
+        Access {
+            shared: Footprint(self.shared.0 & !f.0),
+            excl: self.excl.with(Footprint(self.shared.0 & f.0)),
+        }
+    }
+}
+
 impl Op {
+    /// How this op touches what [`Op::footprint`] lists.
+    ///
+    /// Shared accesses, and why they commute pairwise:
+    /// - a VMA: `lock_vma_under_rcu`/`vma_start_read` read the VMA's attach and write
+    ///   state and add the caller to its reader set, `vma_end_read` removes the caller,
+    ///   `find_vma` and the `anon_vma` test only read. Set insertions and removals of
+    ///   different threads commute, and none of them changes what the others read.
+    /// - a VMA and a folio, for `set_pte_range`/the anon map: they only read (the
+    ///   VMA's copy and `anon_vma` state, whether the caller holds its folio lock) and
+    ///   record sticky hazard bits, which commute.
+    /// - `mmap_lock`, read side (`down_read`, `down_read_trylock`, `up_read`): these
+    ///   commute only while no writer holds or waits and no handoff is set (then both
+    ///   acquisitions take the fast path and `up_read` wakes nobody). That is a property
+    ///   of the state, not of the op: the caller must treat `MMAP` as exclusive
+    ///   everywhere in any other state (a writer's own ops are exclusive, so a state
+    ///   reached without a writer's step keeps the condition).
+    ///
+    /// Every other op is exclusive on all of its footprint: the default is the
+    /// conservative one, so this match may have a wildcard arm.
+    pub fn access(&self, h: &Handles) -> Access {
+        let all = self.footprint(h);
+        let shared = match *self {
+            Op::MmapReadLock | Op::MmapReadTrylock { .. } | Op::MmapReadUnlock => all,
+            Op::LockVmaUnderRcu { .. }
+            | Op::VmaStartRead { .. }
+            | Op::VmaEndRead
+            | Op::FindVma { .. }
+            | Op::IfAnonVma { .. }
+            | Op::MapPte
+            | Op::MapAnon => all,
+            _ => Footprint::NONE,
+        };
+        Access {
+            shared,
+            excl: Footprint(all.0 & !shared.0),
+        }
+    }
+
     /// The shared objects this op reads or writes (every alternative of it), given
     /// what the thread's handles may point at. Local ops touch nothing shared.
     pub fn footprint(&self, h: &Handles) -> Footprint {

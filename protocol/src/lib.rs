@@ -35,7 +35,7 @@ mod world;
 
 pub use error::ModelError;
 pub use folio::{Backend, Folio, FolioState};
-pub use footprint::{Footprint, Handles};
+pub use footprint::{Access, Footprint, Handles};
 pub use hazard::Hazard;
 pub use ids::{FolioId, MAX_FOLIOS, MAX_THREADS, MAX_VMAS, ThreadSet, Tid, VmaId};
 pub use machine::{

@@ -172,6 +172,23 @@ impl Reducer {
         }
     }
 
+    /// Appends the packed representative of `w`. Most successors of a representative
+    /// are representatives already (a step changes one thread's key, which rarely
+    /// reorders its class), and then `w` is packed as it is, without a renamed copy.
+    pub(crate) fn pack_representative(&self, m: &Machine, w: &World, out: &mut Vec<u8>) {
+        match &self.symmetry {
+            Some(s) => {
+                let r = s.renaming(m, w);
+                if r == Renaming::default() {
+                    w.pack(m.shape(), out);
+                } else {
+                    w.renamed(m.shape(), &r).pack(m.shape(), out);
+                }
+            }
+            None => w.pack(m.shape(), out),
+        }
+    }
+
     /// Whether states are stored as representatives.
     pub(crate) fn symmetric(&self) -> bool {
         self.symmetry.is_some()

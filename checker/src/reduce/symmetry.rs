@@ -31,6 +31,8 @@ struct Class {
     by_size: Vec<usize>,
     /// Runs of equal-size blocks in `by_size`: start and length.
     runs: Vec<(usize, usize)>,
+    /// Where each block's threads start in one flat array of the class's threads.
+    offsets: Vec<usize>,
 }
 
 impl Class {
@@ -47,11 +49,20 @@ impl Class {
                 start = k;
             }
         }
+        let offsets = blocks
+            .iter()
+            .scan(0, |at, b| {
+                let start = *at;
+                *at += b.threads.len();
+                Some(start)
+            })
+            .collect();
         Class {
             blocks,
             swap_blocks,
             by_size,
             runs,
+            offsets,
         }
     }
 }
@@ -136,19 +147,33 @@ impl Symmetry {
     }
 
     /// The representative of `w`'s orbit and the renaming `r` with
-    /// `w.renamed(r) == representative`. Allocation-free: it runs on every successor.
+    /// `w.renamed(r) == representative`.
     pub(crate) fn canonical(&self, m: &Machine, w: &World) -> (World, Renaming) {
+        let r = self.renaming(m, w);
+        if r == Renaming::default() {
+            return (*w, r);
+        }
+        (w.renamed(m.shape(), &r), r)
+    }
+
+    /// The renaming that maps `w` onto its orbit's representative. Allocation-free
+    /// and small on the stack: it runs on every successor.
+    pub(crate) fn renaming(&self, m: &Machine, w: &World) -> Renaming {
         let mut r = Renaming::default();
-        let mut sorted = [[([0u8; 10], Tid(0)); MAX_THREADS]; MAX_FOLIOS];
+        // A class's threads, block after block (blocks are disjoint sets of threads).
+        let mut flat = [([0u8; 10], Tid(0)); MAX_THREADS];
         for c in &self.classes {
             let nb = c.blocks.len();
+            let span = |i: usize| c.offsets[i]..c.offsets[i] + c.blocks[i].threads.len();
             // Per block: its threads sorted by key.
-            for (b, out) in c.blocks.iter().zip(sorted.iter_mut()) {
+            for (i, b) in c.blocks.iter().enumerate() {
+                let out = &mut flat[span(i)];
                 for (slot, &t) in out.iter_mut().zip(&b.threads) {
                     *slot = (key(m, w, t, b.folio), t);
                 }
-                out[..b.threads.len()].sort_unstable();
+                out.sort_unstable();
             }
+            let sorted = &flat;
             // Which block's contents land in which block's slots: equal-size blocks,
             // in folio order, receive the blocks in the order of their keys.
             let mut dest = [0usize; MAX_FOLIOS];
@@ -160,10 +185,10 @@ impl Symmetry {
                 let cmp = |a: usize, b: usize| {
                     let n = c.blocks[a].threads.len();
                     fkey(a).cmp(&fkey(b)).then_with(|| {
-                        sorted[a][..n]
+                        sorted[span(a)]
                             .iter()
                             .map(|x| x.0)
-                            .cmp(sorted[b][..n].iter().map(|x| x.0))
+                            .cmp(sorted[span(b)][..n].iter().map(|x| x.0))
                     })
                 };
                 for &(start, len) in &c.runs {
@@ -182,12 +207,12 @@ impl Symmetry {
                 if let (Some(from), Some(to)) = (b.folio, target.folio) {
                     r.folios[from.index()] = to;
                 }
-                for ((_, t), slot) in sorted[i][..b.threads.len()].iter().zip(&target.threads) {
+                for ((_, t), slot) in sorted[span(i)].iter().zip(&target.threads) {
                     r.threads[t.index()] = *slot;
                 }
             }
         }
-        (w.renamed(m.shape(), &r), r)
+        r
     }
 }
 
