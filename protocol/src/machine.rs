@@ -336,6 +336,18 @@ impl Machine {
         }
     }
 
+    /// Whether `f`'s I/O in `w` is a writeback: a thread is at
+    /// `fuse_wait_on_page_writeback` for it. The folio state does not say (a WRITE
+    /// request is modelled as the folio's pending FUSE I/O); traces need the word.
+    pub fn under_writeback(&self, w: &World, f: FolioId) -> bool {
+        (0..self.threads.len()).any(|i| {
+            matches!(
+                self.next_instr(w, Tid(i as u8)).map(|x| x.op),
+                Some(Op::FuseWaitWriteback { folio }) if folio == f
+            )
+        })
+    }
+
     /// Requests for a server `backend` nobody has taken yet, in folio order.
     pub fn pending<'a>(
         &'a self,

@@ -161,6 +161,12 @@ fn circular(m: &Machine, trace: &Trace, g: &WaitForGraph, cycle: &[NodeIndex]) -
                 thread(m, l.tid)
             ))
         );
+        // A folio wait sleeps before its op runs: show the op, then the last step.
+        if let (Some(WaitOn::Folio(f)), Some(i)) = (m.blocked_on(w, l.tid), m.next_instr(w, l.tid))
+        {
+            let op = format!("{}({})", i.op.kernel_name(), m.folio_name(f));
+            let _ = writeln!(s, "{}", clip(&format!("       {op:<30} asleep")));
+        }
         frame(&mut s, m, trace, l.wait_step);
         if let Some(h) = l.holds {
             let since = acquired(trace, gr[h], l.tid);
@@ -172,11 +178,16 @@ fn circular(m: &Machine, trace: &Trace, g: &WaitForGraph, cycle: &[NodeIndex]) -
             frame(&mut s, m, trace, since);
         }
         if let Some(f) = l.serves {
+            let what = if m.under_writeback(w, f) {
+                "answer its WRITE"
+            } else {
+                "complete its read"
+            };
             let _ = writeln!(
                 s,
                 "{}",
                 clip(&format!(
-                    "       and must then signal event(folio {}): complete its read",
+                    "       and must then signal event(folio {}): {what}",
                     m.folio_name(f)
                 ))
             );
@@ -320,6 +331,11 @@ fn wanted(m: &Machine, w: &World, t: Tid, n: Node) -> String {
     let mode = mode_char(wait_mode(m, w, t));
     match n {
         Node::Folio(f) => match w.folio(f).state {
+            FolioState::ReadIo { backend, .. } if m.under_writeback(w, f) => format!(
+                "(folio {}: PG_writeback, {} write)",
+                m.folio_name(f),
+                backend.name()
+            ),
             FolioState::ReadIo { backend, .. } => format!(
                 "(folio {}: PG_locked, {} read)",
                 m.folio_name(f),

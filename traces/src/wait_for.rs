@@ -349,17 +349,6 @@ impl Builder<'_> {
         }
     }
 
-    /// Whether `f`'s I/O is a writeback (its WRITE request, which a thread waits out in
-    /// `fuse_wait_on_page_writeback`) rather than a read: the state cannot tell them apart.
-    fn written_back(&self, f: FolioId) -> bool {
-        (0..self.m.threads().len()).any(|i| {
-            matches!(
-                self.m.next_instr(self.w, Tid(i as u8)).map(|x| x.op),
-                Some(Op::FuseWaitWriteback { folio }) if folio == f
-            )
-        })
-    }
-
     /// Who a resource node is waiting on.
     fn expand(&mut self, n: Node) {
         match n {
@@ -384,7 +373,7 @@ impl Builder<'_> {
             Node::Folio(f) => match self.w.folio(f).state {
                 FolioState::Locked(t) => self.edge(n, Node::Thread(t), "is locked by".into()),
                 FolioState::ReadIo { backend, .. } => {
-                    let verb = if self.written_back(f) {
+                    let verb = if self.m.under_writeback(self.w, f) {
                         "is under writeback by"
                     } else {
                         "is being read by"
