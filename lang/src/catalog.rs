@@ -7,7 +7,7 @@ use faultline_protocol::Machine;
 
 use crate::ast;
 use crate::compile::{self, CErr};
-use crate::diag::{Diagnostic, FileError, did_you_mean};
+use crate::diag::{Diagnostic, FileError, Span, did_you_mean};
 use crate::knob::{Knob, KnobKind};
 
 /// A loaded file.
@@ -212,18 +212,10 @@ impl Catalog {
                         out.push(ExpectClause {
                             file: f.name.clone(),
                             line: err.line_col(e.span.lo).0,
-                            text: f
-                                .text
-                                .get(e.span.lo as usize..e.span.hi as usize)
-                                .unwrap_or("")
-                                .to_string(),
+                            text: clause_text(&f.text, e.span),
                             scenario: s,
                             designs: vec![d.name.name.clone()],
-                            with: e
-                                .with
-                                .iter()
-                                .map(|(k, v)| (k.name.clone(), v.name.clone()))
-                                .collect(),
+                            with: knob_pairs(&e.with),
                             props: e.props.iter().map(|(p, v)| (p.name.clone(), *v)).collect(),
                         });
                     }
@@ -239,18 +231,10 @@ impl Catalog {
                     out.push(ExpectClause {
                         file: f.name.clone(),
                         line: err.line_col(e.span.lo).0,
-                        text: f
-                            .text
-                            .get(e.span.lo as usize..e.span.hi as usize)
-                            .unwrap_or("")
-                            .to_string(),
+                        text: clause_text(&f.text, e.span),
                         scenario: s.name.name.clone(),
                         designs,
-                        with: e
-                            .with
-                            .iter()
-                            .map(|(k, v)| (k.name.clone(), v.name.clone()))
-                            .collect(),
+                        with: knob_pairs(&e.with),
                         props: e.props.iter().map(|(p, v)| (p.name.clone(), *v)).collect(),
                     });
                 }
@@ -278,18 +262,10 @@ impl Catalog {
                     out.push(ExistsClause {
                         file: f.name.clone(),
                         line: err.line_col(e.span.lo).0,
-                        text: f
-                            .text
-                            .get(e.span.lo as usize..e.span.hi as usize)
-                            .unwrap_or("")
-                            .to_string(),
+                        text: clause_text(&f.text, e.span),
                         scenario: s.name.name.clone(),
                         designs,
-                        with: e
-                            .with
-                            .iter()
-                            .map(|(k, v)| (k.name.clone(), v.name.clone()))
-                            .collect(),
+                        with: knob_pairs(&e.with),
                         pred: e.pred.clone(),
                     });
                 }
@@ -859,4 +835,18 @@ impl Catalog {
 pub(crate) enum Inner {
     C(CErr),
     B(BuildError),
+}
+
+/// A clause as written in its file.
+fn clause_text(text: &str, span: Span) -> String {
+    text.get(span.lo as usize..span.hi as usize)
+        .unwrap_or("")
+        .to_string()
+}
+
+/// A clause's `with KNOB = VALUE, ...` settings.
+fn knob_pairs(with: &[(ast::Ident, ast::Ident)]) -> Vec<(String, String)> {
+    with.iter()
+        .map(|(k, v)| (k.name.clone(), v.name.clone()))
+        .collect()
 }

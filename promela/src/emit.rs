@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use faultline_protocol::{Admission, Backend, FolioState, Machine, Mode, Op, Reclaim, Tid};
+use faultline_protocol::{Admission, Backend, Machine, Mode, Op, Reclaim, Tid};
 
 use crate::error::ExportError;
 use crate::ops;
@@ -91,26 +91,6 @@ fn padded<T: ToString>(n: usize, items: impl IntoIterator<Item = T>) -> String {
 
 fn b(x: bool) -> u8 {
     u8::from(x)
-}
-
-fn folio_code(st: FolioState) -> u8 {
-    match st {
-        FolioState::Absent => 0,
-        FolioState::Uptodate => 1,
-        FolioState::ReadIo {
-            backend: Backend::Disk,
-            ..
-        } => 2,
-        FolioState::ReadIo {
-            backend: Backend::Fuse,
-            claimed,
-        } => 3 + b(claimed),
-        FolioState::ReadIo {
-            backend: Backend::Uffd,
-            claimed,
-        } => 5 + b(claimed),
-        FolioState::Locked(t) => 0x80 | t.0,
-    }
 }
 
 fn globals(s: &mut String, m: &Machine) {
@@ -206,7 +186,7 @@ fn globals(s: &mut String, m: &Machine) {
     let _ = writeln!(
         s,
         "byte f_st[{fnn}] = {};",
-        padded(nf, folios.iter().map(|f| folio_code(f.state)))
+        padded(nf, folios.iter().map(|f| f.state.code()))
     );
     let _ = writeln!(
         s,

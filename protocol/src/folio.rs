@@ -58,6 +58,31 @@ pub enum FolioState {
     Locked(Tid),
 }
 
+impl FolioState {
+    /// The state as one byte, as packed states store it and exporters write it:
+    /// 0 absent, 1 uptodate, 2 disk read, 3/4 FUSE read (unclaimed/claimed), 5/6 uffd
+    /// read, `0x80 | tid` locked.
+    pub fn code(self) -> u8 {
+        match self {
+            FolioState::Absent => 0,
+            FolioState::Uptodate => 1,
+            FolioState::ReadIo {
+                backend: Backend::Disk,
+                ..
+            } => 2,
+            FolioState::ReadIo {
+                backend: Backend::Fuse,
+                claimed,
+            } => 3 + u8::from(claimed),
+            FolioState::ReadIo {
+                backend: Backend::Uffd,
+                claimed,
+            } => 5 + u8::from(claimed),
+            FolioState::Locked(t) => 0x80 | t.0,
+        }
+    }
+}
+
 /// One folio: its state and the threads holding a reference to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Folio {
@@ -84,28 +109,7 @@ impl Folio {
     }
 
     pub(crate) fn pack(&self, out: &mut Vec<u8>) {
-        let s = match self.state {
-            FolioState::Absent => 0,
-            FolioState::Uptodate => 1,
-            FolioState::ReadIo {
-                backend: Backend::Disk,
-                ..
-            } => 2,
-            FolioState::ReadIo {
-                backend: Backend::Fuse,
-                claimed: false,
-            } => 3,
-            FolioState::ReadIo {
-                backend: Backend::Fuse,
-                claimed: true,
-            } => 4,
-            FolioState::ReadIo {
-                backend: Backend::Uffd,
-                claimed,
-            } => 5 + u8::from(claimed),
-            FolioState::Locked(t) => 0x80 | t.0,
-        };
-        out.push(s);
+        out.push(self.state.code());
         out.extend_from_slice(&self.refs.0.to_le_bytes());
     }
 
