@@ -170,3 +170,16 @@ impl Knobs {
         self.values.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 }
+
+/// `(name, value)` pairs, so `Kernel::of(&knobs)` reads the `kernel` knob.
+impl<'a> IntoIterator for &'a Knobs {
+    type Item = (&'a str, &'a str);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, String)>,
+        fn(&'a (String, String)) -> (&'a str, &'a str),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.values.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+}

@@ -20,8 +20,6 @@ mod catalog;
 mod error;
 mod fl;
 mod info;
-mod kernel;
-mod kill;
 
 pub use catalog::{
     Catalog, DESIGNS, Designs, KERNEL_SCENARIOS, Model, SCENARIOS, Scenarios, build, design,
@@ -30,5 +28,8 @@ pub use catalog::{
 pub use error::CatalogError;
 pub use fl::CATALOG_FILES;
 pub use info::{Design, KnobDef, KnobKind, Knobs, Scenario};
-pub use kernel::{Kernel, KernelWait, Sleep, unclassified, wait, wait_at};
-pub use kill::{Fate, Kill, ThreadKill, kill};
+// Kernel waits and kill -9 moved to `faultline_traces` (evidence uses them); kept
+// here so existing `faultline_models::kill` users still build.
+pub use faultline_traces::{
+    Fate, Kernel, KernelWait, Kill, Sleep, ThreadKill, kill, unclassified, wait, wait_at,
+};

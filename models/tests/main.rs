@@ -4,8 +4,10 @@
 //! semantics shows up here. (The whole design x scenario matrix is pinned through the
 //! command line, in cli/tests/matrix.)
 //!
-//! Modules: `parity` (the `.fl` catalog against the Rust builders).
+//! Modules: `parity` (the `.fl` catalog against the Rust builders), `kill` (kill -9 and
+//! hung_task at the kernel deadlocks).
 
+mod kill;
 mod parity;
 
 use faultline_checker::{Budget, Limit, Property, Report, Verdict, explore, replay};

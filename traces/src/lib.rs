@@ -18,12 +18,16 @@
 //! | `splat` | a violation as a lockdep-style report, 80 columns |
 //! | `json` | JSON values |
 //! | `html` | inline SVG for the HTML report |
+//! | `kernel` | the `kernel` knob and each blocking op's kernel wait (function, frames, killable or not) |
+//! | `kill` | what `kill -9` of the mm's process does to a deadlock state, and whether hung_task reports it |
 
 mod causal;
 mod describe;
 mod dot;
 mod html;
 mod json;
+mod kernel;
+mod kill;
 mod lane_text;
 mod lanes;
 mod lasso;
@@ -39,6 +43,8 @@ pub use describe::{actor, changes, function, mmap_text, site, vma_text, wait_tex
 pub use dot::{escape, quote, wait_for_dot};
 pub use html::svg_element;
 pub use json::{trace_json, wait_for_json};
+pub use kernel::{Kernel, KernelWait, Sleep, unclassified, wait, wait_at};
+pub use kill::{Fate, Kill, ThreadKill, kill};
 pub use lane_text::{causes_text, lane_text, lasso_text};
 pub use lanes::Lane;
 pub use lasso::{Lasso, LassoError};

@@ -22,8 +22,6 @@
 
 use faultline_protocol::{Op, Program};
 
-use crate::info::Knobs;
-
 /// A kernel version the model can follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
@@ -38,9 +36,11 @@ pub enum Kernel {
 }
 
 impl Kernel {
-    /// The `kernel` knob's value (`newest` when the scenario has no such knob).
-    pub fn of(knobs: &Knobs) -> Kernel {
-        match knobs.get("kernel") {
+    /// The `kernel` knob's value among a model's `(knob, value)` pairs (`newest` when
+    /// the scenario has no such knob).
+    pub fn of<'a>(knobs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Kernel {
+        let value = knobs.into_iter().find(|(k, _)| *k == "kernel");
+        match value.map_or("", |(_, v)| v) {
             "6.1" => Kernel::V6_1,
             "6.4-6.7" => Kernel::V6_4To6_7,
             "6.12" => Kernel::V6_12,
