@@ -22,6 +22,9 @@ pub enum Error {
     /// The checker failed.
     #[error(transparent)]
     Check(#[from] faultline_checker::CheckError),
+    /// A replay token is empty or was recorded on another model.
+    #[error(transparent)]
+    Token(#[from] faultline_traces::TokenError),
     /// A scenario names a property the checker does not know.
     #[error("unknown property `{0}`")]
     UnknownProperty(String),

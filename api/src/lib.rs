@@ -13,19 +13,23 @@
 //! |---|---|
 //! | `session` | [`Faultline`]: the catalog plus your files, `check` and `test` |
 //! | `outcome` | typed results: [`Checked`], [`Outcome`], [`Status`], [`Counterexample`] |
+//! | `evidence` | [`Evidence`]: one violation's trace, lasso, waits, causes, kill -9 fate, shortest or not, replay token |
 //! | `clauses` | `expect` clauses run as tests ([`ClauseResult`]) |
 //! | `exists` | `exists` clauses: reachability with the shortest witness |
 //! | `error` | [`Error`] |
 
 mod clauses;
 mod error;
+mod evidence;
 mod exists;
 mod outcome;
 mod session;
 
 pub use clauses::{ClauseResult, ClauseStatus};
 pub use error::Error;
-pub use faultline_checker::{Budget, Property, Stats};
+pub use evidence::Evidence;
+pub use faultline_checker::{Budget, Engine, Property, Stats};
 pub use faultline_lang::{DesignInfo, FileError, Knob, KnobKind, ScenarioInfo};
+pub use faultline_traces::{Token, TokenError};
 pub use outcome::{Checked, Counterexample, Outcome, Status};
 pub use session::Faultline;

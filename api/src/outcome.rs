@@ -3,6 +3,8 @@
 use faultline_checker::{Property, Stats, Verdict};
 use faultline_protocol::Machine;
 
+use crate::evidence::Evidence;
+
 /// One design x scenario x knob values, checked.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -36,23 +38,27 @@ pub enum Status {
     /// The whole reachable state space was explored and no state violates it.
     Holds,
     /// Violated; the shortest way there.
-    Violated(Counterexample),
+    Violated(Box<Counterexample>),
     /// Exploration stopped at a budget; nothing is claimed.
     Inconclusive(String),
 }
 
-/// A counterexample, rendered.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A counterexample: its [`Evidence`], and the renderings tests usually assert on.
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Counterexample {
     /// Number of steps.
     pub steps: usize,
-    /// The replay token (`t0,t1,...`).
+    /// The replay token with its model hash (`t0,t1,...@1a2b3c4d`;
+    /// [`crate::Faultline::check_token`] validates one).
     pub replay: String,
-    /// The step table and the wait-for graph as text.
+    /// [`Evidence::text`] in 80 columns: the step table, the waits and, for a deadlock,
+    /// kill -9 and hung_task.
     pub text: String,
-    /// The wait-for graph at the final state, as Graphviz DOT.
+    /// The wait-for graph (along the cycle for a lasso), as Graphviz DOT.
     pub dot: String,
+    /// Everything known about the violation.
+    pub evidence: Evidence,
 }
 
 impl Checked {
@@ -63,6 +69,10 @@ impl Checked {
         m: &Machine,
         report: faultline_checker::Report,
     ) -> Checked {
+        let pairs: Vec<(&str, &str)> = knobs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let outcomes = report
             .results
             .into_iter()
@@ -71,18 +81,18 @@ impl Checked {
                 status: match r.verdict {
                     Verdict::Holds => Status::Holds,
                     Verdict::Violated(cx) => {
-                        let mut text = faultline_traces::trace_text(m, &cx.trace, 80);
-                        text.push('\n');
-                        text.push_str(&faultline_traces::wait_for_text(&cx.wait_for));
-                        Status::Violated(Counterexample {
-                            steps: cx.trace.len(),
-                            replay: cx.trace.token(),
-                            text,
+                        let e =
+                            Evidence::new(m, pairs.iter().copied(), report.engine, r.property, &cx);
+                        Status::Violated(Box::new(Counterexample {
+                            steps: e.trace.len(),
+                            replay: e.token.to_string(),
+                            text: e.text(m, 80),
                             dot: faultline_traces::wait_for_dot(
-                                &cx.wait_for,
+                                &e.wait_for,
                                 &format!("{design} x {scenario}"),
                             ),
-                        })
+                            evidence: e,
+                        }))
                     }
                     Verdict::Inconclusive(limit) => Status::Inconclusive(limit.to_string()),
                 },
@@ -110,7 +120,7 @@ impl Checked {
     /// The counterexample if `p` was checked and is violated.
     pub fn violated(&self, p: Property) -> Option<&Counterexample> {
         match self.outcome(p).map(|o| &o.status) {
-            Some(Status::Violated(cx)) => Some(cx),
+            Some(Status::Violated(cx)) => Some(cx.as_ref()),
             _ => None,
         }
     }

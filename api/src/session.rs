@@ -4,6 +4,7 @@ use std::path::Path;
 
 use faultline_checker::{Budget, Property, explore};
 use faultline_lang::{Catalog, DesignInfo, ScenarioInfo};
+use faultline_traces::Token;
 
 use crate::error::Error;
 use crate::outcome::Checked;
@@ -117,5 +118,24 @@ impl Faultline {
             &built.machine,
             report,
         ))
+    }
+
+    /// The steps of replay token `token` (`STEPS@HASH`, as [`crate::Counterexample`]
+    /// and the command line print it), refused with [`Error::Token`] if it was recorded
+    /// on another model than `design` x `scenario` with these knobs.
+    pub fn check_token(
+        &self,
+        design: &str,
+        scenario: &str,
+        knobs: &[(&str, &str)],
+        token: &str,
+    ) -> Result<String, Error> {
+        let sets: Vec<(String, String)> = knobs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let built = self.catalog.build(design, scenario, &sets)?;
+        let pairs = built.knobs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        Ok(Token::check(token, &built.machine, pairs)?.to_string())
     }
 }

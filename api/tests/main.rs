@@ -1,6 +1,7 @@
 //! The library API: the catalog's own `expect` clauses pass, a user design loads from
 //! text and gets typed results with text and DOT counterexamples; `exists` clauses are
-//! answered (witness, unreachable, over budget, bad name).
+//! answered (witness, unreachable, over budget, bad name); replay tokens are checked
+//! against their model.
 //!
 //! Modules: this file only.
 
@@ -127,5 +128,38 @@ fn an_exists_clause_naming_no_thread_is_a_file_error_at_load() {
     assert!(
         text.starts_with("q.fl:11:") && text.contains("unknown thread `faults`"),
         "{text}"
+    );
+}
+
+#[test]
+fn a_replay_token_is_checked_against_the_model_it_was_recorded_on() {
+    let fl = Faultline::new().expect("catalog loads");
+    let c = fl.check("hold-io", "fork-fuse", &[]).expect("checks");
+    let cx = c.violated(Property::Deadlock).expect("H1 deadlock");
+    let steps = fl
+        .check_token("hold-io", "fork-fuse", &[], &cx.replay)
+        .expect("its own model");
+    assert_eq!(steps, cx.evidence.token.steps);
+    let e = fl
+        .check_token(
+            "hold-io",
+            "fork-fuse",
+            &[("order", "file-first")],
+            &cx.replay,
+        )
+        .expect_err("other knobs, other model");
+    assert!(
+        matches!(
+            e,
+            faultline::Error::Token(faultline::TokenError::OtherModel { .. })
+        ),
+        "{e}"
+    );
+    let e = fl
+        .check_token("hold-io", "fork-fuse", &[], "@1234")
+        .expect_err("no steps");
+    assert!(
+        matches!(e, faultline::Error::Token(faultline::TokenError::Empty)),
+        "{e}"
     );
 }

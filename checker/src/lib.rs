@@ -46,4 +46,4 @@ pub use property::Property;
 pub use reach::{DeadlockState, Deadlocks, Reached, deadlocks, reach};
 pub use reduce::{Reduce, Reductions};
 pub use replay::{Replayed, replay};
-pub use verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};
+pub use verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Status, Verdict};

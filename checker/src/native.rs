@@ -6,9 +6,10 @@
 use std::time::Instant;
 
 use faultline_protocol::{Machine, Step};
-use faultline_traces::Trace;
+use faultline_traces::{Trace, WaitForGraph};
 
 use crate::budget::Budget;
+use crate::engines::Engine;
 use crate::error::CheckError;
 use crate::liveness::{self, Lasso};
 use crate::property::Property;
@@ -112,12 +113,16 @@ pub(crate) fn check(
                 (None, None) => Verdict::Holds,
             }
         };
+        let mut verdict = verdict;
+        if let Verdict::Violated(cx) = &mut verdict {
+            cx.shortest = !ran.por;
+        }
         results.push(PropertyResult { property, verdict });
     }
     let states = graph.store.len() as u64;
     let reduced = ran.por || ran.symmetry.is_some_and(|g| g > 1);
     Ok(Report {
-        engine: "native",
+        engine: Engine::Native,
         results,
         stats: Stats {
             states,
@@ -184,5 +189,7 @@ fn lasso_counterexample(
     }
     let mut cx = Counterexample::at_end(m, trace, property);
     cx.cycle_from = Some(start);
+    let t = &cx.trace;
+    cx.wait_for = WaitForGraph::along_cycle(m, (start..t.len()).map(|i| t.after(i)));
     Ok(cx)
 }

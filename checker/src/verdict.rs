@@ -6,6 +6,7 @@ use std::time::Duration;
 use faultline_protocol::Machine;
 use faultline_traces::{Trace, WaitForGraph};
 
+use crate::engines::Engine;
 use crate::limit::EngineLimit;
 use crate::property::Property;
 use crate::reduce::Reductions;
@@ -22,13 +23,51 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// `holds`, `violated` or `inconclusive`.
-    pub fn status(&self) -> &'static str {
+    /// Holds, violated or inconclusive, without the evidence.
+    pub fn status(&self) -> Status {
         match self {
-            Verdict::Holds => "holds",
-            Verdict::Violated(_) => "violated",
-            Verdict::Inconclusive(_) => "inconclusive",
+            Verdict::Holds => Status::Holds,
+            Verdict::Violated(_) => Status::Violated,
+            Verdict::Inconclusive(_) => Status::Inconclusive,
         }
+    }
+}
+
+/// A verdict's kind, ordered from best to worst (a report's overall status is the
+/// worst of its verdicts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Every property checked holds.
+    Holds,
+    /// Some property was not decided within the budget.
+    Inconclusive,
+    /// Some property is violated.
+    Violated,
+}
+
+impl Status {
+    /// Stable id (`holds`, `inconclusive`, `violated`), as JSON and HTML classes write it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Holds => "holds",
+            Status::Inconclusive => "inconclusive",
+            Status::Violated => "violated",
+        }
+    }
+
+    /// The command line's exit code for it: 0 holds, 1 violated, 3 inconclusive.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Status::Holds => 0,
+            Status::Violated => 1,
+            Status::Inconclusive => 3,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
     }
 }
 
@@ -37,13 +76,17 @@ impl Verdict {
 pub struct Counterexample {
     /// The steps from the initial state, replayed.
     pub trace: Trace,
-    /// The wait-for graph at the violating state.
+    /// The wait-for graph at the violating state; for a lasso, every wait along its
+    /// cycle (a livelock's final state may wait for nothing).
     pub wait_for: WaitForGraph,
     /// For a liveness violation (a lasso): the step index where the cycle starts; the
     /// state before that step equals the final state.
     pub cycle_from: Option<usize>,
     /// The shuttle schedule that reproduces it, when shuttle found it.
     pub schedule: Option<String>,
+    /// No shorter trace violates the property: the native breadth-first search found
+    /// it without partial-order reduction (symmetry keeps depths).
+    pub shortest: bool,
 }
 
 impl Counterexample {
@@ -62,6 +105,7 @@ impl Counterexample {
             wait_for,
             cycle_from: None,
             schedule: None,
+            shortest: false,
         }
     }
 }
@@ -210,8 +254,8 @@ impl fmt::Display for Stats {
 /// Everything a check found.
 #[derive(Clone, Debug)]
 pub struct Report {
-    /// The engine that ran (`native`, `loom`, `shuttle`).
-    pub engine: &'static str,
+    /// The engine that ran.
+    pub engine: Engine,
     /// One result per property asked for, in the order asked.
     pub results: Vec<PropertyResult>,
     /// How much was explored.
@@ -220,14 +264,8 @@ pub struct Report {
 
 impl Report {
     /// The worst outcome: violated over inconclusive over holds.
-    pub fn overall(&self) -> &'static str {
-        let has = |s| self.results.iter().any(|r| r.verdict.status() == s);
-        if has("violated") {
-            "violated"
-        } else if has("inconclusive") {
-            "inconclusive"
-        } else {
-            "holds"
-        }
+    pub fn overall(&self) -> Status {
+        let worst = self.results.iter().map(|r| r.verdict.status()).max();
+        worst.unwrap_or(Status::Holds)
     }
 }

@@ -10,8 +10,8 @@
 
 mod engines {
     use faultline_checker::{
-        CheckError, Engine, EngineLimit, Limit, Options, Property, Reduce, Report, Verdict, replay,
-        replay_shuttle, run,
+        CheckError, Engine, EngineLimit, Limit, Options, Property, Reduce, Report, Status, Verdict,
+        replay, replay_shuttle, run,
     };
     use faultline_models::{DESIGNS, KnobKind, Model, SCENARIOS, build, knob_defs};
     use faultline_traces::Trace;
@@ -177,14 +177,14 @@ mod engines {
         let good = model("upstream", "fork-fuse", &[]);
         for &e in Engine::ALL {
             let r = run(e, &bad.machine, &[Property::Deadlock], &opts()).expect("runs");
-            assert_eq!(r.engine, e.id());
+            assert_eq!(r.engine, e);
             let Verdict::Violated(cx) = &r.results[0].verdict else {
                 panic!("{e}: {:?}", r.results[0].verdict)
             };
             // The wait-for graph at the end has the fault -> fork -> server cycle.
             assert!(!cx.wait_for.cycle().is_empty(), "{e}");
             let r = run(e, &good.machine, &[Property::Deadlock], &opts()).expect("runs");
-            assert_eq!(r.overall(), "holds", "{e}");
+            assert_eq!(r.overall(), Status::Holds, "{e}");
             assert_eq!(r.stats.states, 209, "{e}");
         }
     }
@@ -263,7 +263,7 @@ mod engines {
         };
         assert_eq!((executions, seed), (40, 7));
         assert_eq!(r.stats.executions, 40);
-        assert!(r.results[0].verdict.status() == "inconclusive");
+        assert!(r.results[0].verdict.status() == Status::Inconclusive);
     }
 
     #[test]
@@ -418,7 +418,9 @@ mod reductions {
         for (case, m) in cases() {
             let base =
                 run(Engine::Native, &m.machine, &safety, &opts(Reduce::None, 1)).expect("native");
-            if base.stats.states > MAX_STATES || base.overall() == "inconclusive" {
+            if base.stats.states > MAX_STATES
+                || base.overall() == faultline_checker::Status::Inconclusive
+            {
                 continue;
             }
             compared += 1;

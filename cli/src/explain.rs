@@ -4,9 +4,10 @@
 
 use std::fmt::Write;
 
-use faultline_checker::{Counterexample, Property, Report, Verdict, explore_with_progress};
+use faultline::Evidence;
+use faultline_checker::{Report, Verdict, explore_with_progress};
 use faultline_models::Model;
-use faultline_traces::{TraceGraph, causes_text, lane_text, lasso_text, wait_for_text};
+use faultline_traces::{causes_text, lane_text, lasso_text, wait_for_text};
 
 use crate::args::ExplainArgs;
 use crate::error::CliError;
@@ -29,9 +30,10 @@ pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), 
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
     let report = explore_with_progress(&model.machine, &props, &a.budget.budget(), &mut shown)?;
     progress.finish();
-    let (code, mut out) = explain(&model, &report);
+    let evidence = crate::output::evidence(&model, &report);
+    let (code, mut out) = explain(&model, &report, &evidence);
     if let Some(dir) = &a.dot {
-        for f in crate::output::write_dots(&model, &report, dir)? {
+        for f in crate::output::write_dots(&model, &evidence, dir)? {
             out += &format!("wrote {f}\n");
         }
     }
@@ -42,17 +44,14 @@ pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), 
 }
 
 /// The exit code and text for a finished check.
-fn explain(model: &Model, report: &Report) -> (u8, String) {
-    let mut inconclusive = None;
-    for r in &report.results {
-        match &r.verdict {
-            Verdict::Violated(cx) => return (1, violation(model, r.property, cx)),
-            Verdict::Inconclusive(limit) => {
-                inconclusive = inconclusive.or(Some((r.property, limit)))
-            }
-            Verdict::Holds => {}
-        }
+fn explain(model: &Model, report: &Report, evidence: &[Evidence]) -> (u8, String) {
+    if let Some(e) = evidence.first() {
+        return (1, violation(model, e));
     }
+    let inconclusive = report.results.iter().find_map(|r| match &r.verdict {
+        Verdict::Inconclusive(limit) => Some((r.property, limit)),
+        _ => None,
+    });
     match inconclusive {
         Some((p, limit)) => (3, format!("{p}: inconclusive: {limit}\n")),
         None => (
@@ -66,14 +65,15 @@ fn explain(model: &Model, report: &Report) -> (u8, String) {
 }
 
 /// The 80-column explanation of one violation (also the text of the HTML report).
-pub(crate) fn violation(model: &Model, property: Property, cx: &Counterexample) -> String {
+pub(crate) fn violation(model: &Model, e: &Evidence) -> String {
     let m = &model.machine;
     let mut s = String::new();
     let head = format!(
-        "{} x {}: {property} violated after {} steps",
+        "{} x {}: {} violated after {} steps",
         model.design.id,
         model.scenario.id,
-        cx.trace.len()
+        e.property,
+        e.trace.len()
     );
     for line in [
         head,
@@ -89,22 +89,22 @@ pub(crate) fn violation(model: &Model, property: Property, cx: &Counterexample) 
         .collect();
     s += &wrap("knobs    ", &knobs, "         ", "");
     s.push('\n');
-    s += &match crate::graphs::lasso_of(model, cx) {
-        Some(lasso) => lasso_text(m, &lasso, WIDTH),
-        None => lane_text(m, &cx.trace, WIDTH),
+    s += &match &e.lasso {
+        Some(lasso) => lasso_text(m, lasso, WIDTH),
+        None => lane_text(m, &e.trace, WIDTH),
     };
     s.push('\n');
-    s += &causes_text(m, &TraceGraph::new(m, &cx.trace), WIDTH);
+    s += &causes_text(m, &e.causes, WIDTH);
     s.push('\n');
-    for line in wait_for_text(&crate::graphs::waits(model, cx)).lines() {
+    for line in wait_for_text(&e.wait_for).lines() {
         let _ = writeln!(s, "{}", clip(line));
     }
     s.push('\n');
-    if let Some(k) = crate::output::kill_of(model, property, cx) {
-        s += &crate::output::kill_text(model, &k, WIDTH);
+    if let Some(k) = &e.kill {
+        s += &k.text(WIDTH);
         s.push('\n');
     }
-    let cmd = replay_command(model, &cx.trace.token());
+    let cmd = replay_command(model, &e.token);
     let words: Vec<String> = cmd.split(' ').map(String::from).collect();
     // A continued shell command still pastes and runs as one.
     s += &wrap("replay:", &words, "    ", " \\");

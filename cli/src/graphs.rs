@@ -1,10 +1,11 @@
 //! The graphs of a report's violations, named for files: the wait-for graph
 //! (`STEM.PROPERTY.dot`, the name the matrix and older scripts know), the trace graph
 //! (`STEM.PROPERTY.trace.dot`) and, for liveness, the lasso (`STEM.PROPERTY.lasso.dot`).
+//! Each is drawn from the violation's [`Evidence`].
 
-use faultline_checker::{Counterexample, Report, Verdict};
+use faultline::Evidence;
 use faultline_models::Model;
-use faultline_traces::{Lasso, TraceGraph, WaitForGraph, lasso_dot, trace_graph_dot, wait_for_dot};
+use faultline_traces::{lasso_dot, trace_graph_dot, wait_for_dot};
 
 use crate::output::set_args;
 
@@ -20,63 +21,37 @@ pub(crate) struct Graph {
     pub dot: String,
 }
 
-/// The lasso of a liveness counterexample: its trace split where the cycle starts.
-pub(crate) fn lasso_of(model: &Model, cx: &Counterexample) -> Option<Lasso> {
-    let start = cx.cycle_from?;
-    let steps: Vec<_> = cx.trace.steps().collect();
-    Lasso::replay(&model.machine, &steps[..start], &steps[start..]).ok()
-}
-
-/// The waits to show for a counterexample: at its final state, or, for a lasso,
-/// every wait along its cycle (a livelock's final state may wait for nothing).
-pub(crate) fn waits(model: &Model, cx: &Counterexample) -> WaitForGraph {
-    match lasso_of(model, cx) {
-        Some(lasso) => {
-            let t = lasso.trace();
-            WaitForGraph::along_cycle(
-                &model.machine,
-                (lasso.loop_start()..t.len()).map(|i| t.after(i)),
-            )
-        }
-        None => cx.wait_for.clone(),
-    }
-}
-
-/// Every graph of every violated property of `report`, files named from `stem`
-/// (`DESIGN.SCENARIO` for `check`).
-pub(crate) fn graphs(model: &Model, report: &Report, stem: &str) -> Vec<Graph> {
+/// Every graph of every violation, files named from `stem` (`DESIGN.SCENARIO` for
+/// `check`).
+pub(crate) fn graphs(model: &Model, evidence: &[Evidence], stem: &str) -> Vec<Graph> {
     let mut out = Vec::new();
-    for r in &report.results {
-        let Verdict::Violated(cx) = &r.verdict else {
-            continue;
-        };
-        let property = r.property.id();
+    for e in evidence {
+        let property = e.property.id();
         let title = format!(
             "{} x {}{}: {property} after {} steps",
             model.design.id,
             model.scenario.id,
             set_args(model).replace(" --set ", " "),
-            cx.trace.len()
+            e.trace.len()
         );
         out.push(Graph {
             file: format!("{stem}.{property}.dot"),
             kind: "wait-for graph",
             property,
-            dot: wait_for_dot(&waits(model, cx), &title),
+            dot: wait_for_dot(&e.wait_for, &title),
         });
-        let g = TraceGraph::new(&model.machine, &cx.trace);
         out.push(Graph {
             file: format!("{stem}.{property}.trace.dot"),
             kind: "trace graph",
             property,
-            dot: trace_graph_dot(&g, &format!("trace: {title}")),
+            dot: trace_graph_dot(&e.causes, &format!("trace: {title}")),
         });
-        if let Some(lasso) = lasso_of(model, cx) {
+        if let Some(lasso) = &e.lasso {
             out.push(Graph {
                 file: format!("{stem}.{property}.lasso.dot"),
                 kind: "lasso",
                 property,
-                dot: lasso_dot(&model.machine, &lasso, &format!("lasso: {title}")),
+                dot: lasso_dot(&model.machine, lasso, &format!("lasso: {title}")),
             });
         }
     }

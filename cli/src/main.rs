@@ -45,8 +45,8 @@ mod repro;
 use std::io::Write;
 use std::process::ExitCode;
 
-use faultline_checker::{Engine, Property, replay, replay_shuttle, run_with_progress};
-use faultline_traces::{Lasso, Trace, trace_text};
+use faultline_checker::{Engine, Property, Status, replay, replay_shuttle, run_with_progress};
+use faultline_traces::{Lasso, Token, TokenError, Trace, trace_text};
 
 use crate::args::{
     CheckArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs, Shard,
@@ -122,29 +122,25 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
         &mut shown,
     )?;
     progress.finish();
+    let evidence = output::evidence(&model, &report);
     let dots = match &c.dot {
-        Some(dir) => output::write_dots(&model, &report, dir)?,
+        Some(dir) => output::write_dots(&model, &evidence, dir)?,
         None => Vec::new(),
     };
     let mut out = match c.format() {
         Format::Json => {
-            let mut s = output::json(&model, &report, &dots).to_string();
+            let mut s = output::json(&model, &report, &evidence, &dots).to_string();
             s.push('\n');
             s
         }
-        Format::Dot => output::dot(&model, &report),
-        Format::Splat => output::splat(&model, &report),
-        Format::Text => output::text(&model, &report, &dots),
+        Format::Dot => output::dot(&model, &evidence),
+        Format::Splat => output::splat(&model, &evidence),
+        Format::Text => output::text(&model, &report, &evidence, &dots),
     };
     if c.format() == Format::Text && memory::stopped(&report) {
         out += &format!("\n{}\n", c.budget.memory());
     }
-    let code = match report.overall() {
-        "violated" => 1,
-        "inconclusive" => 3,
-        _ => 0,
-    };
-    Ok((code, out))
+    Ok((report.overall().exit_code(), out))
 }
 
 fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliError> {
@@ -164,7 +160,8 @@ fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliEr
     let mut dots = Vec::new();
     if let Some(dir) = &a.dot {
         for c in &m.cells {
-            dots.extend(output::write_dots(&c.model, &c.report, dir)?);
+            let evidence = output::evidence(&c.model, &c.report);
+            dots.extend(output::write_dots(&c.model, &evidence, dir)?);
         }
     }
     let format = a.format();
@@ -185,12 +182,16 @@ fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliEr
         }
     }
     // A shard's undecided cells make the merged table's exit code too.
-    let undecided = m.cells.iter().any(|c| c.report.overall() == "inconclusive");
+    let undecided = m
+        .cells
+        .iter()
+        .any(|c| c.report.overall() == Status::Inconclusive);
     Ok((if undecided { 3 } else { 0 }, out))
 }
 
 /// The steps of a replay token `STEPS@HASH`, refused if the hash names another model
-/// (a hashless token, written by hand, is taken as is). An empty token is an error.
+/// ([`Token::check`]; a hashless token, written by hand, is taken as is). A shuttle
+/// schedule has no hash.
 fn checked_token<'a>(
     token: &'a str,
     model: &faultline_models::Model,
@@ -199,29 +200,16 @@ fn checked_token<'a>(
     if engine == Engine::Shuttle {
         return Ok(token);
     }
-    let (steps, hash) = match token.rsplit_once('@') {
-        Some((s, h)) => (s, Some(h)),
-        None => (token, None),
-    };
-    if steps.is_empty() {
-        return Err(CliError::Usage(
-            "empty replay token".into(),
-            "faultline help replay",
-        ));
-    }
-    if let Some(h) = hash {
-        let ours = output::model_hash(model);
-        if h != ours {
-            return Err(CliError::Usage(
-                format!(
-                    "the token was recorded on another model (hash {h}; {} {} with these knobs is {ours}): check the design, scenario, --set and files",
-                    model.design.id, model.scenario.id
-                ),
-                "faultline help replay",
-            ));
-        }
-    }
-    Ok(steps)
+    Token::check(token, &model.machine, model.knobs.pairs()).map_err(|e| {
+        let why = match e {
+            TokenError::OtherModel { theirs, ours } => format!(
+                "the token was recorded on another model (hash {theirs}; {} {} with these knobs is {ours}): check the design, scenario, --set and files",
+                model.design.id, model.scenario.id
+            ),
+            other => other.to_string(),
+        };
+        CliError::Usage(why, "faultline help replay")
+    })
 }
 
 fn replay_cmd(a: &ReplayArgs) -> Result<(u8, String), CliError> {

@@ -82,7 +82,7 @@ impl Cell {
     fn summary(&self) -> CellSummary {
         CellSummary {
             verdict: self.verdict(),
-            inconclusive: self.report.overall() == "inconclusive",
+            inconclusive: self.report.overall() == faultline_checker::Status::Inconclusive,
             states: self.report.stats.states,
             transitions: self.report.stats.transitions,
             knobs: knobs_set(&self.model),
@@ -247,7 +247,7 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
                     engine,
                     threads,
                     max,
-                }) => undecided(engine, &props, threads, max),
+                }) => undecided(sel.engine, engine, &props, threads, max),
                 r => r?,
             };
             cells.push(Cell {
@@ -267,9 +267,15 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
 }
 
 /// A cell the engine cannot run: every property inconclusive, saying why.
-fn undecided(engine: &'static str, props: &[Property], threads: usize, max: usize) -> Report {
+fn undecided(
+    engine: Engine,
+    name: &'static str,
+    props: &[Property],
+    threads: usize,
+    max: usize,
+) -> Report {
     let why = Limit::Engine(EngineLimit::TooManyThreads {
-        engine,
+        engine: name,
         threads,
         max,
     });
@@ -381,7 +387,8 @@ pub(crate) fn json(m: &Matrix, options: Value) -> Value {
         .cells
         .iter()
         .map(|c| {
-            let mut o = output::json(&c.model, &c.report, &[]);
+            let evidence = output::evidence(&c.model, &c.report);
+            let mut o = output::json(&c.model, &c.report, &evidence, &[]);
             o["verdict"] = Value::from(c.verdict());
             o["knobs_set"] = knobs_set(&c.model).into();
             o["index"] = c.index.into();

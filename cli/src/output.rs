@@ -1,11 +1,13 @@
-//! Rendering a check's report as text or JSON, and writing DOT files.
+//! Rendering a check's report as text, JSON, DOT or a splat, each violation from its
+//! [`faultline::Evidence`] (built once per report by [`evidence`]).
 
 use std::fmt::Write;
 use std::path::Path;
 
-use faultline_checker::{Counterexample, Property, Report, Verdict};
-use faultline_models::{Fate, Kernel, Kill, Model, Sleep};
-use faultline_traces::{SplatHead, trace_json, trace_text, wait_for_json, wait_for_text};
+use faultline::Evidence;
+use faultline_checker::{Engine, Property, Report, Verdict};
+use faultline_models::Model;
+use faultline_traces::{SplatHead, Token, trace_json, wait_for_json};
 use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
@@ -38,39 +40,15 @@ pub(crate) fn file_args(model: &Model) -> String {
     files.iter().map(|f| format!(" --file {f}")).collect()
 }
 
-/// The command that replays a counterexample.
-pub(crate) fn replay_command(model: &Model, token: &str) -> String {
+/// The command that replays a counterexample (its token carries the model hash).
+pub(crate) fn replay_command(model: &Model, token: &Token) -> String {
     format!(
-        "faultline replay {} {}{}{} {token}@{}",
+        "faultline replay {} {}{}{} {token}",
         model.design.id,
         model.scenario.id,
         file_args(model),
         set_args(model),
-        model_hash(model)
     )
-}
-
-/// A short hash of the compiled model (programs, VMAs, folios, admission, reclaim) and
-/// its knob values: a replay token carries it, so a token replayed against another
-/// scenario, knob set or file is refused instead of meaning something else.
-pub(crate) fn model_hash(model: &Model) -> String {
-    let m = &model.machine;
-    let text = format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
-        m.threads(),
-        m.vmas(),
-        m.folios(),
-        m.admission(),
-        m.reclaim(),
-        model.knobs.pairs().collect::<Vec<_>>()
-    );
-    // FNV-1a: stable across runs and platforms, unlike std's SipHash keys.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{:08x}", (h ^ (h >> 32)) as u32)
 }
 
 /// The command that re-runs a shuttle schedule.
@@ -84,116 +62,23 @@ pub(crate) fn shuttle_replay_command(model: &Model, schedule: &str) -> String {
     )
 }
 
-/// `kill -9` of the mm's process and hung_task at a deadlock's final state
-/// ([`faultline_models::kill`]), on the kernel the model follows; `None` for other
-/// properties.
-pub(crate) fn kill_of(model: &Model, property: Property, cx: &Counterexample) -> Option<Kill> {
-    (property == Property::Deadlock)
-        .then(|| faultline_models::kill(&model.machine, cx.trace.last(), Kernel::of(&model.knobs)))
+/// The evidence of every violation of `report`, built once for every renderer.
+pub(crate) fn evidence(model: &Model, report: &Report) -> Vec<Evidence> {
+    Evidence::of_report(&model.machine, model.knobs.pairs(), report)
 }
 
-/// Which kernel's sleeps the answer follows, and why that one.
-fn kernel_note(model: &Model, k: &Kill) -> String {
-    if model.knobs.pairs().any(|(name, _)| name == "kernel") {
-        format!(
-            "waits and sleeps as in kernel {}, the kernel knob",
-            k.kernel.name()
-        )
-    } else {
-        format!(
-            "waits and sleeps as in kernel {}: the scenario has no kernel knob",
-            k.kernel.name()
-        )
-    }
-}
-
-fn fate_word(f: Fate) -> &'static str {
-    match f {
-        Fate::Woken => "woken",
-        Fate::Freed => "freed",
-        Fate::Stays => "stays",
-    }
-}
-
-/// The kill -9 / hung_task block under a deadlock, wrapped to `width` columns.
-pub(crate) fn kill_text(model: &Model, k: &Kill, width: usize) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "kill -9 of the process: {}",
-        if k.ends { "ends it" } else { "does not end it" }
-    );
-    let _ = writeln!(
-        s,
-        "hung_task: {}",
-        if k.hung_task {
-            "reports it (a stuck thread sleeps uninterruptibly)"
-        } else {
-            "silent (every stuck thread sleeps killably)"
-        }
-    );
-    let _ = writeln!(s, "({})", kernel_note(model, k));
-    for t in &k.threads {
-        let head = format!(
-            "{} {} {}: {}; {}",
-            t.tid,
-            t.name,
-            fate_word(t.fate),
-            t.at,
-            t.why
-        );
-        // Continuation lines are indented under the thread.
-        let mut line = String::from(" ");
-        for word in head.split_whitespace() {
-            if line.len() > 6 && line.len() + 1 + word.len() > width {
-                let _ = writeln!(s, "{line}");
-                line = String::from("     ");
-            }
-            line.push(' ');
-            line.push_str(word);
-        }
-        let _ = writeln!(s, "{line}");
-    }
-    s
-}
-
-/// The kill -9 / hung_task judgement as JSON.
-pub(crate) fn kill_json(model: &Model, k: &Kill) -> Value {
-    let threads: Vec<Value> = k
-        .threads
-        .iter()
-        .map(|t| {
-            json!({
-                "thread": t.tid.to_string(),
-                "name": t.name,
-                "process": match t.process {
-                    faultline_protocol::Process::Mm => "mm",
-                    faultline_protocol::Process::Other => "other",
-                },
-                "at": t.at,
-                "wait": t.wait.map(|w| json!({
-                    "function": w.function,
-                    "sleep": match w.sleep {
-                        Sleep::Killable => "killable",
-                        Sleep::Uninterruptible => "uninterruptible",
-                    },
-                })),
-                "fate": fate_word(t.fate),
-                "why": t.why,
-            })
-        })
-        .collect();
-    json!({
-        "kernel": k.kernel.name(),
-        "kernel_knob": model.knobs.pairs().any(|(name, _)| name == "kernel"),
-        "ends": k.ends,
-        "hung_task": k.hung_task,
-        "threads": threads,
-    })
+/// The evidence for `p` among `evidence`.
+pub(crate) fn of(evidence: &[Evidence], p: Property) -> Option<&Evidence> {
+    evidence.iter().find(|e| e.property == p)
 }
 
 /// The report as text.
-pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> String {
+pub(crate) fn text(
+    model: &Model,
+    report: &Report,
+    evidence: &[Evidence],
+    dot_files: &[String],
+) -> String {
     let mut s = String::new();
     let knobs: Vec<String> = model
         .knobs
@@ -223,7 +108,7 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
         match &r.verdict {
             Verdict::Holds => {
                 let _ = match report.engine {
-                    "native" => writeln!(
+                    Engine::Native => writeln!(
                         s,
                         "{}: holds (all {} reachable states explored)",
                         r.property, report.stats.states
@@ -239,38 +124,21 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
             Verdict::Inconclusive(limit) => {
                 let _ = writeln!(s, "{}: INCONCLUSIVE: {limit}", r.property);
             }
-            Verdict::Violated(cx) => {
-                // Only the breadth-first native search guarantees a shortest one, and
-                // only without partial-order reduction (symmetry keeps depths).
-                let kind = match report.engine {
-                    "native" if !report.stats.reductions.por => "shortest counterexample",
-                    _ => "counterexample",
+            Verdict::Violated(_) => {
+                let Some(e) = of(evidence, r.property) else {
+                    continue;
                 };
                 let _ = writeln!(
                     s,
-                    "{}: VIOLATED ({kind}, {} steps, found by {})\n",
+                    "{}: VIOLATED ({}, {} steps, found by {})\n",
                     r.property,
-                    cx.trace.len(),
-                    report.engine
+                    e.kind(),
+                    e.trace.len(),
+                    e.engine
                 );
-                s += &trace_text(&model.machine, &cx.trace, WIDTH);
-                if let Some(start) = cx.cycle_from {
-                    let _ = writeln!(
-                        s,
-                        "\nsteps {}..{} return to the state after step {start}: a fair cycle \
-                         that repeats forever",
-                        start + 1,
-                        cx.trace.len()
-                    );
-                }
-                s.push('\n');
-                s += &wait_for_text(&crate::graphs::waits(model, cx));
-                if let Some(k) = kill_of(model, r.property, cx) {
-                    s.push('\n');
-                    s += &kill_text(model, &k, WIDTH);
-                }
-                let _ = writeln!(s, "\nreplay: {}", replay_command(model, &cx.trace.token()));
-                if let Some(schedule) = &cx.schedule {
+                s += &e.text(&model.machine, WIDTH);
+                let _ = writeln!(s, "\nreplay: {}", replay_command(model, &e.token));
+                if let Some(schedule) = &e.schedule {
                     let _ = writeln!(
                         s,
                         "replay the shuttle schedule: {}",
@@ -287,7 +155,12 @@ pub(crate) fn text(model: &Model, report: &Report, dot_files: &[String]) -> Stri
 }
 
 /// The report as one JSON object.
-pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Value {
+pub(crate) fn json(
+    model: &Model,
+    report: &Report,
+    evidence: &[Evidence],
+    dot_files: &[String],
+) -> Value {
     let knobs: Map<String, Value> = model
         .knobs
         .pairs()
@@ -297,21 +170,24 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
         .results
         .iter()
         .map(|r| {
-            let mut o = json!({ "property": r.property.id(), "status": r.verdict.status() });
+            let mut o = json!({ "property": r.property.id(), "status": r.verdict.status().id() });
             match &r.verdict {
-                Verdict::Violated(cx) => {
-                    o["trace"] = trace_json(&model.machine, &cx.trace);
-                    if let Some(start) = cx.cycle_from {
-                        o["cycle_from"] = Value::from(start);
-                    }
-                    o["wait_for"] = wait_for_json(&crate::graphs::waits(model, cx));
-                    if let Some(k) = kill_of(model, r.property, cx) {
-                        o["kill"] = kill_json(model, &k);
-                    }
-                    o["replay"] = Value::from(replay_command(model, &cx.trace.token()));
-                    if let Some(schedule) = &cx.schedule {
-                        o["shuttle_schedule"] = Value::from(schedule.as_str());
-                        o["shuttle_replay"] = Value::from(shuttle_replay_command(model, schedule));
+                Verdict::Violated(_) => {
+                    if let Some(e) = of(evidence, r.property) {
+                        o["trace"] = trace_json(&model.machine, &e.trace);
+                        if let Some(l) = &e.lasso {
+                            o["cycle_from"] = Value::from(l.loop_start());
+                        }
+                        o["wait_for"] = wait_for_json(&e.wait_for);
+                        if let Some(k) = &e.kill {
+                            o["kill"] = k.json();
+                        }
+                        o["replay"] = Value::from(replay_command(model, &e.token));
+                        if let Some(schedule) = &e.schedule {
+                            o["shuttle_schedule"] = Value::from(schedule.as_str());
+                            o["shuttle_replay"] =
+                                Value::from(shuttle_replay_command(model, schedule));
+                        }
                     }
                 }
                 Verdict::Inconclusive(limit) => o["reason"] = Value::from(limit.to_string()),
@@ -325,8 +201,8 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
         "design": model.design.id,
         "scenario": model.scenario.id,
         "knobs": knobs,
-        "engine": report.engine,
-        "status": report.overall(),
+        "engine": report.engine.id(),
+        "status": report.overall().id(),
         "results": results,
         "stats": {
             "states": st.states,
@@ -353,13 +229,13 @@ pub(crate) fn json(model: &Model, report: &Report, dot_files: &[String]) -> Valu
 /// lasso as `....lasso.dot`; returns the paths written.
 pub(crate) fn write_dots(
     model: &Model,
-    report: &Report,
+    evidence: &[Evidence],
     dir: &Path,
 ) -> Result<Vec<String>, CliError> {
     ensure_dir(dir)?;
     let stem = format!("{}.{}", model.design.id, model.scenario.id);
     let mut written = Vec::new();
-    for g in graphs(model, report, &stem) {
+    for g in graphs(model, evidence, &stem) {
         let path = dir.join(&g.file);
         std::fs::write(&path, &g.dot).map_err(|e| write_error(&path, e))?;
         written.push(path.display().to_string());
@@ -368,9 +244,9 @@ pub(crate) fn write_dots(
 }
 
 /// `--format dot`: the DOT of every graph of every violation, one after another.
-pub(crate) fn dot(model: &Model, report: &Report) -> String {
+pub(crate) fn dot(model: &Model, evidence: &[Evidence]) -> String {
     let stem = format!("{}.{}", model.design.id, model.scenario.id);
-    graphs(model, report, &stem)
+    graphs(model, evidence, &stem)
         .into_iter()
         .map(|g| format!("// {}\n{}", g.file, g.dot))
         .collect::<Vec<_>>()
@@ -387,39 +263,34 @@ pub(crate) fn ensure_dir(dir: &Path) -> Result<(), CliError> {
 }
 
 /// `--format splat`: each violation as a lockdep-style report, one after another.
-pub(crate) fn splat(model: &Model, report: &Report) -> String {
+pub(crate) fn splat(model: &Model, evidence: &[Evidence]) -> String {
     // `D2` of `D2, Matthew Wilcox: ...`, `H1` of `H1: fork vs ...`.
     let key = |title: &str| title.split([',', ':']).next().unwrap_or("").to_string();
-    let head = |property: &str| SplatHead {
-        model: format!(
-            "{} ({}) x {} ({})",
-            model.design.id,
-            key(model.design.title),
-            model.scenario.id,
-            key(model.scenario.title)
-        ),
-        property: property.to_string(),
-        knobs: model
-            .knobs
-            .pairs()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect(),
-        replay: String::new(),
-    };
     let mut out = Vec::new();
-    for r in &report.results {
-        if let Verdict::Violated(cx) = &r.verdict {
-            let mut h = head(r.property.id());
-            h.replay = replay_command(model, &cx.trace.token());
-            let waits = crate::graphs::waits(model, cx);
-            let mut text = faultline_traces::splat(&model.machine, &cx.trace, &waits, &h);
-            // The kill -9 / hung_task block goes before the closing replay line.
-            if let Some(k) = kill_of(model, r.property, cx) {
-                let at = text.rfind("\nreplay: ").map_or(text.len(), |i| i + 1);
-                text.insert_str(at, &format!("{}\n", kill_text(model, &k, 80)));
-            }
-            out.push(text);
-        }
+    for e in evidence {
+        let head = SplatHead {
+            model: format!(
+                "{} ({}) x {} ({})",
+                model.design.id,
+                key(model.design.title),
+                model.scenario.id,
+                key(model.scenario.title)
+            ),
+            property: e.property.id().to_string(),
+            knobs: model
+                .knobs
+                .pairs()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect(),
+            replay: replay_command(model, &e.token),
+            kill: e.kill.clone(),
+        };
+        out.push(faultline_traces::splat(
+            &model.machine,
+            &e.trace,
+            &e.wait_for,
+            &head,
+        ));
     }
     out.join("\n")
 }

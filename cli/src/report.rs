@@ -10,7 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use faultline_checker::{Engine, Options, Verdict};
+use faultline::Evidence;
+use faultline_checker::{Engine, Options, Status, Verdict};
 use faultline_models::Model;
 use faultline_traces::{svg_element, trace_text};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -53,14 +54,14 @@ pub(crate) fn run(a: &ReportArgs, progress: &Progress) -> Result<(u8, String), C
     let cells = compute(&sel)?.cells;
     progress.finish();
     let w = write(&cells, &a.out)?;
-    let count = |s: &str| cells.iter().filter(|c| c.report.overall() == s).count();
+    let count = |s| cells.iter().filter(|c| c.report.overall() == s).count();
     let mut out = format!(
         "wrote {}: {} cells ({} violated, {} hold, {} inconclusive), {} SVG graphs\n",
         w.index.display(),
         cells.len(),
-        count("violated"),
-        count("holds"),
-        count("inconclusive"),
+        count(Status::Violated),
+        count(Status::Holds),
+        count(Status::Inconclusive),
         w.svgs
     );
     if !w.graphviz {
@@ -68,7 +69,14 @@ pub(crate) fn run(a: &ReportArgs, progress: &Progress) -> Result<(u8, String), C
                 (apt-get install graphviz)\n";
     }
     // As for `matrix`: violations are findings; an undecided cell is not an answer.
-    Ok((if count("inconclusive") > 0 { 3 } else { 0 }, out))
+    Ok((
+        if count(Status::Inconclusive) > 0 {
+            3
+        } else {
+            0
+        },
+        out,
+    ))
 }
 
 /// A file-name-safe id: `DESIGN.SCENARIO` plus `.KNOB=VALUE` for knobs off default.
@@ -94,8 +102,9 @@ pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
     let mut svgs = 0;
     for cell in cells {
         let id = cell_id(&cell.model);
+        let evidence = crate::output::evidence(&cell.model, &cell.report);
         let mut figures = Vec::new();
-        for g in graphs(&cell.model, &cell.report, &id) {
+        for g in graphs(&cell.model, &evidence, &id) {
             let dot_path = dir.join(&g.file);
             std::fs::write(&dot_path, &g.dot).map_err(|e| write_error(&dot_path, e))?;
             let svg = if graphviz {
@@ -107,7 +116,7 @@ pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
             figures.push((g, svg));
         }
         let page = dir.join(format!("{id}.html"));
-        std::fs::write(&page, cell_page(cell, &figures, graphviz))
+        std::fs::write(&page, cell_page(cell, &evidence, &figures, graphviz))
             .map_err(|e| write_error(&page, e))?;
     }
     let index = dir.join("index.html");
@@ -194,7 +203,7 @@ fn knobs_text(model: &Model) -> String {
 }
 
 fn index_page(cells: &[Cell], graphviz: bool) -> String {
-    let count = |s: &str| cells.iter().filter(|c| c.report.overall() == s).count();
+    let count = |s| cells.iter().filter(|c| c.report.overall() == s).count();
     // The grid as `faultline matrix` prints it: scenarios down, designs across, each
     // cell its verdict keys.
     let mut designs: Vec<&str> = Vec::new();
@@ -222,8 +231,9 @@ fn index_page(cells: &[Cell], graphviz: bool) -> String {
     let body = html! {
         h1 { "faultline report" }
         p {
-            (cells.len()) " cells: " (count("violated")) " violated, " (count("holds"))
-            " hold, " (count("inconclusive")) " inconclusive. faultline "
+            (cells.len()) " cells: " (count(Status::Violated)) " violated, "
+            (count(Status::Holds)) " hold, " (count(Status::Inconclusive))
+            " inconclusive. faultline "
             (env!("CARGO_PKG_VERSION")) "."
         }
         @if !graphviz { (no_graphviz()) }
@@ -240,7 +250,7 @@ fn index_page(cells: &[Cell], graphviz: bool) -> String {
                         td {
                             @for c in at(d, s) {
                                 @let knobs = knobs_text(&c.model);
-                                div class=(c.report.overall()) {
+                                div class=(c.report.overall().id()) {
                                     a href={ (cell_id(&c.model)) ".html" } { (c.verdict()) }
                                     @if knobs != "defaults" { " (" (knobs) ")" }
                                 }
@@ -267,13 +277,13 @@ fn index_page(cells: &[Cell], graphviz: bool) -> String {
                     @for p in &props {
                         @match c.report.results.iter().find(|r| r.property.id() == *p) {
                             Some(r) => {
-                                td class=(r.verdict.status()) {
+                                td class=(r.verdict.status().id()) {
                                     a href={ (id) ".html#" (p) } {
                                         @match &r.verdict {
                                             Verdict::Violated(cx) => {
                                                 "violated (" (cx.trace.len()) " steps)"
                                             }
-                                            v => (v.status()),
+                                            v => (v.status().id()),
                                         }
                                     }
                                 }
@@ -289,7 +299,12 @@ fn index_page(cells: &[Cell], graphviz: bool) -> String {
     page("faultline report", body)
 }
 
-fn cell_page(cell: &Cell, figures: &[(Graph, Option<String>)], graphviz: bool) -> String {
+fn cell_page(
+    cell: &Cell,
+    evidence: &[Evidence],
+    figures: &[(Graph, Option<String>)],
+    graphviz: bool,
+) -> String {
     let m = &cell.model;
     let knobs: Vec<String> = m.knobs.pairs().map(|(k, v)| format!("{k}={v}")).collect();
     let body = html! {
@@ -304,7 +319,7 @@ fn cell_page(cell: &Cell, figures: &[(Graph, Option<String>)], graphviz: bool) -
         @if !graphviz && !figures.is_empty() { (no_graphviz()) }
         @for r in &cell.report.results {
             @let p = r.property.id();
-            @let status = r.verdict.status();
+            @let status = r.verdict.status().id();
             section id=(p) {
                 h2 class=(status) { (p) ": " (status) }
                 @match &r.verdict {
@@ -312,11 +327,11 @@ fn cell_page(cell: &Cell, figures: &[(Graph, Option<String>)], graphviz: bool) -
                         p { "All " (cell.report.stats.states) " reachable states explored." }
                     }
                     Verdict::Inconclusive(limit) => p { (limit) },
-                    Verdict::Violated(cx) => {
-                        pre.evidence { (violation(m, r.property, cx)) }
+                    Verdict::Violated(_) => @if let Some(e) = crate::output::of(evidence, r.property) {
+                        pre.evidence { (violation(m, e)) }
                         details {
                             summary { "step table with what changed" }
-                            pre { (trace_text(&m.machine, &cx.trace, 100)) }
+                            pre { (trace_text(&m.machine, &e.trace, 100)) }
                         }
                         @for (g, svg) in figures.iter().filter(|(g, _)| g.property == p) {
                             (figure(g, svg.as_deref()))

@@ -1,8 +1,10 @@
-//! The `faultline` binary end to end: exit codes, output shapes, one-line errors.
+//! The `faultline` binary end to end: exit codes, output shapes, one-line errors, one
+//! violation the same in every output (`evidence`).
 
 use std::process::{Command, Output};
 
 mod defects;
+mod evidence;
 mod export;
 mod files;
 mod fuzz;

@@ -19,6 +19,8 @@
 //! | `json` | JSON values |
 //! | `html` | inline SVG for the HTML report |
 //! | `kernel` | the `kernel` knob and each blocking op's kernel wait (function, frames, killable or not) |
+//! | `kill_text` | the kill -9 / hung_task judgement as text and JSON |
+//! | `token` | replay tokens `STEPS@HASH` and the model hash that refuses a token on another model |
 //! | `kill` | what `kill -9` of the mm's process does to a deadlock state, and whether hung_task reports it |
 
 mod causal;
@@ -28,11 +30,13 @@ mod html;
 mod json;
 mod kernel;
 mod kill;
+mod kill_text;
 mod lane_text;
 mod lanes;
 mod lasso;
 mod splat;
 mod text;
+mod token;
 mod trace;
 mod trace_dot;
 mod trace_graph;
@@ -45,11 +49,13 @@ pub use html::svg_element;
 pub use json::{trace_json, wait_for_json};
 pub use kernel::{Kernel, KernelWait, Sleep, unclassified, wait, wait_at};
 pub use kill::{Fate, Kill, ThreadKill, kill};
+pub use kill_text::{KillReport, fate_word};
 pub use lane_text::{causes_text, lane_text, lasso_text};
 pub use lanes::Lane;
 pub use lasso::{Lasso, LassoError};
 pub use splat::{SplatHead, splat};
 pub use text::{trace_text, wait_for_text};
+pub use token::{Token, TokenError, model_hash};
 pub use trace::{BadToken, Trace};
 pub use trace_dot::{lasso_dot, trace_graph_dot};
 pub use trace_graph::{StepNode, TraceEdge, TraceGraph};

@@ -13,6 +13,7 @@ use faultline_protocol::{FolioId, FolioState, Machine, Mode, Tid, VmaId, WaitOn,
 use petgraph::graph::NodeIndex;
 
 use crate::describe::{function, site};
+use crate::kill_text::KillReport;
 use crate::trace::Trace;
 use crate::wait_for::{Node, WaitForGraph};
 
@@ -32,6 +33,8 @@ pub struct SplatHead {
     pub knobs: Vec<String>,
     /// The command that replays the trace.
     pub replay: String,
+    /// For a deadlock: what kill -9 and hung_task do, shown above the replay line.
+    pub kill: Option<KillReport>,
 }
 
 /// The splat of a counterexample `trace` whose final waits are `g`.
@@ -71,6 +74,10 @@ pub fn splat(m: &Machine, trace: &Trace, g: &WaitForGraph, head: &SplatHead) -> 
     s.push('\n');
     s += &held_locks(m, trace, w);
     s.push('\n');
+    if let Some(k) = &head.kill {
+        s += &k.text(WIDTH);
+        s.push('\n');
+    }
     let words: Vec<String> = head.replay.split(' ').map(String::from).collect();
     // A continued shell command still pastes and runs as one.
     s += &wrap("replay:", &words, "    ", " \\");

@@ -602,6 +602,7 @@ fn splat_of_pinned_deadlocks_is_golden_ascii_and_80_columns() {
             property: "deadlock".into(),
             knobs: knobs.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             replay: format!("faultline replay {design} {scenario} {token}"),
+            kill: None,
         };
         let text = splat(&m, &trace, &WaitForGraph::at(&m, trace.last()), &head);
         let lines: Vec<&str> = text.lines().collect();

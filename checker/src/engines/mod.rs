@@ -238,7 +238,7 @@ fn report(
         results.push(PropertyResult { property, verdict });
     }
     Ok(Report {
-        engine: engine.id(),
+        engine,
         results,
         stats: log.stats(start),
     })

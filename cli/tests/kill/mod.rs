@@ -1,5 +1,5 @@
 //! Every DEADLOCK says whether `kill -9` of the process ends it and whether hung_task
-//! reports it (`models::kill`), in text, JSON and `explain`, and on which kernel.
+//! reports it (`faultline_traces::kill`), in text, JSON and `explain`, and on which kernel.
 
 use std::path::PathBuf;
 
