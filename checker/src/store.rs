@@ -178,7 +178,7 @@ impl Intern {
         fp: u32,
         slot: usize,
     ) -> Result<u32, std::collections::TryReserveError> {
-        if self.len % self.page_entries() == 0 {
+        if self.len.is_multiple_of(self.page_entries()) {
             let mut page = Vec::new();
             page.try_reserve_exact(self.page_bytes())?;
             self.pages.try_reserve(1)?;
@@ -402,7 +402,7 @@ impl Store {
 
     /// Room for one more link: a fresh page when the last is full.
     fn reserve_link(&mut self) -> Result<(), std::collections::TryReserveError> {
-        if self.len() % LINK_PAGE == 0 {
+        if self.len().is_multiple_of(LINK_PAGE) {
             let mut page = Vec::new();
             page.try_reserve_exact(LINK_PAGE)?;
             self.links.try_reserve(1)?;

@@ -661,10 +661,10 @@ impl<'a> Ctx<'a> {
                         ));
                     };
                     let branch = if v.truthy() { Some(&**a) } else { b.as_deref() };
-                    if let Some(s) = branch {
-                        if let Some(v) = self.run_pred(std::slice::from_ref(s), f)? {
-                            return Ok(Some(v));
-                        }
+                    if let Some(s) = branch
+                        && let Some(v) = self.run_pred(std::slice::from_ref(s), f)?
+                    {
+                        return Ok(Some(v));
                     }
                 }
                 Stmt::Block(v) => {
@@ -1156,10 +1156,10 @@ impl<'a> Ctx<'a> {
                         None => Ok(()),
                     };
                 }
-                if b.is_none() {
-                    if let Some(lab) = self.pure_jump(a, f, em, false)? {
-                        return self.jump(c, true, lab, f, em, *span);
-                    }
+                if b.is_none()
+                    && let Some(lab) = self.pure_jump(a, f, em, false)?
+                {
+                    return self.jump(c, true, lab, f, em, *span);
                 }
                 let els = em.b.label();
                 self.jump(c, false, els, f, em, *span)?;
@@ -1311,10 +1311,10 @@ impl<'a> Ctx<'a> {
                         ));
                     };
                     let br = if v.truthy() { Some(&**a) } else { b.as_deref() };
-                    if let Some(s) = br {
-                        if let Some(l) = self.case_target(std::slice::from_ref(s), f, em)? {
-                            return Ok(Some(l));
-                        }
+                    if let Some(s) = br
+                        && let Some(l) = self.case_target(std::slice::from_ref(s), f, em)?
+                    {
+                        return Ok(Some(l));
                     }
                 }
                 Stmt::Block(v) => {
@@ -1382,16 +1382,15 @@ impl<'a> Ctx<'a> {
             return Ok(());
         }
         // A tail call passes the caller's return codes through.
-        if let Some(Expr::Call(id, args, cspan)) = e {
-            if ops::lookup(&id.name).is_none()
-                && self
-                    .funcs
-                    .get(id.name.as_str())
-                    .is_some_and(|(_, func)| func.ret.name != "bool")
-            {
-                let ret = f.ret.clone();
-                return self.inline(id, args, *cspan, ret, f, em);
-            }
+        if let Some(Expr::Call(id, args, cspan)) = e
+            && ops::lookup(&id.name).is_none()
+            && self
+                .funcs
+                .get(id.name.as_str())
+                .is_some_and(|(_, func)| func.ret.name != "bool")
+        {
+            let ret = f.ret.clone();
+            return self.inline(id, args, *cspan, ret, f, em);
         }
         let code = match e {
             None => Val::Int(0),

@@ -129,7 +129,7 @@ pub enum Op {
     },
     /// `invalidate_inode_pages2` on a named folio (FUSE's `FOPEN_DIRECT_IO` mmap):
     /// sleeps while it is locked (read I/O or a thread), then removes it from the page
-    /// cache. [inferred] It also waits until no other thread holds a reference: the
+    /// cache. \[inferred\] It also waits until no other thread holds a reference: the
     /// kernel's folio-lock hand-off is FIFO, so a fault queued on the lock first gets it
     /// first and drops its reference before the invalidation runs; the other order (the
     /// fault finds its folio truncated and re-reads without a lock) is left out.

@@ -162,7 +162,7 @@ impl RwSem {
         self.handoff = false;
     }
 
-    /// `up_read`. Returns the readers the wake-up granted (see [`RwSem::wake`]), or
+    /// `up_read`. Returns the readers the wake-up granted (see `RwSem::wake`), or
     /// `None` if `t` did not hold the lock for read.
     pub fn up_read(&mut self, t: Tid) -> Option<ThreadSet> {
         if !self.readers.contains(t) {

@@ -93,10 +93,10 @@ pub(crate) fn causal_edges(m: &Machine, trace: &Trace) -> Vec<(usize, usize, Cau
             }
         }
         // Failures: find the last step that turned success into failure.
-        if let Some((node, fails)) = failure(m, before, step) {
-            if let Some(k) = last_turn(trace, i, &fails) {
-                out.push((k, i, Cause::Conflict(node)));
-            }
+        if let Some((node, fails)) = failure(m, before, step)
+            && let Some(k) = last_turn(trace, i, &fails)
+        {
+            out.push((k, i, Cause::Conflict(node)));
         }
     }
     out.sort_by_key(|&(a, b, _)| (a, b));

@@ -246,10 +246,10 @@ fn frame(s: &mut String, m: &Machine, trace: &Trace, step: Option<usize>) {
     let before = trace.before(i);
     let f = function(m, before, st);
     let _ = writeln!(s, "{}", clip(&format!("       {f:<30} step {}", i + 1)));
-    if let Some(site) = site(m, before, st) {
-        if !f.starts_with(site) {
-            let _ = writeln!(s, "{}", clip(&format!("       {site}")));
-        }
+    if let Some(site) = site(m, before, st)
+        && !f.starts_with(site)
+    {
+        let _ = writeln!(s, "{}", clip(&format!("       {site}")));
     }
 }
 
@@ -272,10 +272,10 @@ fn scenario(m: &Machine, trace: &Trace, g: &WaitForGraph, links: &[Link]) -> Str
     // (step, order within the step, thread, text)
     let mut rows: Vec<(usize, u8, Tid, String)> = Vec::new();
     for l in links {
-        if let Some(h) = l.holds {
-            if let Some(i) = acquired(trace, gr[h], l.tid) {
-                rows.push((i, 0, l.tid, verb(m, w, l.tid, gr[h], true)));
-            }
+        if let Some(h) = l.holds
+            && let Some(i) = acquired(trace, gr[h], l.tid)
+        {
+            rows.push((i, 0, l.tid, verb(m, w, l.tid, gr[h], true)));
         }
         let at = l.wait_step.unwrap_or(0);
         rows.push((at, 1, l.tid, verb(m, w, l.tid, gr[l.waits], false)));

@@ -48,10 +48,10 @@ fn one_line(e: &clap::Error, sub: Option<&str>) -> String {
         Some(ContextValue::String(v)) => Some(v.clone()),
         _ => None,
     };
-    if e.kind() == ErrorKind::MissingRequiredArgument {
-        if let Some(v) = values(ContextKind::InvalidArg) {
-            line += &format!(" {v}");
-        }
+    if e.kind() == ErrorKind::MissingRequiredArgument
+        && let Some(v) = values(ContextKind::InvalidArg)
+    {
+        line += &format!(" {v}");
     }
     if let Some(v) = values(ContextKind::ValidValue) {
         line += &format!("; valid values: {v}");

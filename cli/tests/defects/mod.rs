@@ -121,10 +121,10 @@ fn visit(dir: &std::path::Path, f: &mut dyn FnMut(&std::path::Path, &str)) {
         let p = e.path();
         if p.is_dir() {
             visit(&p, f);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            if let Ok(text) = std::fs::read_to_string(&p) {
-                f(&p, &text);
-            }
+        } else if p.extension().is_some_and(|x| x == "rs")
+            && let Ok(text) = std::fs::read_to_string(&p)
+        {
+            f(&p, &text);
         }
     }
 }

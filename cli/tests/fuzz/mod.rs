@@ -349,10 +349,10 @@ fn random_command_lines_never_panic_and_exit_0_to_3() {
         let verdict = match status {
             None => Some(format!("no exit within {TIMEOUT:?}")),
             Some(s) => {
-                if let Some(c) = s.code().and_then(|c| usize::try_from(c).ok()) {
-                    if c < 4 {
-                        codes[c] += 1;
-                    }
+                if let Some(c) = s.code().and_then(|c| usize::try_from(c).ok())
+                    && c < 4
+                {
+                    codes[c] += 1;
                 }
                 judge(s.code(), &err)
             }

@@ -21,23 +21,22 @@ fn examples(readme: &str) -> Vec<Example> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        if lines[i].trim() == "```text" {
-            if let Some(cmd) = lines
+        if lines[i].trim() == "```text"
+            && let Some(cmd) = lines
                 .get(i + 1)
                 .and_then(|l| l.strip_prefix("$ faultline "))
-            {
-                let start = i + 2;
-                let mut end = start;
-                while end < lines.len() && lines[end].trim() != "```" {
-                    end += 1;
-                }
-                out.push(Example {
-                    line: i + 2,
-                    args: cmd.split_whitespace().map(String::from).collect(),
-                    shown: lines[start..end].iter().map(|l| l.to_string()).collect(),
-                });
-                i = end;
+        {
+            let start = i + 2;
+            let mut end = start;
+            while end < lines.len() && lines[end].trim() != "```" {
+                end += 1;
             }
+            out.push(Example {
+                line: i + 2,
+                args: cmd.split_whitespace().map(String::from).collect(),
+                shown: lines[start..end].iter().map(|l| l.to_string()).collect(),
+            });
+            i = end;
         }
         i += 1;
     }
