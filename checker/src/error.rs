@@ -36,6 +36,12 @@ pub enum CheckError {
         /// The engine's limit.
         max: usize,
     },
+    /// Occurs when an engine was left out of the build (cargo features `loom`, `shuttle`).
+    #[error("the {engine} engine is not built in: enable faultline-checker's `{engine}` feature")]
+    NotBuilt {
+        /// The engine.
+        engine: &'static str,
+    },
     /// Occurs when an engine's violating execution does not violate the property on the
     /// native semantics (a bug in faultline).
     #[error("{engine} reported {property} at {token}, but the native replay disagrees")]

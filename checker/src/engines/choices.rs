@@ -32,7 +32,8 @@ impl Oracle {
         }
     }
 
-    /// Random mode, reseeded per execution by [`Oracle::begin`].
+    /// Random mode, reseeded per execution by [`Oracle::begin`] (shuttle's sampling).
+    #[cfg(feature = "shuttle")]
     pub(crate) fn random(seed: u64) -> Oracle {
         Oracle {
             random: Some(seed),
@@ -122,6 +123,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "shuttle")]
     fn random_mode_is_reproducible_and_in_range() {
         let draw = |seed| {
             let mut o = Oracle::random(seed);

@@ -20,7 +20,7 @@ use crate::error::CheckError;
 use crate::limit::EngineLimit;
 
 /// The most model threads loom can run (its cap of 5 threads includes main).
-pub const MAX_MODEL_THREADS: usize = 4;
+pub(crate) const MAX_MODEL_THREADS: usize = super::LOOM_MAX_THREADS;
 
 /// Longest execution loom may explore, in branch points.
 const MAX_BRANCHES: usize = 100_000;

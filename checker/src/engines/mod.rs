@@ -11,34 +11,42 @@
 //! | `loom` | the loom engine |
 //! | `shuttle` | the shuttle engine and schedule replay |
 //! | `quiet` | keeping caught engine panics off stderr |
+//! | `threaded` | a loom or shuttle run over the runner, its progress and verdicts |
+//!
+//! loom and shuttle are cargo features, on by default; without one, [`run`] answers
+//! that engine with [`CheckError::NotBuilt`].
 
+// loom and shuttle are cargo features (on by default); the runner serves both.
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 mod choices;
+#[cfg(feature = "loom")]
 mod loom;
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 mod quiet;
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 mod rt;
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 mod runner;
+#[cfg(any(feature = "loom", feature = "shuttle"))]
 mod schedule;
+#[cfg(feature = "shuttle")]
 mod shuttle;
+#[cfg(any(feature = "loom", feature = "shuttle"))]
+mod threaded;
 
 use std::fmt;
-use std::sync::Arc;
-use std::sync::mpsc::RecvTimeoutError;
-use std::time::{Duration, Instant};
 
 use faultline_protocol::{Machine, Step};
-use faultline_traces::Trace;
 
 use crate::budget::Budget;
 use crate::error::CheckError;
-use crate::limit::EngineLimit;
 use crate::native;
 use crate::property::Property;
 use crate::reduce::Reduce;
-use crate::verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdict};
+use crate::verdict::{Report, Stats};
 
-use self::choices::Oracle;
-pub use self::loom::MAX_MODEL_THREADS as LOOM_MAX_THREADS;
-use self::runner::{Ctx, Found};
+/// Most model threads the loom engine runs (loom allows 5 threads, main included).
+pub const LOOM_MAX_THREADS: usize = 4;
 
 /// Which engine checks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -136,135 +144,35 @@ pub fn run_with_progress(
     opts: &Options,
     progress: &mut dyn FnMut(&Stats),
 ) -> Result<Report, CheckError> {
-    let start = Instant::now();
-    // Per-state properties run inside the executions; liveness needs the state graph.
-    let checked: Vec<bool> = props.iter().map(|&p| per_state(p)).collect();
-    let (ctx, limit) = match engine {
+    match engine {
         Engine::Native => {
-            return native::check(m, props, &opts.budget, opts.reduce, opts.threads, progress);
+            native::check(m, props, &opts.budget, opts.reduce, opts.threads, progress)
         }
-        Engine::Loom => {
-            let ctx = Arc::new(Ctx::new(m, props, checked, Oracle::default(), opts.seed));
-            let limit = if ctx_has_work(props) {
-                watched(&ctx, start, progress, || {
-                    loom::check(&ctx, opts.max_executions)
-                })?
-            } else {
-                None
-            };
-            (ctx, limit)
-        }
-        Engine::Shuttle => {
-            let ctx = Arc::new(Ctx::new(m, props, checked, Oracle::default(), opts.seed));
-            let limit = if ctx_has_work(props) {
-                watched(&ctx, start, progress, || {
-                    shuttle::check(&ctx, opts.max_executions, opts.seed)
-                })?
-            } else {
-                None
-            };
-            (ctx, limit)
-        }
-    };
-    report(engine, m, props, &ctx, limit, start)
+        #[cfg(feature = "loom")]
+        Engine::Loom => threaded::threaded(engine, m, props, opts, progress, |ctx| {
+            loom::check(ctx, opts.max_executions)
+        }),
+        #[cfg(feature = "shuttle")]
+        Engine::Shuttle => threaded::threaded(engine, m, props, opts, progress, |ctx| {
+            shuttle::check(ctx, opts.max_executions, opts.seed)
+        }),
+        #[cfg(not(all(feature = "loom", feature = "shuttle")))]
+        _ => Err(CheckError::NotBuilt {
+            engine: engine.id(),
+        }),
+    }
 }
 
 /// Re-runs a shuttle schedule printed with a counterexample; returns its steps (replay
 /// them with [`crate::replay`]).
 pub fn replay_shuttle(m: &Machine, schedule: &str) -> Result<Vec<Step>, CheckError> {
-    shuttle::replay(&shuttle::replay_ctx(m), schedule)
-}
-
-/// Whether `p` is decided state by state (so loom and shuttle can check it). Liveness
-/// needs cycles in the state graph under fairness, which neither engine has.
-fn per_state(p: Property) -> bool {
-    !p.is_liveness()
-}
-
-fn ctx_has_work(props: &[Property]) -> bool {
-    props.iter().any(|&p| per_state(p))
-}
-
-/// Runs `engine_run` on a worker thread and reports the log's counts to `progress`
-/// each second until it ends; a run shorter than that costs one thread spawn.
-fn watched<T: Send>(
-    ctx: &Ctx,
-    start: Instant,
-    progress: &mut dyn FnMut(&Stats),
-    engine_run: impl FnOnce() -> T + Send,
-) -> T {
-    std::thread::scope(|s| {
-        let (done, finished) = std::sync::mpsc::channel::<()>();
-        let worker = s.spawn(move || {
-            let out = engine_run();
-            let _ = done.send(());
-            out
-        });
-        while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(Duration::from_secs(1)) {
-            let stats = ctx.log().stats(start);
-            progress(&stats);
-        }
-        worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
-}
-
-fn report(
-    engine: Engine,
-    m: &Machine,
-    props: &[Property],
-    ctx: &Ctx,
-    limit: Option<EngineLimit>,
-    start: Instant,
-) -> Result<Report, CheckError> {
-    let log = ctx.log();
-    if let Some(e) = &log.error {
-        return Err(e.clone());
+    #[cfg(feature = "shuttle")]
+    return shuttle::replay(&shuttle::replay_ctx(m), schedule);
+    #[cfg(not(feature = "shuttle"))]
+    {
+        let _ = (m, schedule);
+        Err(CheckError::NotBuilt { engine: "shuttle" })
     }
-    let mut results = Vec::with_capacity(props.len());
-    for (k, &property) in props.iter().enumerate() {
-        let verdict = if !per_state(property) {
-            Verdict::Inconclusive(Limit::Engine(EngineLimit::Liveness {
-                engine: engine.id(),
-            }))
-        } else if let Some(found) = &log.found[k] {
-            Verdict::Violated(Box::new(counterexample(engine, m, property, found)?))
-        } else if let Some(l) = limit {
-            Verdict::Inconclusive(Limit::Engine(l))
-        } else {
-            Verdict::Holds
-        };
-        results.push(PropertyResult { property, verdict });
-    }
-    Ok(Report {
-        engine,
-        results,
-        stats: log.stats(start),
-    })
-}
-
-/// Replays an engine's violating execution on the native semantics, which must agree.
-fn counterexample(
-    engine: Engine,
-    m: &Machine,
-    p: Property,
-    found: &Found,
-) -> Result<Counterexample, CheckError> {
-    let mismatch = || CheckError::EngineMismatch {
-        engine: engine.id(),
-        property: p.id(),
-        token: runner::token(&found.steps),
-    };
-    let trace = Trace::replay(m, &found.steps).map_err(|_| mismatch())?;
-    let mut enabled = Vec::new();
-    m.enabled(trace.last(), &mut enabled);
-    if !p.violated_at(m, trace.last(), &enabled) {
-        return Err(mismatch());
-    }
-    let mut cx = Counterexample::at_end(m, trace, p);
-    cx.schedule = found.schedule.clone();
-    Ok(cx)
 }
 
 #[cfg(test)]

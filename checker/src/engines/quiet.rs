@@ -22,6 +22,7 @@ fn install() {
         // schedules ourselves.
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
+        #[cfg(feature = "shuttle")]
         shuttle::check(|| {});
         std::panic::set_hook(Box::new(move |info| {
             if !SILENT.get() {

@@ -198,7 +198,8 @@ impl Ctx {
         self.log.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The machine.
+    /// The machine (loom checks its thread count).
+    #[cfg(feature = "loom")]
     pub(crate) fn machine(&self) -> &Machine {
         &self.machine
     }

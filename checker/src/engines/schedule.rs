@@ -13,6 +13,7 @@ pub(crate) fn encode_schedule(tasks: &[usize], choices: &[u8]) -> String {
 }
 
 /// Inverse of [`encode_schedule`]; `None` if it does not parse.
+#[cfg(any(feature = "shuttle", test))]
 pub(crate) fn decode_schedule(s: &str) -> Option<(Vec<usize>, Vec<u8>)> {
     let (tasks, choices) = s.split_once('.')?;
     let val = |c: char| c.to_digit(36);
