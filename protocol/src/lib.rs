@@ -12,6 +12,7 @@
 //! | `vma` | VMA kinds and the per-VMA lock |
 //! | `folio` | page-cache folios, their lock and read I/O |
 //! | `program` | the instruction set and the program builder |
+//! | `live_regs` | which registers a thread may still read (dead ones are cleared; not the checker's fair-cycle liveness) |
 //! | `world` | the world state and its packed form |
 //! | `step` | steps and their replay tokens |
 //! | `footprint` | the shared objects each op touches (partial-order reduction) |
@@ -24,7 +25,7 @@ mod folio;
 mod footprint;
 mod hazard;
 mod ids;
-mod liveness;
+mod live_regs;
 mod machine;
 mod permute;
 mod program;

@@ -482,7 +482,7 @@ impl Machine {
                 _ => {
                     // Dead registers are cleared so that equal futures are one state.
                     let th = &mut w.threads[t.index()];
-                    let live = prog.liveness();
+                    let live = prog.live_regs();
                     if !live.vma(th.pc) {
                         th.vma = None;
                         th.stale = false;

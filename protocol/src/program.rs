@@ -6,7 +6,7 @@
 
 use crate::error::ModelError;
 use crate::ids::{FolioId, VmaId};
-use crate::liveness::Liveness;
+use crate::live_regs::LiveRegs;
 
 /// A per-thread flag register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -343,7 +343,7 @@ pub struct Instr {
 pub struct Program {
     instrs: Vec<Instr>,
     targets: Vec<u8>,
-    liveness: Liveness,
+    live_regs: LiveRegs,
 }
 
 impl Program {
@@ -376,18 +376,18 @@ impl Program {
         self.instrs.iter().map(|i| i.op)
     }
     /// Which registers are live where.
-    pub(crate) fn liveness(&self) -> &Liveness {
-        &self.liveness
+    pub(crate) fn live_regs(&self) -> &LiveRegs {
+        &self.live_regs
     }
     /// Whether the VMA handle may be read from `pc` on; a step that ends at `pc`
     /// clears it otherwise (exporters that mirror the step function need this).
     pub fn vma_live(&self, pc: u8) -> bool {
-        self.liveness.vma(pc)
+        self.live_regs.vma(pc)
     }
     /// The flag bits that may be read from `pc` on; a step that ends at `pc` clears
     /// the others.
     pub fn flags_live(&self, pc: u8) -> u8 {
-        self.liveness.flags(pc)
+        self.live_regs.flags(pc)
     }
 }
 
@@ -461,11 +461,11 @@ impl ProgramBuilder {
             .enumerate()
             .map(|(i, t)| t.ok_or(ModelError::UnplacedLabel { label: i }))
             .collect::<Result<Vec<_>, _>>()?;
-        let liveness = Liveness::of(&self.instrs, &targets);
+        let live_regs = LiveRegs::of(&self.instrs, &targets);
         Ok(Program {
             instrs: self.instrs,
             targets,
-            liveness,
+            live_regs,
         })
     }
 }

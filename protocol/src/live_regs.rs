@@ -10,7 +10,7 @@ use crate::program::{Instr, Op};
 
 /// Per-pc liveness, computed once per program by a backward dataflow fixpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Liveness {
+pub(crate) struct LiveRegs {
     vma: Vec<bool>,
     flags: Vec<u8>,
 }
@@ -47,9 +47,9 @@ fn effect(op: &Op) -> Effect {
     e
 }
 
-impl Liveness {
+impl LiveRegs {
     /// Computes liveness for `instrs` with resolved label `targets`.
-    pub(crate) fn of(instrs: &[Instr], targets: &[u8]) -> Liveness {
+    pub(crate) fn of(instrs: &[Instr], targets: &[u8]) -> LiveRegs {
         let n = instrs.len();
         let mut vma = vec![false; n + 1];
         let mut flags = vec![0u8; n + 1];
@@ -77,7 +77,7 @@ impl Liveness {
                 }
             }
         }
-        Liveness { vma, flags }
+        LiveRegs { vma, flags }
     }
 
     /// Whether the VMA handle may be read from `pc` on.
@@ -113,7 +113,7 @@ mod tests {
         }); // 4
         b.op(Op::Exit); // 5
         let p = b.build().expect("placed");
-        let live = p.liveness();
+        let live = p.live_regs();
         assert!(live.vma(2), "read at 2");
         assert!(!live.vma(3) && !live.vma(4), "never read again");
         assert!(!live.vma(1), "overwritten on success, unread on failure");
