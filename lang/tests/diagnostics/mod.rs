@@ -161,3 +161,17 @@ fn a_daemon_of_another_process_compiles_and_a_misspelt_process_is_caught() {
     assert_eq!(h, "user.fl:5:19: unknown process `othre`");
     assert!(r.contains("did you mean `other`?"), "{r}");
 }
+
+#[test]
+fn a_recursive_bool_predicate_is_refused_not_a_stack_overflow() {
+    let direct = "design rec {\n\ttitle \"r\";\n\tbool drops_lock_for_io(fault_lock, page)\n\t{\n\t\treturn drops_lock_for_io(fault_lock, page);\n\t}\n}\n";
+    let (h, _) = error(direct);
+    assert!(h.contains("called more than 32 deep (recursion?)"), "{h}");
+    let mutual = "design rec {\n\ttitle \"r\";\n\tbool drops_lock_for_io(fault_lock, page)\n\t{\n\t\treturn waits_if_uptodate();\n\t}\n\tbool waits_if_uptodate()\n\t{\n\t\treturn drops_lock_for_io(1, 1);\n\t}\n}\n";
+    let (h, _) = error(mutual);
+    assert!(h.contains("deep (recursion?)"), "{h}");
+    // Two calls per level, 32 levels deep, would be 2^32 calls: bounded in total.
+    let wide = "design rec {\n\ttitle \"r\";\n\tbool drops_lock_for_io(fault_lock, page)\n\t{\n\t\tif (drops_lock_for_io(fault_lock, page)) return 1;\n\t\treturn drops_lock_for_io(fault_lock, page);\n\t}\n}\n";
+    let (h, _) = error(wide);
+    assert!(h.contains("recursion?") || h.contains("more than"), "{h}");
+}
