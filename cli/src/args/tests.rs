@@ -146,6 +146,20 @@ fn bad_command_lines_are_one_line_usage_errors() {
 }
 
 #[test]
+fn markdown_with_a_shard_is_a_usage_error_not_a_table_panic() {
+    // `--markdown` conflicts with `--json`, which clap took as satisfying `requires`.
+    for bad in [
+        "matrix --markdown --shard 1/2",
+        "matrix --markdown --shard=2/2 --scenario fork-fuse",
+    ] {
+        match parse_words(bad) {
+            Parsed::Usage(e) => assert!(!e.contains('\n') && !e.is_empty(), "{bad}: {e}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn shard_i_of_n_is_one_based_and_takes_every_nth_cell() {
     let Command::Matrix(m) = command("matrix --json --shard 2/3") else {
         panic!("not matrix")
