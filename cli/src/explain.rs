@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use faultline_checker::{Counterexample, Property, Report, Verdict, explore_with_progress};
+use faultline_checker::{Counterexample, Property, Report, Verdict, run_with_progress};
 use faultline_models::Model;
 use faultline_traces::{TraceGraph, causes_text, lane_text, lasso_text, wait_for_text};
 
@@ -27,7 +27,15 @@ pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), 
         properties
     };
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
-    let report = explore_with_progress(&model.machine, &props, &a.budget.budget(), &mut shown)?;
+    let (options, memory) = a.budget.machine(None);
+    progress.budget(&options.budget);
+    let report = run_with_progress(
+        faultline_checker::Engine::Native,
+        &model.machine,
+        &props,
+        &options,
+        &mut shown,
+    )?;
     progress.finish();
     let (code, mut out) = explain(&model, &report);
     if let Some(dir) = &a.dot {
@@ -35,8 +43,8 @@ pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), 
             out += &format!("wrote {f}\n");
         }
     }
-    if code == 3 && crate::memory::stopped(&report) {
-        out += &format!("\n{}\n", a.budget.memory());
+    if code == 3 && report.stopped_by_memory() {
+        out += &format!("\n{memory}\n");
     }
     Ok((code, out))
 }

@@ -16,9 +16,9 @@
 //! | `list` | `faultline list` |
 //! | `catalog` | the built-in catalog plus the `--file F.fl`s |
 //! | `lang` | `faultline test` and `faultline show` over `.fl` files |
-//! | `memory` | the memory budget from cgroup, rlimits, MemAvailable, `--max-memory` |
 //! | `progress` | the progress line on stderr (indicatif) |
 //! | `error` | everything that exits 2 |
+//! | `write` | output files: temp file and rename, never through a symlink |
 //!
 //! Exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
 //! error (one line on stderr), 3 inconclusive. `matrix` and `report` exit 0 once every
@@ -35,12 +35,12 @@ mod lang;
 mod list;
 mod man;
 mod matrix;
-mod memory;
 mod merge;
 mod output;
 mod progress;
 mod report;
 mod repro;
+mod write;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -68,9 +68,22 @@ fn main() -> ExitCode {
     };
     match result {
         Ok((code, out)) => {
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = std::io::stdout().lock().write_all(out.as_bytes());
-            ExitCode::from(code)
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => ExitCode::from(code),
+                // A closed pipe (`| head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(code),
+                Err(e) => {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "faultline: error: cannot write stdout: {e}"
+                    );
+                    ExitCode::from(2)
+                }
+            }
         }
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "faultline: error: {e}");
@@ -112,7 +125,8 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     } else {
         props
     };
-    let options = c.engine.options(&c.budget);
+    let (options, memory) = c.engine.options(&c.budget);
+    progress.budget(&options.budget);
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
     let report = run_with_progress(
         c.engine.engine,
@@ -136,8 +150,8 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
         Format::Splat => output::splat(&model, &report),
         Format::Text => output::text(&model, &report, &dots),
     };
-    if c.format() == Format::Text && memory::stopped(&report) {
-        out += &format!("\n{}\n", c.budget.memory());
+    if c.format() == Format::Text && report.stopped_by_memory() {
+        out += &format!("\n{memory}\n");
     }
     let code = match report.overall() {
         "violated" => 1,
@@ -155,7 +169,11 @@ fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliEr
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,
         engine: a.engine.engine,
-        options: a.engine.options(&a.budget),
+        options: {
+            let options = a.engine.options(&a.budget).0;
+            progress.budget(&options.budget);
+            options
+        },
         progress,
         shard: a.shard.unwrap_or(Shard::ALL),
     };

@@ -40,7 +40,7 @@ fn refuse(msg: String) -> CliError {
 fn read(file: &std::path::Path) -> Result<Shard, CliError> {
     let name = file.display().to_string();
     let text =
-        std::fs::read_to_string(file).map_err(|e| refuse(format!("cannot read {name}: {e}")))?;
+        faultline_lang::read_text(file).map_err(|e| refuse(format!("cannot read {name}: {e}")))?;
     let doc: Value = serde_json::from_str(&text).map_err(|e| {
         let msg = e.to_string();
         let msg = msg

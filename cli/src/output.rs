@@ -361,7 +361,7 @@ pub(crate) fn write_dots(
     let mut written = Vec::new();
     for g in graphs(model, report, &stem) {
         let path = dir.join(&g.file);
-        std::fs::write(&path, &g.dot).map_err(|e| write_error(&path, e))?;
+        crate::write::write_file(&path, g.dot.as_bytes())?;
         written.push(path.display().to_string());
     }
     Ok(written)

@@ -190,6 +190,11 @@ impl Catalog {
         .help(format!("properties: {}", self.properties.join(", "))))
     }
 
+    /// Whether a file of this name is loaded.
+    pub fn has_file(&self, name: &str) -> bool {
+        self.files.iter().any(|f| f.name == name)
+    }
+
     /// Every `expect` clause of the files named (all files if `files` is empty).
     pub fn expects(&self, files: &[&str]) -> Vec<ExpectClause> {
         let all = self.design_ids();
@@ -737,6 +742,60 @@ impl Catalog {
                 }));
             }
         }
+        // Knobs pinned by `extends P(k = v)`: a design knob of the chain (checked
+        // above) or a scenario or global knob, which the pin then sets; anything else
+        // is a typo, refused where it is written.
+        let mut pinned: Vec<Knob> = Vec::new();
+        for &c in &chain {
+            let Some((_, pins)) = &self.design_ast(c).parent else {
+                continue;
+            };
+            for (i, (k, v)) in pins.iter().enumerate() {
+                let at = |msg: String, label: &str| {
+                    Inner::C(CErr {
+                        file: c.0,
+                        diag: Diagnostic::new(k.span, msg, label),
+                    })
+                };
+                if pins[..i].iter().any(|(o, _)| o.name == k.name) {
+                    return Err(at(format!("knob `{}` is pinned twice", k.name), "again"));
+                }
+                let in_chain = chain.iter().any(|&p| {
+                    self.design_ast(p)
+                        .knobs
+                        .iter()
+                        .any(|d| d.name.name == k.name)
+                });
+                if in_chain {
+                    continue;
+                }
+                let Some(pos) = defs.iter().position(|(d, _)| d.name == k.name) else {
+                    let mut names: Vec<String> = chain
+                        .iter()
+                        .flat_map(|&p| &self.design_ast(p).knobs)
+                        .map(|d| d.name.name.clone())
+                        .chain(defs.iter().map(|(d, _)| d.name.clone()))
+                        .collect();
+                    names.sort_unstable();
+                    let d = Diagnostic::new(
+                        k.span,
+                        format!("unknown knob `{}` pinned for {design} x {scenario}", k.name),
+                        "no such knob",
+                    )
+                    .suggest(&k.name, names.iter().map(String::as_str));
+                    return Err(Inner::C(CErr { file: c.0, diag: d }));
+                };
+                let (def, _) = defs.remove(pos);
+                if !def.accepts(&v.name) {
+                    return Err(Inner::B(BuildError::BadValue {
+                        knob: def.name.clone(),
+                        value: v.name.clone(),
+                        valid: def.values_text(),
+                    }));
+                }
+                pinned.push(def);
+            }
+        }
         let context = format!("{design} x {scenario}");
         for (i, (name, value)) in sets.iter().enumerate() {
             let Some((def, _)) = defs.iter().find(|(d, _)| d.name == *name) else {
@@ -774,7 +833,7 @@ impl Catalog {
         let knobs: Vec<(Knob, String)> = defs
             .iter()
             .map(|(d, _)| d.clone())
-            .chain(self.fixed_defs(&chain))
+            .chain(self.fixed_defs(&chain, &pinned))
             .zip(values.iter().map(|(_, v)| v.clone()))
             .collect();
         let machine = compile::build(self, &chain, sat, &knobs).map_err(Inner::C)?;
@@ -786,7 +845,7 @@ impl Catalog {
     }
 
     /// Definitions of the knobs a design chain fixes, in the order they are fixed.
-    fn fixed_defs(&self, chain: &[At]) -> Vec<Knob> {
+    fn fixed_defs(&self, chain: &[At], pinned: &[Knob]) -> Vec<Knob> {
         let mut out = Vec::new();
         for &c in chain {
             if let Some((_, sets)) = &self.design_ast(c).parent {
@@ -796,6 +855,7 @@ impl Catalog {
                         .flat_map(|&p| &self.design_ast(p).knobs)
                         .find(|d| d.name.name == k.name)
                         .and_then(|d| Knob::from_decl(d).ok())
+                        .or_else(|| pinned.iter().find(|d| d.name == k.name).cloned())
                         .unwrap_or_else(|| Knob {
                             name: k.name.clone(),
                             values: KnobKind::Choice(Vec::new()),

@@ -34,7 +34,7 @@ fn check_with_every_option() {
     );
     assert_eq!(c.dot, Some(PathBuf::from("out")));
     assert_eq!(c.format(), Format::Json);
-    assert_eq!(c.engine.options(&c.budget).budget.max_states, 10);
+    assert_eq!(c.engine.options(&c.budget).0.budget.max_states, 10);
     assert_eq!(c.engine.engine, Engine::Native);
 }
 
@@ -46,7 +46,7 @@ fn engine_executions_and_seed() {
         panic!("not check")
     };
     assert_eq!(c.engine.engine, Engine::Shuttle);
-    let o = c.engine.options(&c.budget);
+    let (o, _) = c.engine.options(&c.budget);
     assert_eq!((o.max_executions, o.seed), (500, 9));
     let Command::Matrix(m) = command("matrix --engine loom --scenario fork-fuse") else {
         panic!("not matrix")
@@ -68,7 +68,7 @@ fn explain_and_report_parse() {
     };
     assert_eq!(e.model.sets, vec![("evictions".into(), "1".into())]);
     assert_eq!(e.properties.list().ok(), Some(vec![Property::Deadlock]));
-    assert_eq!(e.budget.budget().max_states, 9);
+    assert_eq!(e.budget.machine(None).0.budget.max_states, 9);
     let Command::Report(r) = command("report --out r --design upstream --scenario fork-fuse")
     else {
         panic!("not report")

@@ -175,3 +175,45 @@ fn a_recursive_bool_predicate_is_refused_not_a_stack_overflow() {
     let (h, _) = error(wide);
     assert!(h.contains("recursion?") || h.contains("more than"), "{h}");
 }
+
+#[test]
+fn a_misspelt_or_twice_pinned_knob_in_extends_is_refused_where_written() {
+    let (h, r) = error("design a extends vma-retry(vma-retry-trie = off) { title \"a\"; }\n");
+    assert_eq!(
+        h,
+        "user.fl:1:28: unknown knob `vma-retry-trie` pinned for a x evict-retry"
+            .replace("evict-retry", h.rsplit(" x ").next().unwrap_or(""))
+            .as_str()
+    );
+    assert!(r.contains("did you mean `vma-retry-tried`?"), "{r}");
+    let (h, _) = error(
+        "design a extends vma-retry(vma-retry-tried = off, vma-retry-tried = on) { title \"a\"; }\n",
+    );
+    assert_eq!(h, "user.fl:1:51: knob `vma-retry-tried` is pinned twice");
+}
+
+#[test]
+fn a_global_knob_pinned_in_extends_is_applied_not_dropped() {
+    let mut c = catalog();
+    c.load(
+        "user.fl",
+        "design a extends upstream(fork-lock = none) { title \"a\"; }\ndesign b extends upstream { title \"b\"; }\n",
+    )
+    .expect("loads");
+    let pinned = c.listing("a", "fork-fuse", &[]).expect("builds");
+    let plain = c.listing("upstream", "fork-fuse", &[]).expect("builds");
+    let none = c
+        .listing(
+            "upstream",
+            "fork-fuse",
+            &[("fork-lock".into(), "none".into())],
+        )
+        .expect("builds");
+    assert_ne!(pinned, plain, "the pin changed nothing");
+    assert_eq!(
+        pinned.replace("a x", "upstream x"),
+        none.replace("a x", "upstream x")
+    );
+    // `extends P` with no pins parses.
+    assert!(c.listing("b", "fork-fuse", &[]).is_ok());
+}
