@@ -25,6 +25,10 @@ pub(crate) type At = (usize, usize);
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     pub(crate) files: Vec<Source>,
+    /// Design and scenario ids to where they are (the first definition): a lookup
+    /// per build was a scan, which made loading many designs quadratic.
+    designs: std::collections::HashMap<String, At>,
+    scenarios: std::collections::HashMap<String, At>,
     /// Property ids scenarios and clauses may name (unchecked when empty).
     properties: Vec<String>,
 }
@@ -283,16 +287,26 @@ impl Catalog {
     /// default knobs, so a bad file fails here with `file:line:col`.
     pub fn load(&mut self, name: &str, text: &str) -> Result<(), FileError> {
         let ast = crate::parser::parse(text).map_err(|d| FileError::new(name, text, vec![d]))?;
+        let fi = self.files.len();
+        for (di, d) in ast.designs.iter().enumerate() {
+            self.designs.entry(d.name.name.clone()).or_insert((fi, di));
+        }
+        for (si, s) in ast.scenarios.iter().enumerate() {
+            self.scenarios
+                .entry(s.name.name.clone())
+                .or_insert((fi, si));
+        }
         self.files.push(Source {
             name: name.to_string(),
             text: text.to_string(),
             ast,
         });
-        let fi = self.files.len() - 1;
         let r = self.check_new(fi);
         if let Err(e) = r {
             let e = self.file_error(e);
             self.files.pop();
+            self.designs.retain(|_, at| at.0 != fi);
+            self.scenarios.retain(|_, at| at.0 != fi);
             return Err(e);
         }
         Ok(())
@@ -494,23 +508,11 @@ impl Catalog {
     }
 
     pub(crate) fn find_design(&self, id: &str) -> Option<At> {
-        self.files.iter().enumerate().find_map(|(fi, f)| {
-            f.ast
-                .designs
-                .iter()
-                .position(|d| d.name.name == id)
-                .map(|di| (fi, di))
-        })
+        self.designs.get(id).copied()
     }
 
     pub(crate) fn find_scenario(&self, id: &str) -> Option<At> {
-        self.files.iter().enumerate().find_map(|(fi, f)| {
-            f.ast
-                .scenarios
-                .iter()
-                .position(|d| d.name.name == id)
-                .map(|di| (fi, di))
-        })
+        self.scenarios.get(id).copied()
     }
 
     pub(crate) fn design_ast(&self, at: At) -> &ast::Design {
