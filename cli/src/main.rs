@@ -19,6 +19,7 @@
 //! | `progress` | the progress line on stderr (indicatif) |
 //! | `error` | everything that exits 2 |
 //! | `write` | output files: temp file and rename, never through a symlink |
+//! | `escape` | user text in messages and commands: control characters, shell quoting |
 //!
 //! Exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
 //! error (one line on stderr), 3 inconclusive. `matrix` and `report` exit 0 once every
@@ -27,6 +28,7 @@
 mod args;
 mod catalog;
 mod error;
+mod escape;
 mod explain;
 mod export;
 mod format;
@@ -86,7 +88,12 @@ fn main() -> ExitCode {
             }
         }
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "faultline: error: {e}");
+            // A `.fl` diagnostic is rendered over several lines on purpose.
+            let text = match e {
+                CliError::File(_) => e.to_string(),
+                _ => escape::controls(&e.to_string()),
+            };
+            let _ = writeln!(std::io::stderr(), "faultline: error: {text}");
             ExitCode::from(2)
         }
     }

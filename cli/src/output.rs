@@ -35,7 +35,10 @@ pub(crate) fn file_args(model: &Model) -> String {
             files.push(f);
         }
     }
-    files.iter().map(|f| format!(" --file {f}")).collect()
+    files
+        .iter()
+        .map(|f| format!(" --file {}", crate::escape::shell(f)))
+        .collect()
 }
 
 /// The command that replays a counterexample.

@@ -182,3 +182,44 @@ fn the_memory_budget_printed_under_ulimit_v_is_the_one_enforced() {
         "{out}"
     );
 }
+
+#[test]
+fn control_characters_in_arguments_stay_on_one_escaped_line() {
+    let o = faultline(&["check", "\t\n", "fork-io"]);
+    one_line_error(&o, "\\t\\n");
+    let o = faultline(&["check", "\u{1b}]0;pwned\u{7}\u{1b}[2J", "fork-fuse"]);
+    one_line_error(&o, "\\u{1b}]0;pwned");
+    assert!(!stderr(&o).contains('\u{1b}'), "{}", stderr(&o));
+}
+
+#[test]
+fn the_printed_replay_command_shell_quotes_a_file_with_spaces() {
+    let dir = temp_dir();
+    let f = dir.path().join("my file.fl");
+    std::fs::write(&f, "design mine extends hold-io { title \"m\"; }\n").expect("write");
+    let p = f.to_str().expect("utf8");
+    let o = faultline(&[
+        "check",
+        "mine",
+        "fork-fuse",
+        "--file",
+        p,
+        "--property",
+        "deadlock",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = out
+        .lines()
+        .find(|l| l.contains("faultline replay"))
+        .expect("a replay line");
+    assert!(line.contains(&format!("--file '{p}'")), "{line}");
+    // Pasted into a shell, it replays.
+    let cmd = line[line.find("faultline replay").expect("cmd")..].replacen(
+        "faultline",
+        env!("CARGO_BIN_EXE_faultline"),
+        1,
+    );
+    let o = Command::new("sh").arg("-c").arg(&cmd).output().expect("sh");
+    assert_eq!(o.status.code(), Some(1), "{cmd}: {}", stderr(&o));
+}
