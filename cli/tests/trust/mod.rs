@@ -223,3 +223,24 @@ fn the_printed_replay_command_shell_quotes_a_file_with_spaces() {
     let o = Command::new("sh").arg("-c").arg(&cmd).output().expect("sh");
     assert_eq!(o.status.code(), Some(1), "{cmd}: {}", stderr(&o));
 }
+
+#[test]
+fn a_runtime_model_error_in_the_matrix_names_its_design_and_scenario() {
+    let dir = temp_dir();
+    let f = dir.path().join("rt.fl");
+    std::fs::write(
+        &f,
+        "scenario rt-err {\n\ttitle \"t\";\n\tproperties deadlock;\n\tvma F = private-file;\n\tfolio f = disk absent;\n\tthread fault t { do_sync_mmap_readahead(f); do_sync_mmap_readahead(f); return; }\n}\n",
+    )
+    .expect("write");
+    let o = faultline(&[
+        "matrix",
+        "--file",
+        f.to_str().expect("utf8"),
+        "--scenario",
+        "rt-err",
+        "--design",
+        "upstream",
+    ]);
+    one_line_error(&o, "upstream x rt-err: ");
+}
