@@ -30,6 +30,8 @@ pub struct ClauseResult {
     pub at: String,
     /// The design.
     pub design: String,
+    /// The scenario it ran.
+    pub scenario: String,
     /// The clause as written.
     pub text: String,
     /// The result.
@@ -40,6 +42,9 @@ impl Faultline {
     /// Runs every `expect` (and `exists`) clause of the files named (every file if
     /// empty), one result per clause and design.
     pub fn test(&self, files: &[&str]) -> Result<Vec<ClauseResult>, Error> {
+        if let Some(f) = files.iter().find(|f| !self.catalog().has_file(f)) {
+            return Err(Error::UnknownFile((*f).to_string()));
+        }
         let mut out = Vec::new();
         for c in self.catalog().expects(files) {
             for d in &c.designs {
@@ -53,7 +58,13 @@ impl Faultline {
                     extra
                         .push(Property::parse(p).ok_or_else(|| Error::UnknownProperty(p.clone()))?);
                 }
-                let checked = self.check_props(d, &c.scenario, &knobs, &extra)?;
+                let checked = self
+                    .check_props(d, &c.scenario, &knobs, &extra)
+                    .map_err(|e| Error::In {
+                        design: d.clone(),
+                        scenario: c.scenario.clone(),
+                        source: Box::new(e),
+                    })?;
                 let mut status = ClauseStatus::Ok;
                 for ((_, want_violated), p) in c.props.iter().zip(&extra) {
                     let Some(o) = checked.outcome(*p) else {
@@ -85,6 +96,7 @@ impl Faultline {
                 out.push(ClauseResult {
                     at: format!("{}:{}", c.file, c.line),
                     design: d.clone(),
+                    scenario: c.scenario.clone(),
                     text: c.text.clone(),
                     status,
                 });

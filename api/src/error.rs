@@ -28,4 +28,17 @@ pub enum Error {
     /// A scenario names a property the checker does not know.
     #[error("unknown property `{0}`")]
     UnknownProperty(String),
+    /// `test` named a file that was never loaded (a typo would otherwise test nothing).
+    #[error("no file `{0}` is loaded (load_file or load_str it first)")]
+    UnknownFile(String),
+    /// Checking one design x scenario failed; which one.
+    #[error("{design} x {scenario}: {source}")]
+    In {
+        /// The design.
+        design: String,
+        /// The scenario.
+        scenario: String,
+        /// What failed.
+        source: Box<Error>,
+    },
 }

@@ -47,6 +47,7 @@ impl Faultline {
             out.push(ClauseResult {
                 at: format!("{}:{}", e.file, e.line),
                 design: d.clone(),
+                scenario: e.scenario.clone(),
                 text: e.text.clone(),
                 status,
             });

@@ -2,22 +2,25 @@
 
 use std::path::Path;
 
-use faultline_checker::{Budget, Property, explore};
+use faultline_checker::{Budget, Engine, MemoryBudget, Options, Property, run};
 use faultline_lang::{Catalog, DesignInfo, ScenarioInfo};
 use faultline_traces::Token;
 
 use crate::error::Error;
 use crate::outcome::Checked;
 
-/// The catalog (built-in designs and scenarios, and any files loaded) and a budget.
+/// The catalog (built-in designs and scenarios, and any files loaded) and the engine
+/// configuration every command uses: all reductions, the cores, the machine's memory.
 #[derive(Clone, Debug)]
 pub struct Faultline {
     catalog: Catalog,
-    budget: Budget,
+    options: Options,
+    memory: MemoryBudget,
 }
 
 impl Faultline {
-    /// The built-in catalog (`models/fl/*.fl`, embedded), default budget.
+    /// The built-in catalog (`models/fl/*.fl`, embedded); no state limit and the
+    /// machine's memory budget (cgroup, rlimits, MemAvailable), like the command line.
     pub fn new() -> Result<Faultline, Error> {
         // The built-in files are compiled once per process (faultline_models).
         let builtin = faultline_models::Catalog::builtin().map_err(|e| match e {
@@ -30,27 +33,47 @@ impl Faultline {
         let mut catalog = builtin.lang().clone();
         let ids: Vec<&str> = Property::ALL.iter().map(|p| p.id()).collect();
         catalog.set_properties(&ids);
+        let (options, memory) = Options::machine(None, Budget::DEFAULT_MAX_STATES, None);
         Ok(Faultline {
             catalog,
-            budget: Budget::default(),
+            options,
+            memory,
         })
     }
 
-    /// Sets the exploration budget.
+    /// Sets the exploration budget (`max_bytes` as given: the caller decides).
     pub fn with_budget(mut self, budget: Budget) -> Faultline {
-        self.budget = budget;
+        self.options.budget = budget;
+        self
+    }
+
+    /// Sets the state limit and `--max-memory` as the command line does: the memory
+    /// budget stays within the machine's room.
+    pub fn with_limits(mut self, max_states: Option<u64>, max_memory: Option<u64>) -> Faultline {
+        let (options, memory) = Options::machine(
+            Some(self.options.threads),
+            max_states.unwrap_or(Budget::DEFAULT_MAX_STATES),
+            max_memory,
+        );
+        self.options.budget = options.budget;
+        self.memory = memory;
         self
     }
 
     /// The exploration budget.
     pub fn budget(&self) -> &Budget {
-        &self.budget
+        &self.options.budget
+    }
+
+    /// The machine's memory budget and the limit that set it (printable).
+    pub fn memory(&self) -> &MemoryBudget {
+        &self.memory
     }
 
     /// Loads a `.fl` file from disk.
     pub fn load_file(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let text = faultline_lang::read_text(path).map_err(|source| Error::Io {
             path: path.display().to_string(),
             source,
         })?;
@@ -110,7 +133,7 @@ impl Faultline {
                 props.push(*p);
             }
         }
-        let report = explore(&built.machine, &props, &self.budget)?;
+        let report = run(Engine::Native, &built.machine, &props, &self.options)?;
         Ok(Checked::new(
             design,
             scenario,

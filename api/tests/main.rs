@@ -163,3 +163,24 @@ fn a_replay_token_is_checked_against_the_model_it_was_recorded_on() {
         "{e}"
     );
 }
+
+#[test]
+fn test_of_a_file_never_loaded_is_an_error_not_a_vacuous_pass() {
+    let fl = Faultline::new().expect("catalog");
+    let e = fl.test(&["typo.fl"]).expect_err("typo.fl was never loaded");
+    assert!(e.to_string().contains("no file `typo.fl` is loaded"), "{e}");
+}
+
+#[test]
+fn the_library_uses_the_machine_budget_and_the_engine_config_of_check() {
+    let fl = Faultline::new().expect("catalog");
+    // No fixed 8 GiB and no state limit: the machine's memory decides.
+    assert_eq!(fl.budget().max_states, u64::MAX);
+    assert_eq!(fl.budget().max_bytes, fl.memory().bytes);
+    // Reduced like `faultline check` (it explored unreduced on one thread).
+    let checked = fl.check("upstream", "fork-copy", &[]).expect("checks");
+    assert!(checked.stats.reductions.por, "{:?}", checked.stats);
+    let small = fl.with_limits(Some(3), None);
+    let c = small.check("upstream", "fork-fuse", &[]).expect("checks");
+    assert!(!c.holds(faultline::Property::Deadlock));
+}

@@ -1,5 +1,7 @@
 //! Budgets: big state spaces stop with a report, never with an out-of-memory kill.
 
+use crate::memory::MemoryBudget;
+
 /// Limits on one exploration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Budget {
@@ -10,17 +12,21 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// Default state budget: 20 million states (about 2 GiB for the standard scenarios).
-    pub const DEFAULT_MAX_STATES: u64 = 20_000_000;
-    /// Default memory budget: 8 GiB, a third of a 24 GiB CI machine.
-    pub const DEFAULT_MAX_BYTES: u64 = 8 << 30;
+    /// Default state budget: none; the machine's memory decides.
+    pub const DEFAULT_MAX_STATES: u64 = u64::MAX;
+
+    /// The machine's budget ([`MemoryBudget::detect`]) with `max_states`.
+    pub fn with_memory(max_states: u64, memory: &MemoryBudget) -> Budget {
+        Budget {
+            max_states,
+            max_bytes: memory.bytes,
+        }
+    }
 }
 
 impl Default for Budget {
+    /// No state limit and the machine's memory budget for one search thread.
     fn default() -> Self {
-        Budget {
-            max_states: Self::DEFAULT_MAX_STATES,
-            max_bytes: Self::DEFAULT_MAX_BYTES,
-        }
+        Budget::with_memory(Self::DEFAULT_MAX_STATES, &MemoryBudget::detect(None, 1))
     }
 }

@@ -71,4 +71,12 @@ pub enum CheckError {
         /// The schedule.
         schedule: String,
     },
+    /// A shuttle schedule that parses but is not one of this model's executions.
+    #[error("shuttle schedule `{schedule}` does not replay on this model: {why}")]
+    ScheduleMismatch {
+        /// The schedule.
+        schedule: String,
+        /// What did not fit.
+        why: &'static str,
+    },
 }

@@ -18,6 +18,7 @@
 //! | `liveness` | fair cycles on the state graph (petgraph `kosaraju_scc`) and lassos |
 //! | `native` | the native engine: search, then properties, then verdicts |
 //! | `budget` | state and memory budgets |
+//! | `memory` | the machine's memory budget: cgroup, rlimits, MemAvailable, `--max-memory` |
 //! | `limit` | engine reasons for `inconclusive` |
 //! | `verdict` | verdicts, counterexamples, statistics, reports |
 //! | `replay` | re-running a counterexample |
@@ -28,6 +29,7 @@ mod engines;
 mod error;
 mod limit;
 mod liveness;
+mod memory;
 mod native;
 mod property;
 mod reach;
@@ -41,6 +43,7 @@ pub use budget::Budget;
 pub use engines::{Engine, LOOM_MAX_THREADS, Options, replay_shuttle, run, run_with_progress};
 pub use error::CheckError;
 pub use limit::EngineLimit;
+pub use memory::{MemoryBudget, Room, parse_size};
 pub use native::{explore, explore_with_progress};
 pub use property::Property;
 pub use reach::{DeadlockState, Deadlocks, Reached, deadlocks, reach};

@@ -263,6 +263,16 @@ pub struct Report {
 }
 
 impl Report {
+    /// Whether the memory budget (or the system's refusal) stopped some property.
+    pub fn stopped_by_memory(&self) -> bool {
+        self.results.iter().any(|r| {
+            matches!(
+                r.verdict,
+                Verdict::Inconclusive(Limit::Memory { .. } | Limit::Alloc { .. })
+            )
+        })
+    }
+
     /// The worst outcome: violated over inconclusive over holds.
     pub fn overall(&self) -> Status {
         let worst = self.results.iter().map(|r| r.verdict.status()).max();

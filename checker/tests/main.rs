@@ -220,6 +220,42 @@ mod engines {
     }
 
     #[test]
+    fn a_shuttle_schedule_of_another_model_or_with_garbage_is_refused_not_replayed_short() {
+        let hold = model("hold-io", "fork-fuse", &[]);
+        let r = run(
+            Engine::Shuttle,
+            &hold.machine,
+            &[Property::Deadlock],
+            &opts(),
+        )
+        .expect("runs");
+        let Verdict::Violated(cx) = &r.results[0].verdict else {
+            panic!("{:?}", r.results[0].verdict)
+        };
+        let schedule = cx.schedule.clone().expect("a schedule");
+        assert!(replay_shuttle(&hold.machine, &schedule).is_ok());
+        let evict = model("upstream", "evict-retry", &[]);
+        let (tasks, _) = schedule.split_once('.').expect("TASKS.CHOICES");
+        for bad in [
+            "z.".to_string(),
+            ".".to_string(),
+            "4.".to_string(),
+            format!("{tasks}.zzzz"),
+            format!("{tasks}3333333333."),
+        ] {
+            let e = replay_shuttle(&hold.machine, &bad).expect_err(&bad);
+            assert!(
+                matches!(
+                    e,
+                    CheckError::ScheduleMismatch { .. } | CheckError::BadSchedule { .. }
+                ),
+                "{bad}: {e}"
+            );
+        }
+        assert!(replay_shuttle(&evict.machine, &schedule).is_err());
+    }
+
+    #[test]
     fn loom_refuses_more_than_four_model_threads() {
         let m = model("upstream", "many-faults", &[("faults", "3")]);
         assert_eq!(m.machine.threads().len(), 5);

@@ -25,6 +25,9 @@ pub(crate) enum CliError {
     /// Occurs when the check stops on a model error.
     #[error(transparent)]
     Check(#[from] CheckError),
+    /// Occurs when one matrix cell stops on a model error: which cell.
+    #[error("{0}: {1}")]
+    Cell(String, CheckError),
     /// Occurs when a replay token does not parse.
     #[error(transparent)]
     Token(#[from] BadToken),

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use faultline::Evidence;
-use faultline_checker::{Report, Verdict, explore_with_progress};
+use faultline_checker::{Report, Verdict, run_with_progress};
 use faultline_models::Model;
 use faultline_traces::{causes_text, lane_text, lasso_text, wait_for_text};
 
@@ -28,7 +28,15 @@ pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), 
         properties
     };
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
-    let report = explore_with_progress(&model.machine, &props, &a.budget.budget(), &mut shown)?;
+    let (options, memory) = a.budget.machine(None);
+    progress.budget(&options.budget);
+    let report = run_with_progress(
+        faultline_checker::Engine::Native,
+        &model.machine,
+        &props,
+        &options,
+        &mut shown,
+    )?;
     progress.finish();
     let evidence = crate::output::evidence(&model, &report);
     let (code, mut out) = explain(&model, &report, &evidence);
@@ -37,8 +45,8 @@ pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), 
             out += &format!("wrote {f}\n");
         }
     }
-    if code == 3 && crate::memory::stopped(&report) {
-        out += &format!("\n{}\n", a.budget.memory());
+    if code == 3 && report.stopped_by_memory() {
+        out += &format!("\n{memory}\n");
     }
     Ok((code, out))
 }

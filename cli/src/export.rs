@@ -22,10 +22,8 @@ pub(crate) fn run(a: &ExportArgs) -> Result<(u8, String), CliError> {
     };
     match &a.output {
         Some(path) => {
-            std::fs::write(path, text).map_err(|source| CliError::Write {
-                path: path.display().to_string(),
-                source,
-            })?;
+            crate::write::not_an_input(path, &a.model.files.files)?;
+            crate::write::write_file(path, text.as_bytes())?;
             Ok((0, String::new()))
         }
         None => Ok((0, text)),

@@ -21,7 +21,7 @@ fn session(files: &[std::path::PathBuf]) -> Result<(Faultline, Vec<String>), Cli
     for f in files {
         // A built-in catalog file given by path is already loaded: test it in place.
         let builtin = f.file_name().and_then(|n| n.to_str()).and_then(|n| {
-            let text = std::fs::read_to_string(f).ok()?;
+            let text = faultline_lang::read_text(f).ok()?;
             faultline_models::CATALOG_FILES
                 .iter()
                 .find(|(b, t)| *b == n && *t == text)
@@ -40,8 +40,10 @@ fn session(files: &[std::path::PathBuf]) -> Result<(Faultline, Vec<String>), Cli
 
 /// Runs every clause of the files: `ok` or `MISMATCH` (with why) per clause and design.
 pub(crate) fn test(t: &TestArgs) -> Result<(u8, String), CliError> {
-    let (fl, names) = session(&t.files)?;
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let all: Vec<std::path::PathBuf> = t.deps.iter().chain(&t.files).cloned().collect();
+    let (fl, names) = session(&all)?;
+    let fl = fl.with_limits(t.budget.max_states, t.budget.max_memory);
+    let names: Vec<&str> = names[t.deps.len()..].iter().map(String::as_str).collect();
     let results = fl.test(&names).map_err(lib_error)?;
     let mut out = String::new();
     let (mut mismatch, mut undecided) = (false, false);
@@ -50,7 +52,7 @@ pub(crate) fn test(t: &TestArgs) -> Result<(u8, String), CliError> {
         let design = if r.design.is_empty() {
             String::new()
         } else {
-            format!(" [{}]", r.design)
+            format!(" [{} x {}]", r.design, r.scenario)
         };
         let (word, detail) = match &r.status {
             ClauseStatus::Ok => ("ok", None),
@@ -71,6 +73,9 @@ pub(crate) fn test(t: &TestArgs) -> Result<(u8, String), CliError> {
                 let _ = writeln!(out, "          {line}");
             }
         }
+    }
+    if undecided {
+        let _ = writeln!(out, "{}", fl.memory());
     }
     let _ = writeln!(
         out,

@@ -16,9 +16,10 @@
 //! | `list` | `faultline list` |
 //! | `catalog` | the built-in catalog plus the `--file F.fl`s |
 //! | `lang` | `faultline test` and `faultline show` over `.fl` files |
-//! | `memory` | the memory budget from cgroup, rlimits, MemAvailable, `--max-memory` |
 //! | `progress` | the progress line on stderr (indicatif) |
 //! | `error` | everything that exits 2 |
+//! | `write` | output files: temp file and rename, never through a symlink |
+//! | `escape` | user text in messages and commands: control characters, shell quoting |
 //!
 //! Exit codes: 0 every property holds, 1 a property is violated, 2 bad input or a model
 //! error (one line on stderr), 3 inconclusive. `matrix` and `report` exit 0 once every
@@ -27,6 +28,7 @@
 mod args;
 mod catalog;
 mod error;
+mod escape;
 mod explain;
 mod export;
 mod format;
@@ -35,12 +37,12 @@ mod lang;
 mod list;
 mod man;
 mod matrix;
-mod memory;
 mod merge;
 mod output;
 mod progress;
 mod report;
 mod repro;
+mod write;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -68,12 +70,30 @@ fn main() -> ExitCode {
     };
     match result {
         Ok((code, out)) => {
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = std::io::stdout().lock().write_all(out.as_bytes());
-            ExitCode::from(code)
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => ExitCode::from(code),
+                // A closed pipe (`| head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(code),
+                Err(e) => {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "faultline: error: cannot write stdout: {e}"
+                    );
+                    ExitCode::from(2)
+                }
+            }
         }
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "faultline: error: {e}");
+            // A `.fl` diagnostic is rendered over several lines on purpose.
+            let text = match e {
+                CliError::File(_) => e.to_string(),
+                _ => escape::controls(&e.to_string()),
+            };
+            let _ = writeln!(std::io::stderr(), "faultline: error: {text}");
             ExitCode::from(2)
         }
     }
@@ -112,7 +132,8 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     } else {
         props
     };
-    let options = c.engine.options(&c.budget);
+    let (options, memory) = c.engine.options(&c.budget);
+    progress.budget(&options.budget);
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
     let report = run_with_progress(
         c.engine.engine,
@@ -137,8 +158,8 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
         Format::Splat => output::splat(&model, &evidence),
         Format::Text => output::text(&model, &report, &evidence, &dots),
     };
-    if c.format() == Format::Text && memory::stopped(&report) {
-        out += &format!("\n{}\n", c.budget.memory());
+    if c.format() == Format::Text && report.stopped_by_memory() {
+        out += &format!("\n{memory}\n");
     }
     Ok((report.overall().exit_code(), out))
 }
@@ -151,7 +172,11 @@ fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliEr
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,
         engine: a.engine.engine,
-        options: a.engine.options(&a.budget),
+        options: {
+            let options = a.engine.options(&a.budget).0;
+            progress.budget(&options.budget);
+            options
+        },
         progress,
         shard: a.shard.unwrap_or(Shard::ALL),
     };

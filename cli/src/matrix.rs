@@ -248,7 +248,7 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
                     threads,
                     max,
                 }) => undecided(sel.engine, engine, &props, threads, max),
-                r => r?,
+                r => r.map_err(|e| CliError::Cell(format!("{} x {}", d.id, s.id), e))?,
             };
             cells.push(Cell {
                 model,

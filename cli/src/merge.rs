@@ -40,7 +40,7 @@ fn refuse(msg: String) -> CliError {
 fn read(file: &std::path::Path) -> Result<Shard, CliError> {
     let name = file.display().to_string();
     let text =
-        std::fs::read_to_string(file).map_err(|e| refuse(format!("cannot read {name}: {e}")))?;
+        faultline_lang::read_text(file).map_err(|e| refuse(format!("cannot read {name}: {e}")))?;
     let doc: Value = serde_json::from_str(&text).map_err(|e| {
         let msg = e.to_string();
         let msg = msg
@@ -89,14 +89,55 @@ fn summary(s: &Shard, c: &Value) -> Result<(usize, CellSummary), CliError> {
         .iter()
         .map(|k| k.as_str().map(String::from).ok_or_else(not))
         .collect::<Result<Vec<_>, _>>()?;
+    let verdict = crate::escape::controls(c["verdict"].as_str().ok_or_else(not)?);
+    let status = c["status"].as_str().ok_or_else(not)?;
+    if let Some(why) = contradiction(&verdict, status, &c["results"]) {
+        return Err(refuse(format!(
+            "{}: cell {index}: the verdict `{verdict}` contradicts its results ({why})",
+            s.file
+        )));
+    }
     let cell = CellSummary {
-        verdict: c["verdict"].as_str().ok_or_else(not)?.to_string(),
-        inconclusive: c["status"].as_str().ok_or_else(not)? == "inconclusive",
+        verdict,
+        inconclusive: status == "inconclusive",
         states: c["stats"]["states"].as_u64().ok_or_else(not)?,
         transitions: c["stats"]["transitions"].as_u64().ok_or_else(not)?,
         knobs,
     };
     usize::try_from(index).map(|i| (i, cell)).map_err(|_| not())
+}
+
+/// Why a cell's `verdict` and `status` disagree with its own `results`, if they do:
+/// the table shows the verdict, so a shard cannot claim `OK` over a violation.
+fn contradiction(verdict: &str, status: &str, results: &Value) -> Option<String> {
+    let results = results.as_array()?;
+    let mut overall = "holds";
+    for r in results {
+        let st = r["status"].as_str().unwrap_or("");
+        let key = r["property"]
+            .as_str()
+            .and_then(faultline_checker::Property::parse)
+            .map(|p| p.key());
+        let shown = match st {
+            "violated" => key.map(String::from),
+            "inconclusive" => key.map(|k| format!("?{k}")),
+            _ => None,
+        };
+        if let Some(k) = shown {
+            if !verdict.split_whitespace().any(|w| w == k) {
+                return Some(format!("{k} is not shown"));
+            }
+        }
+        overall = match (overall, st) {
+            (_, "violated") | ("violated", _) => "violated",
+            (_, "inconclusive") | ("inconclusive", _) => "inconclusive",
+            (o, _) => o,
+        };
+    }
+    if overall != status {
+        return Some(format!("status `{status}`, results {overall}"));
+    }
+    (overall == "holds" && verdict != "OK").then(|| "every property holds".to_string())
 }
 
 /// Joins the shards; the text (or markdown) table and `matrix`'s exit code.

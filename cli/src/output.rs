@@ -37,7 +37,10 @@ pub(crate) fn file_args(model: &Model) -> String {
             files.push(f);
         }
     }
-    files.iter().map(|f| format!(" --file {f}")).collect()
+    files
+        .iter()
+        .map(|f| format!(" --file {}", crate::escape::shell(f)))
+        .collect()
 }
 
 /// The command that replays a counterexample (its token carries the model hash).
@@ -237,7 +240,7 @@ pub(crate) fn write_dots(
     let mut written = Vec::new();
     for g in graphs(model, evidence, &stem) {
         let path = dir.join(&g.file);
-        std::fs::write(&path, &g.dot).map_err(|e| write_error(&path, e))?;
+        crate::write::write_file(&path, g.dot.as_bytes())?;
         written.push(path.display().to_string());
     }
     Ok(written)

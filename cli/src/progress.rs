@@ -4,14 +4,17 @@
 //! what stays on the screen is the command's output.
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use faultline_checker::Stats;
+use faultline_checker::{Budget, Stats};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The progress line (hidden when nobody watches).
 pub(crate) struct Progress {
     bar: ProgressBar,
+    /// The budget of every check of this command, for the fractions used.
+    budget: OnceLock<Budget>,
 }
 
 impl Progress {
@@ -28,13 +31,17 @@ impl Progress {
         bar.set_message("starting");
         // The spinner and clock move even while an engine reports nothing.
         bar.enable_steady_tick(Duration::from_millis(200));
-        Progress { bar }
+        Progress {
+            bar,
+            budget: OnceLock::new(),
+        }
     }
 
     /// A line that draws nothing.
     pub(crate) fn hidden() -> Progress {
         Progress {
             bar: ProgressBar::hidden(),
+            budget: OnceLock::new(),
         }
     }
 
@@ -45,9 +52,18 @@ impl Progress {
         self.bar.set_message("starting");
     }
 
+    /// The budget the checks run under (the first one given stays).
+    pub(crate) fn budget(&self, b: &Budget) {
+        let _ = self.budget.set(*b);
+    }
+
     /// The latest counts of the running check.
     pub(crate) fn stats(&self, s: &Stats) {
-        self.bar.set_message(line(s));
+        let mut text = line(s);
+        if let Some(b) = self.budget.get().filter(|_| s.executions == 0) {
+            text += &used(s, b);
+        }
+        self.bar.set_message(text);
     }
 
     /// Removes the line.
@@ -83,9 +99,40 @@ fn line(s: &Stats) -> String {
     }
 }
 
+/// How much of the state and memory budgets the counts use.
+fn used(s: &Stats, b: &Budget) -> String {
+    let pct = |n: u64, of: u64| 100.0 * n as f64 / of.max(1) as f64;
+    let mem = format!(
+        " of {} MiB ({:.0}%)",
+        b.max_bytes >> 20,
+        pct(s.bytes, b.max_bytes)
+    );
+    if b.max_states == Budget::DEFAULT_MAX_STATES {
+        mem
+    } else {
+        format!("{mem}, {:.0}% of --max-states", pct(s.states, b.max_states))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_line_shows_the_fraction_of_the_memory_and_state_budgets_used() {
+        let s = Stats {
+            states: 2000,
+            bytes: 3 << 20,
+            ..Stats::default()
+        };
+        let mut b = Budget {
+            max_states: Budget::DEFAULT_MAX_STATES,
+            max_bytes: 12 << 20,
+        };
+        assert_eq!(used(&s, &b), " of 12 MiB (25%)");
+        b.max_states = 8000;
+        assert_eq!(used(&s, &b), " of 12 MiB (25%), 25% of --max-states");
+    }
 
     #[test]
     fn the_line_shows_states_rate_depth_and_memory_or_executions() {

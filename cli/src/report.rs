@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use faultline::Evidence;
-use faultline_checker::{Engine, Options, Status, Verdict};
+use faultline_checker::{Engine, Status, Verdict};
 use faultline_models::Model;
 use faultline_traces::{svg_element, trace_text};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -22,8 +22,8 @@ use crate::explain::violation;
 use crate::graphs::{Graph, graphs};
 pub(crate) use crate::matrix::Cell;
 use crate::matrix::{Selection, compute};
-use crate::output::write_error;
 use crate::progress::Progress;
+use crate::write::write_file;
 
 /// What [`write`] produced.
 pub(crate) struct Written {
@@ -44,9 +44,10 @@ pub(crate) fn run(a: &ReportArgs, progress: &Progress) -> Result<(u8, String), C
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,
         engine: Engine::Native,
-        options: Options {
-            budget: a.budget.budget(),
-            ..Options::default()
+        options: {
+            let options = a.budget.machine(None).0;
+            progress.budget(&options.budget);
+            options
         },
         progress,
         shard: crate::args::Shard::ALL,
@@ -98,29 +99,38 @@ fn cell_id(model: &Model) -> String {
 /// `.dot` and, with graphviz, `.svg` files.
 pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
     crate::output::ensure_dir(dir)?;
-    let graphviz = Command::new("dot").arg("-V").output().is_ok();
+    // graphviz that is missing or fails: the graphs are linked as .dot files.
+    let mut graphviz = Command::new("dot").arg("-V").output().is_ok();
     let mut svgs = 0;
+    let mut pages = Vec::new();
     for cell in cells {
         let id = cell_id(&cell.model);
         let evidence = crate::output::evidence(&cell.model, &cell.report);
         let mut figures = Vec::new();
         for g in graphs(&cell.model, &evidence, &id) {
             let dot_path = dir.join(&g.file);
-            std::fs::write(&dot_path, &g.dot).map_err(|e| write_error(&dot_path, e))?;
-            let svg = if graphviz {
-                svgs += 1;
-                Some(render(&dot_path)?)
-            } else {
-                None
+            write_file(&dot_path, g.dot.as_bytes())?;
+            let svg = match graphviz.then(|| render(&g.dot)).flatten() {
+                Some(svg) => {
+                    write_file(&dot_path.with_extension("svg"), svg.as_bytes())?;
+                    svgs += 1;
+                    Some(svg)
+                }
+                None => {
+                    graphviz = false;
+                    None
+                }
             };
             figures.push((g, svg));
         }
+        pages.push((id, evidence, figures));
+    }
+    for (cell, (id, evidence, figures)) in cells.iter().zip(&pages) {
         let page = dir.join(format!("{id}.html"));
-        std::fs::write(&page, cell_page(cell, &evidence, &figures, graphviz))
-            .map_err(|e| write_error(&page, e))?;
+        write_file(&page, cell_page(cell, evidence, figures, graphviz).as_bytes())?;
     }
     let index = dir.join("index.html");
-    std::fs::write(&index, index_page(cells, graphviz)).map_err(|e| write_error(&index, e))?;
+    write_file(&index, index_page(cells, graphviz).as_bytes())?;
     Ok(Written {
         index,
         svgs,
@@ -128,25 +138,26 @@ pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
     })
 }
 
-/// `dot -Tsvg FILE.dot -o FILE.svg`; returns the SVG text.
-fn render(dot_path: &Path) -> Result<String, CliError> {
-    let svg_path = dot_path.with_extension("svg");
-    let out = Command::new("dot")
+/// `dot -Tsvg` of `dot_text`; `None` when graphviz fails (the graph is then linked
+/// as its `.dot` file).
+fn render(dot_text: &str) -> Option<String> {
+    use std::io::Write as _;
+    let mut child = Command::new("dot")
         .arg("-Tsvg")
-        .arg(dot_path)
-        .arg("-o")
-        .arg(&svg_path)
-        .output()
-        .map_err(|e| write_error(&svg_path, e))?;
-    if !out.status.success() {
-        let why = String::from_utf8_lossy(&out.stderr);
-        let why = why.lines().next().unwrap_or("no message").to_string();
-        return Err(write_error(
-            &svg_path,
-            std::io::Error::other(format!("dot -Tsvg failed: {why}")),
-        ));
-    }
-    std::fs::read_to_string(&svg_path).map_err(|e| write_error(&svg_path, e))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let text = dot_text.to_string();
+    // Fed from a thread: dot may write before it has read everything.
+    let feeder = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let out = child.wait_with_output().ok()?;
+    let fed = feeder.join().ok()?.is_ok();
+    (fed && out.status.success())
+        .then(|| String::from_utf8(out.stdout).ok())
+        .flatten()
 }
 
 const STYLE: &str = "\

@@ -14,6 +14,7 @@ mod matrix;
 mod readme;
 mod repro;
 mod shard;
+mod trust;
 
 fn faultline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_faultline"))

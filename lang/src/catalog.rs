@@ -25,6 +25,10 @@ pub(crate) type At = (usize, usize);
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     pub(crate) files: Vec<Source>,
+    /// Design and scenario ids to where they are (the first definition): a lookup
+    /// per build was a scan, which made loading many designs quadratic.
+    designs: std::collections::HashMap<String, At>,
+    scenarios: std::collections::HashMap<String, At>,
     /// Property ids scenarios and clauses may name (unchecked when empty).
     properties: Vec<String>,
 }
@@ -190,6 +194,11 @@ impl Catalog {
         .help(format!("properties: {}", self.properties.join(", "))))
     }
 
+    /// Whether a file of this name is loaded.
+    pub fn has_file(&self, name: &str) -> bool {
+        self.files.iter().any(|f| f.name == name)
+    }
+
     /// Every `expect` clause of the files named (all files if `files` is empty).
     pub fn expects(&self, files: &[&str]) -> Vec<ExpectClause> {
         let all = self.design_ids();
@@ -278,16 +287,26 @@ impl Catalog {
     /// default knobs, so a bad file fails here with `file:line:col`.
     pub fn load(&mut self, name: &str, text: &str) -> Result<(), FileError> {
         let ast = crate::parser::parse(text).map_err(|d| FileError::new(name, text, vec![d]))?;
+        let fi = self.files.len();
+        for (di, d) in ast.designs.iter().enumerate() {
+            self.designs.entry(d.name.name.clone()).or_insert((fi, di));
+        }
+        for (si, s) in ast.scenarios.iter().enumerate() {
+            self.scenarios
+                .entry(s.name.name.clone())
+                .or_insert((fi, si));
+        }
         self.files.push(Source {
             name: name.to_string(),
             text: text.to_string(),
             ast,
         });
-        let fi = self.files.len() - 1;
         let r = self.check_new(fi);
         if let Err(e) = r {
             let e = self.file_error(e);
             self.files.pop();
+            self.designs.retain(|_, at| at.0 != fi);
+            self.scenarios.retain(|_, at| at.0 != fi);
             return Err(e);
         }
         Ok(())
@@ -489,23 +508,11 @@ impl Catalog {
     }
 
     pub(crate) fn find_design(&self, id: &str) -> Option<At> {
-        self.files.iter().enumerate().find_map(|(fi, f)| {
-            f.ast
-                .designs
-                .iter()
-                .position(|d| d.name.name == id)
-                .map(|di| (fi, di))
-        })
+        self.designs.get(id).copied()
     }
 
     pub(crate) fn find_scenario(&self, id: &str) -> Option<At> {
-        self.files.iter().enumerate().find_map(|(fi, f)| {
-            f.ast
-                .scenarios
-                .iter()
-                .position(|d| d.name.name == id)
-                .map(|di| (fi, di))
-        })
+        self.scenarios.get(id).copied()
     }
 
     pub(crate) fn design_ast(&self, at: At) -> &ast::Design {
@@ -737,6 +744,60 @@ impl Catalog {
                 }));
             }
         }
+        // Knobs pinned by `extends P(k = v)`: a design knob of the chain (checked
+        // above) or a scenario or global knob, which the pin then sets; anything else
+        // is a typo, refused where it is written.
+        let mut pinned: Vec<Knob> = Vec::new();
+        for &c in &chain {
+            let Some((_, pins)) = &self.design_ast(c).parent else {
+                continue;
+            };
+            for (i, (k, v)) in pins.iter().enumerate() {
+                let at = |msg: String, label: &str| {
+                    Inner::C(CErr {
+                        file: c.0,
+                        diag: Diagnostic::new(k.span, msg, label),
+                    })
+                };
+                if pins[..i].iter().any(|(o, _)| o.name == k.name) {
+                    return Err(at(format!("knob `{}` is pinned twice", k.name), "again"));
+                }
+                let in_chain = chain.iter().any(|&p| {
+                    self.design_ast(p)
+                        .knobs
+                        .iter()
+                        .any(|d| d.name.name == k.name)
+                });
+                if in_chain {
+                    continue;
+                }
+                let Some(pos) = defs.iter().position(|(d, _)| d.name == k.name) else {
+                    let mut names: Vec<String> = chain
+                        .iter()
+                        .flat_map(|&p| &self.design_ast(p).knobs)
+                        .map(|d| d.name.name.clone())
+                        .chain(defs.iter().map(|(d, _)| d.name.clone()))
+                        .collect();
+                    names.sort_unstable();
+                    let d = Diagnostic::new(
+                        k.span,
+                        format!("unknown knob `{}` pinned for {design} x {scenario}", k.name),
+                        "no such knob",
+                    )
+                    .suggest(&k.name, names.iter().map(String::as_str));
+                    return Err(Inner::C(CErr { file: c.0, diag: d }));
+                };
+                let (def, _) = defs.remove(pos);
+                if !def.accepts(&v.name) {
+                    return Err(Inner::B(BuildError::BadValue {
+                        knob: def.name.clone(),
+                        value: v.name.clone(),
+                        valid: def.values_text(),
+                    }));
+                }
+                pinned.push(def);
+            }
+        }
         let context = format!("{design} x {scenario}");
         for (i, (name, value)) in sets.iter().enumerate() {
             let Some((def, _)) = defs.iter().find(|(d, _)| d.name == *name) else {
@@ -774,7 +835,7 @@ impl Catalog {
         let knobs: Vec<(Knob, String)> = defs
             .iter()
             .map(|(d, _)| d.clone())
-            .chain(self.fixed_defs(&chain))
+            .chain(self.fixed_defs(&chain, &pinned))
             .zip(values.iter().map(|(_, v)| v.clone()))
             .collect();
         let machine = compile::build(self, &chain, sat, &knobs).map_err(Inner::C)?;
@@ -786,7 +847,7 @@ impl Catalog {
     }
 
     /// Definitions of the knobs a design chain fixes, in the order they are fixed.
-    fn fixed_defs(&self, chain: &[At]) -> Vec<Knob> {
+    fn fixed_defs(&self, chain: &[At], pinned: &[Knob]) -> Vec<Knob> {
         let mut out = Vec::new();
         for &c in chain {
             if let Some((_, sets)) = &self.design_ast(c).parent {
@@ -796,6 +857,7 @@ impl Catalog {
                         .flat_map(|&p| &self.design_ast(p).knobs)
                         .find(|d| d.name.name == k.name)
                         .and_then(|d| Knob::from_decl(d).ok())
+                        .or_else(|| pinned.iter().find(|d| d.name == k.name).cloned())
                         .unwrap_or_else(|| Knob {
                             name: k.name.clone(),
                             values: KnobKind::Choice(Vec::new()),

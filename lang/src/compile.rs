@@ -69,6 +69,9 @@ const WORDS: &[&str] = &[
 ];
 
 const MAX_INLINE: usize = 32;
+/// Most compile-time predicate calls in one scenario build (`p(x) || p(x)` recursing
+/// 32 deep would otherwise take 2^32 calls).
+const MAX_PRED_CALLS: u64 = 1_000_000;
 
 /// Checks labels of a body before anything is compiled: duplicates, and gotos to
 /// labels the function does not have.
@@ -171,6 +174,8 @@ struct Frame {
     env: Vec<(String, Val)>,
     labels: HashMap<String, LabelInfo>,
     ret: Ret,
+    /// Compile-time predicate calls this frame is nested in (bounded like inlining).
+    preds: usize,
 }
 
 /// Everything a scenario build can see.
@@ -185,6 +190,8 @@ struct Ctx<'a> {
     /// The site of a thread body's own statements: the scenario, so that threads with
     /// the same body compile to the same program (symmetry reduction needs that).
     scen_site: &'static str,
+    /// Compile-time predicate calls made so far ([`MAX_PRED_CALLS`]).
+    pred_calls: std::cell::Cell<u64>,
 }
 
 /// A thread being emitted.
@@ -252,6 +259,7 @@ pub(crate) fn build(cat: &Catalog, chain: &[At], sat: At, knobs: &[(Knob, String
         folios: Vec::new(),
         scen_file: sat.0,
         scen_site: intern(&sc.name.name),
+        pred_calls: std::cell::Cell::new(0),
     };
     let mut decl = Decl {
         threads: Vec::new(),
@@ -264,6 +272,7 @@ pub(crate) fn build(cat: &Catalog, chain: &[At], sat: At, knobs: &[(Knob, String
         env: Vec::new(),
         labels: HashMap::new(),
         ret: Ret::Thread,
+        preds: 0,
     };
     ctx.declare(&sc.body, &top, &mut decl)?;
     let admission = match decl.admission {
@@ -325,6 +334,7 @@ fn top_frame(f: &Frame) -> Frame {
         env: f.env.clone(),
         labels: HashMap::new(),
         ret: Ret::Thread,
+        preds: f.preds,
     }
 }
 
@@ -610,6 +620,31 @@ impl<'a> Ctx<'a> {
         if func.ret.name != "bool" {
             return Ok(None);
         }
+        if f.preds >= MAX_INLINE {
+            return Err(err(
+                f.file,
+                Diagnostic::new(
+                    span,
+                    format!(
+                        "`{}` is called more than {MAX_INLINE} deep (recursion?)",
+                        id.name
+                    ),
+                    "too deep",
+                ),
+            ));
+        }
+        let spent = self.pred_calls.get() + 1;
+        self.pred_calls.set(spent);
+        if spent > MAX_PRED_CALLS {
+            return Err(err(
+                f.file,
+                Diagnostic::new(
+                    span,
+                    format!("compile-time predicates made more than {MAX_PRED_CALLS} calls"),
+                    "too many calls",
+                ),
+            ));
+        }
         let env = self.bind(func, args, span, f)?;
         let fr = Frame {
             file: fi,
@@ -617,6 +652,7 @@ impl<'a> Ctx<'a> {
             env,
             labels: HashMap::new(),
             ret: Ret::Thread,
+            preds: f.preds + 1,
         };
         match self.run_pred(&func.body, &fr)? {
             Some(v) => Ok(Some(v)),
@@ -996,6 +1032,7 @@ impl<'a> Ctx<'a> {
             env: t.env.clone(),
             labels: HashMap::new(),
             ret: Ret::Thread,
+            preds: 0,
         };
         self.declare_labels(t.body, &mut fr, &mut em);
         self.stmts(t.body, &mut fr, &mut em)?;
@@ -1469,6 +1506,7 @@ impl<'a> Ctx<'a> {
             env,
             labels: HashMap::new(),
             ret,
+            preds: f.preds,
         };
         self.declare_labels(&func.body, &mut fr, em);
         em.depth += 1;

@@ -59,7 +59,8 @@ fn version_dash(b: &[u8], i: usize) -> bool {
 pub(crate) fn lex(src: &str) -> Result<Vec<Token>, Diagnostic> {
     let b = src.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
+    // A UTF-8 byte-order mark (Windows editors write one) is skipped, keeping offsets.
+    let mut i = if src.starts_with('\u{feff}') { 3 } else { 0 };
     while i < b.len() {
         let c = b[i];
         if c.is_ascii_whitespace() {
@@ -205,6 +206,15 @@ mod tests {
 
     fn kinds(s: &str) -> Vec<Tok> {
         lex(s).expect("lexes").into_iter().map(|t| t.tok).collect()
+    }
+
+    #[test]
+    fn a_leading_utf8_bom_is_skipped_and_spans_still_count_it() {
+        let t = lex("\u{feff}design d").expect("a BOM is not an error");
+        assert_eq!(t[0].tok, Tok::Ident("design".into()));
+        assert_eq!(t[0].span, Span::new(3, 9));
+        // Elsewhere it is still an unexpected character.
+        assert!(lex("design \u{feff}d").is_err());
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! | `listing` | the compiled listing for reviewers |
 //! | `query` | `exists` predicates compiled against a machine |
 //! | `intern` | sites as `&'static str` |
+//! | `read` | reading a user's file: regular, bounded, UTF-8 |
 //! | `diag` | spans, diagnostics, did-you-mean, codespan rendering |
 
 mod ast;
@@ -34,6 +35,7 @@ mod lockcheck;
 mod ops;
 mod parser;
 mod query;
+mod read;
 
 pub use ast::{Exists, Expect, Expr, Ident};
 pub use catalog::{
@@ -43,3 +45,4 @@ pub use diag::{Diagnostic, FileError, Span, did_you_mean};
 pub use intern::intern;
 pub use knob::{Knob, KnobKind};
 pub use query::{Lock, Query};
+pub use read::{MAX_FILE_BYTES, read_text};

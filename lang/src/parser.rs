@@ -221,9 +221,14 @@ impl Parser {
         let parent = if self.is_word("extends") {
             self.bump();
             let p = self.ident()?;
-            self.expect("(")?;
-            let s = self.settings(")")?;
-            self.expect(")")?;
+            // `extends P` pins nothing; `extends P(k = v, ...)` pins knobs.
+            let s = if self.eat("(") {
+                let s = self.settings(")")?;
+                self.expect(")")?;
+                s
+            } else {
+                Vec::new()
+            };
             Some((p, s))
         } else {
             None

@@ -75,7 +75,7 @@ impl Catalog {
 
     /// Reads and loads a `.fl` file; its name in errors is the path as given.
     pub fn load_file(&mut self, path: &Path) -> Result<(), CatalogError> {
-        let text = std::fs::read_to_string(path).map_err(|e| CatalogError::Read {
+        let text = faultline_lang::read_text(path).map_err(|e| CatalogError::Read {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;

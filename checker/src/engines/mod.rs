@@ -40,6 +40,7 @@ use faultline_protocol::{Machine, Step};
 
 use crate::budget::Budget;
 use crate::error::CheckError;
+use crate::memory::MemoryBudget;
 use crate::native;
 use crate::property::Property;
 use crate::reduce::Reduce;
@@ -111,17 +112,34 @@ impl Options {
     pub fn default_threads() -> usize {
         std::thread::available_parallelism().map_or(1, usize::from)
     }
-}
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            budget: Budget::default(),
+    /// The one engine configuration of every command and the library: all
+    /// reductions, `threads` (default: the cores) capped to what `RLIMIT_AS` leaves
+    /// address space for, `max_states` and the machine's memory budget with
+    /// `max_memory` ([`MemoryBudget::detect`], read once: the budget printed is the
+    /// one enforced).
+    pub fn machine(
+        threads: Option<usize>,
+        max_states: u64,
+        max_memory: Option<u64>,
+    ) -> (Options, MemoryBudget) {
+        let memory =
+            MemoryBudget::detect(max_memory, threads.unwrap_or_else(Self::default_threads));
+        let opts = Options {
+            budget: Budget::with_memory(max_states, &memory),
             max_executions: Self::DEFAULT_MAX_EXECUTIONS,
             seed: Self::DEFAULT_SEED,
             reduce: Reduce::default(),
-            threads: Self::default_threads(),
-        }
+            threads: memory.threads,
+        };
+        (opts, memory)
+    }
+}
+
+impl Default for Options {
+    /// [`Options::machine`] with every default.
+    fn default() -> Self {
+        Options::machine(None, Budget::DEFAULT_MAX_STATES, None).0
     }
 }
 

@@ -106,6 +106,10 @@ pub(crate) struct Log {
     pub(crate) yield_point: bool,
     /// A replayed shuttle schedule ran out: participants exit.
     pub(crate) replay_over: bool,
+    /// Picks of a replayed schedule used, and whether one named a task that could
+    /// not run (a schedule of another model).
+    pub(crate) replay_used: usize,
+    pub(crate) replay_diverged: bool,
     /// The steps of the current execution (a copy outside the engine, for the
     /// engine's own deadlock reports).
     pub(crate) current: Vec<Step>,

@@ -133,9 +133,14 @@ impl Scheduler for Replayer {
         let want = self.tasks.get(self.pos).map(|&t| TaskId::from(t));
         self.pos += 1;
         match want {
-            Some(t) if runnable.iter().any(|r| r.id() == t) => Some(t),
+            Some(t) if runnable.iter().any(|r| r.id() == t) => {
+                self.ctx.log().replay_used = self.pos;
+                Some(t)
+            }
             _ => {
-                self.ctx.log().replay_over = true;
+                let mut log = self.ctx.log();
+                log.replay_diverged |= want.is_some();
+                log.replay_over = true;
                 runnable.first().map(|r| r.id())
             }
         }
@@ -246,17 +251,36 @@ pub(crate) fn replay(ctx: &Arc<Ctx>, schedule: &str) -> Result<Vec<Step>, CheckE
         schedule: schedule.to_string(),
     };
     let (tasks, choices) = decode_schedule(schedule).ok_or_else(bad)?;
-    ctx.log().oracle = Oracle::exhaustive(choices);
+    let (n_tasks, tasks_empty) = (tasks.len(), tasks.is_empty());
+    ctx.log().oracle = Oracle::exhaustive(choices.clone());
     let replayer = Replayer {
         tasks,
         pos: 0,
         started: false,
         ctx: Arc::clone(ctx),
     };
-    if run_caught(ctx, replayer).is_err() {
+    if tasks_empty || run_caught(ctx, replayer).is_err() {
         return Err(bad());
     }
-    Ok(ctx.log().current.clone())
+    // Bound like a step token: every pick and every choice is used as written.
+    let log = ctx.log();
+    let taken = log.oracle.values();
+    let why = if log.replay_diverged {
+        Some("it picks a task that cannot run here")
+    } else if log.replay_used < n_tasks {
+        Some("the run ends before the schedule does")
+    } else if taken.len() < choices.len() || taken[..choices.len()] != choices[..] {
+        Some("its choices do not fit the model's choice points")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        return Err(CheckError::ScheduleMismatch {
+            schedule: schedule.to_string(),
+            why,
+        });
+    }
+    Ok(log.current.clone())
 }
 
 /// A context for replaying on `m` (no property stops the run early).

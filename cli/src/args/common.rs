@@ -9,7 +9,7 @@ use clap::{Arg, Args};
 use faultline_checker::{Budget, Engine, Options as EngineOptions, Property, Reduce};
 
 use crate::error::CliError;
-use crate::memory::MemoryBudget;
+use faultline_checker::MemoryBudget;
 
 /// Options of `list`.
 #[derive(Debug, Args, PartialEq)]
@@ -91,28 +91,26 @@ impl PropertyArgs {
 /// How far to explore.
 #[derive(Debug, Args, PartialEq)]
 pub(crate) struct BudgetArgs {
-    /// Stop after storing N unique states (then the verdict is inconclusive).
-    #[arg(long, value_name = "N", default_value_t = Budget::DEFAULT_MAX_STATES,
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_states: u64,
-    /// Cap the state store's memory (`512M`, `2G`); the budget is the least of this,
-    /// the cgroup limit, `ulimit -v`/`-d` and MemAvailable, less headroom.
-    #[arg(long, value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    /// Stop after storing N unique states (then the verdict is inconclusive); by
+    /// default no state limit: the memory budget decides.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_states: Option<u64>,
+    /// The state store's memory (`512M`, `2G`): by default half the room left under
+    /// the cgroup limit, `ulimit -v`/`-d` and MemAvailable less headroom; this sets
+    /// it, up to that whole room.
+    #[arg(long, value_name = "SIZE", value_parser = faultline_checker::parse_size)]
     pub max_memory: Option<u64>,
 }
 
 impl BudgetArgs {
-    /// The memory budget and where it comes from.
-    pub(crate) fn memory(&self) -> MemoryBudget {
-        crate::memory::budget(self.max_memory)
-    }
-
-    /// The checker's budget.
-    pub(crate) fn budget(&self) -> Budget {
-        Budget {
-            max_states: self.max_states,
-            max_bytes: self.memory().bytes,
-        }
+    /// The one engine configuration ([`EngineOptions::machine`]) for `threads`, and
+    /// the memory budget it enforces.
+    pub(crate) fn machine(&self, threads: Option<u16>) -> (EngineOptions, MemoryBudget) {
+        EngineOptions::machine(
+            threads.map(usize::from),
+            self.max_states.unwrap_or(Budget::DEFAULT_MAX_STATES),
+            self.max_memory,
+        )
     }
 }
 
@@ -142,17 +140,16 @@ pub(crate) struct EngineArgs {
 }
 
 impl EngineArgs {
-    /// The checker's options with `budget`.
-    pub(crate) fn options(&self, budget: &BudgetArgs) -> EngineOptions {
-        EngineOptions {
-            budget: budget.budget(),
+    /// The checker's options with `budget`, and the memory budget they enforce.
+    pub(crate) fn options(&self, budget: &BudgetArgs) -> (EngineOptions, MemoryBudget) {
+        let (opts, memory) = budget.machine(self.threads);
+        let opts = EngineOptions {
             max_executions: self.executions,
             seed: self.seed,
             reduce: self.reduce,
-            threads: self
-                .threads
-                .map_or_else(EngineOptions::default_threads, usize::from),
-        }
+            ..opts
+        };
+        (opts, memory)
     }
 }
 

@@ -13,6 +13,13 @@ pub(crate) struct TestArgs {
     /// built-in catalog, in order).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+    /// Load this `.fl` file first (designs or scenarios the tested files use);
+    /// repeatable. Its own clauses are not run.
+    #[arg(long = "file", value_name = "F.fl")]
+    pub deps: Vec<PathBuf>,
+    /// The exploration budget, per clause.
+    #[command(flatten)]
+    pub budget: super::common::BudgetArgs,
 }
 
 /// Options of `show`.

@@ -41,7 +41,8 @@ pub(crate) struct MatrixArgs {
     /// Compute only shard I of N (1 <= I <= N): the cells k, in the matrix's order
     /// (scenario, then design), with k mod N = I - 1. Needs `--json`; `faultline
     /// merge` joins the shards' documents into the table.
-    #[arg(long, value_name = "I/N", value_parser = shard, requires = "json")]
+    #[arg(long, value_name = "I/N", value_parser = shard, requires = "json",
+          conflicts_with = "markdown")]
     pub shard: Option<Shard>,
 }
 

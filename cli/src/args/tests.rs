@@ -34,7 +34,7 @@ fn check_with_every_option() {
     );
     assert_eq!(c.dot, Some(PathBuf::from("out")));
     assert_eq!(c.format(), Format::Json);
-    assert_eq!(c.engine.options(&c.budget).budget.max_states, 10);
+    assert_eq!(c.engine.options(&c.budget).0.budget.max_states, 10);
     assert_eq!(c.engine.engine, Engine::Native);
 }
 
@@ -46,7 +46,7 @@ fn engine_executions_and_seed() {
         panic!("not check")
     };
     assert_eq!(c.engine.engine, Engine::Shuttle);
-    let o = c.engine.options(&c.budget);
+    let (o, _) = c.engine.options(&c.budget);
     assert_eq!((o.max_executions, o.seed), (500, 9));
     let Command::Matrix(m) = command("matrix --engine loom --scenario fork-fuse") else {
         panic!("not matrix")
@@ -68,7 +68,7 @@ fn explain_and_report_parse() {
     };
     assert_eq!(e.model.sets, vec![("evictions".into(), "1".into())]);
     assert_eq!(e.properties.list().ok(), Some(vec![Property::Deadlock]));
-    assert_eq!(e.budget.budget().max_states, 9);
+    assert_eq!(e.budget.machine(None).0.budget.max_states, 9);
     let Command::Report(r) = command("report --out r --design upstream --scenario fork-fuse")
     else {
         panic!("not report")
@@ -137,6 +137,20 @@ fn bad_command_lines_are_one_line_usage_errors() {
         "report --out",
         "report x --out y",
         "completions tcsh",
+    ] {
+        match parse_words(bad) {
+            Parsed::Usage(e) => assert!(!e.contains('\n') && !e.is_empty(), "{bad}: {e}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn markdown_with_a_shard_is_a_usage_error_not_a_table_panic() {
+    // `--markdown` conflicts with `--json`, which clap took as satisfying `requires`.
+    for bad in [
+        "matrix --markdown --shard 1/2",
+        "matrix --markdown --shard=2/2 --scenario fork-fuse",
     ] {
         match parse_words(bad) {
             Parsed::Usage(e) => assert!(!e.contains('\n') && !e.is_empty(), "{bad}: {e}"),

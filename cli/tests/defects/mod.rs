@@ -317,10 +317,13 @@ fn max_memory_caps_the_budget_and_is_reported() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("stopped at the memory budget of 6 MiB"),
+        out.contains("stopped at the memory budget of 140 MiB"),
         "{out}"
     );
-    assert!(out.contains("left under --max-memory"), "{out}");
+    assert!(
+        out.contains("memory budget 140 MiB (--max-memory; up to"),
+        "{out}"
+    );
     one_line_error(
         &faultline(&["check", "a", "b", "--max-memory", "lots"]),
         "--max-memory",

@@ -29,7 +29,7 @@ fn every_catalog_file_passes_its_expect_clauses() {
     let out = stdout(&o);
     assert!(out.contains("ok        fork-fuse.fl:"), "{out}");
     assert!(
-        out.contains("[upstream] exists upstream: (holds(fault, mmap_lock, read)"),
+        out.contains("[upstream x tried-fuse] exists upstream: (holds(fault, mmap_lock, read)"),
         "{out}"
     );
     assert!(out.contains("witness: 21 steps, shortest"), "{out}");
@@ -48,7 +48,7 @@ fn a_wrong_expectation_is_a_mismatch_with_the_trace_and_exit_1() {
     let out = stdout(&o);
     assert!(out.contains("MISMATCH  "), "{out}");
     assert!(
-        out.contains("[hold-io] expect hold-io: ~deadlock;"),
+        out.contains("[hold-io x my-fork-fuse] expect hold-io: ~deadlock;"),
         "{out}"
     );
     assert!(
@@ -56,7 +56,7 @@ fn a_wrong_expectation_is_a_mismatch_with_the_trace_and_exit_1() {
         "{out}"
     );
     assert!(
-        out.contains("[upstream] expect upstream: ~deadlock;"),
+        out.contains("[upstream x my-fork-fuse] expect upstream: ~deadlock;"),
         "{out}"
     );
 }
@@ -77,7 +77,8 @@ fn exists_is_ok_with_a_witness_or_a_mismatch_when_unreachable() {
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("ok        ") && out.contains("q.fl:10 [hold-io] exists hold-io:"),
+        out.contains("ok        ")
+            && out.contains("q.fl:10 [hold-io x my-fork-fuse] exists hold-io:"),
         "{out}"
     );
     assert!(

@@ -190,3 +190,16 @@ fn merge_refuses_shards_that_do_not_fit_together() {
     std::fs::write(&moved, text.replace("\"index\":1,", "\"index\":3,")).expect("write");
     refused(&merge(&[s1, moved]), "does not belong to shard 2/2");
 }
+
+#[test]
+fn merge_refuses_a_shard_whose_verdict_contradicts_its_results() {
+    let dir = temp_dir();
+    let args = ["--scenario", "fork-fuse", "--design", "hold-io"];
+    let f = shard(dir.path(), &args, 1, 1);
+    let text = std::fs::read_to_string(&f).expect("read");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(doc["cells"][0]["status"], "violated");
+    doc["cells"][0]["verdict"] = "OK".into();
+    std::fs::write(&f, doc.to_string()).expect("write");
+    refused(&merge(&[f]), "contradicts its results");
+}

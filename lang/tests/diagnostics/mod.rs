@@ -161,3 +161,59 @@ fn a_daemon_of_another_process_compiles_and_a_misspelt_process_is_caught() {
     assert_eq!(h, "user.fl:5:19: unknown process `othre`");
     assert!(r.contains("did you mean `other`?"), "{r}");
 }
+
+#[test]
+fn a_recursive_bool_predicate_is_refused_not_a_stack_overflow() {
+    let direct = "design rec {\n\ttitle \"r\";\n\tbool drops_lock_for_io(fault_lock, page)\n\t{\n\t\treturn drops_lock_for_io(fault_lock, page);\n\t}\n}\n";
+    let (h, _) = error(direct);
+    assert!(h.contains("called more than 32 deep (recursion?)"), "{h}");
+    let mutual = "design rec {\n\ttitle \"r\";\n\tbool drops_lock_for_io(fault_lock, page)\n\t{\n\t\treturn waits_if_uptodate();\n\t}\n\tbool waits_if_uptodate()\n\t{\n\t\treturn drops_lock_for_io(1, 1);\n\t}\n}\n";
+    let (h, _) = error(mutual);
+    assert!(h.contains("deep (recursion?)"), "{h}");
+    // Two calls per level, 32 levels deep, would be 2^32 calls: bounded in total.
+    let wide = "design rec {\n\ttitle \"r\";\n\tbool drops_lock_for_io(fault_lock, page)\n\t{\n\t\tif (drops_lock_for_io(fault_lock, page)) return 1;\n\t\treturn drops_lock_for_io(fault_lock, page);\n\t}\n}\n";
+    let (h, _) = error(wide);
+    assert!(h.contains("recursion?") || h.contains("more than"), "{h}");
+}
+
+#[test]
+fn a_misspelt_or_twice_pinned_knob_in_extends_is_refused_where_written() {
+    let (h, r) = error("design a extends vma-retry(vma-retry-trie = off) { title \"a\"; }\n");
+    assert_eq!(
+        h,
+        "user.fl:1:28: unknown knob `vma-retry-trie` pinned for a x evict-retry"
+            .replace("evict-retry", h.rsplit(" x ").next().unwrap_or(""))
+            .as_str()
+    );
+    assert!(r.contains("did you mean `vma-retry-tried`?"), "{r}");
+    let (h, _) = error(
+        "design a extends vma-retry(vma-retry-tried = off, vma-retry-tried = on) { title \"a\"; }\n",
+    );
+    assert_eq!(h, "user.fl:1:51: knob `vma-retry-tried` is pinned twice");
+}
+
+#[test]
+fn a_global_knob_pinned_in_extends_is_applied_not_dropped() {
+    let mut c = catalog();
+    c.load(
+        "user.fl",
+        "design a extends upstream(fork-lock = none) { title \"a\"; }\ndesign b extends upstream { title \"b\"; }\n",
+    )
+    .expect("loads");
+    let pinned = c.listing("a", "fork-fuse", &[]).expect("builds");
+    let plain = c.listing("upstream", "fork-fuse", &[]).expect("builds");
+    let none = c
+        .listing(
+            "upstream",
+            "fork-fuse",
+            &[("fork-lock".into(), "none".into())],
+        )
+        .expect("builds");
+    assert_ne!(pinned, plain, "the pin changed nothing");
+    assert_eq!(
+        pinned.replace("a x", "upstream x"),
+        none.replace("a x", "upstream x")
+    );
+    // `extends P` with no pins parses.
+    assert!(c.listing("b", "fork-fuse", &[]).is_ok());
+}

@@ -1,23 +1,30 @@
-//! The memory budget: how many bytes the state store may really have. The smallest
-//! room left under the cgroup's limit (`memory.max`, v1 `memory.limit_in_bytes`),
-//! `RLIMIT_AS` and `RLIMIT_DATA` (`ulimit -v`, `ulimit -d`), `MemAvailable` and
-//! `--max-memory`, less headroom for everything else the process maps.
+//! The machine's memory budget: how many bytes the state store may really have. The
+//! smallest room left under the cgroup's limit (`memory.max`, v1
+//! `memory.limit_in_bytes`), `RLIMIT_AS` and `RLIMIT_DATA` (`ulimit -v`, `ulimit -d`)
+//! and `MemAvailable`, less headroom for everything else the process maps; halved by
+//! default, or `--max-memory` up to that room. Every command and the library take
+//! their budget from here, once, so the budget printed is the one enforced.
 //!
 //! The limits are read from `/proc` and `/sys/fs/cgroup` rather than through
 //! `getrlimit` because the workspace forbids `unsafe`; off Linux only `--max-memory`
-//! and the checker's default apply.
+//! and [`FALLBACK`] apply.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use faultline_checker::{Budget, Limit, Report, Verdict};
-
 /// Left for code, stacks, allocator arenas and the progress thread.
-const HEADROOM: u64 = 128 << 20;
+pub(crate) const HEADROOM: u64 = 128 << 20;
+
+/// Address space one more thread reserves under `RLIMIT_AS`: glibc's 64 MiB malloc
+/// arena and a 2 MiB stack.
+pub(crate) const PER_THREAD: u64 = 66 << 20;
+
+/// The budget where no limit can be read (not Linux): 8 GiB.
+pub(crate) const FALLBACK: u64 = 8 << 30;
 
 /// One limit on memory and the room it leaves.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Room {
+pub struct Room {
     /// Where it comes from: `RLIMIT_AS (ulimit -v)`, `cgroup memory.max`, ...
     pub source: &'static str,
     /// Bytes still available under it.
@@ -26,86 +33,113 @@ pub(crate) struct Room {
 
 /// The store's byte budget and the limit that set it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct MemoryBudget {
+pub struct MemoryBudget {
     /// Bytes the state store may hold.
     pub bytes: u64,
-    /// The tightest limit, or `None` when the checker's default is tighter.
+    /// The tightest limit of the machine (`None`: none could be read).
     pub from: Option<Room>,
+    /// `--max-memory`, when given.
+    pub requested: Option<u64>,
+    /// Search threads the budget leaves address space for.
+    pub threads: usize,
 }
 
 impl fmt::Display for MemoryBudget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mib = |b: u64| b >> 20;
-        match &self.from {
-            Some(r) => write!(
+        let b = mib(self.bytes);
+        match (&self.from, self.requested) {
+            (Some(r), Some(q)) if q > self.bytes => write!(
                 f,
-                "memory budget {} MiB: half of the {} MiB left under {} after {} MiB \
-                 headroom",
-                mib(self.bytes),
+                "memory budget {b} MiB: --max-memory {} MiB capped at the {} MiB left under \
+                 {} after {} MiB headroom",
+                mib(q),
                 mib(r.bytes),
                 r.source,
                 mib(HEADROOM)
             ),
-            None => write!(f, "memory budget {} MiB (the default)", mib(self.bytes)),
+            (Some(r), Some(_)) => write!(
+                f,
+                "memory budget {b} MiB (--max-memory; up to {} MiB left under {} after {} \
+                 MiB headroom)",
+                mib(r.bytes.saturating_sub(HEADROOM)),
+                r.source,
+                mib(HEADROOM)
+            ),
+            (Some(r), None) => write!(
+                f,
+                "memory budget {b} MiB: half of the {} MiB left under {} after {} MiB \
+                 headroom (raise it with --max-memory)",
+                mib(r.bytes),
+                r.source,
+                mib(HEADROOM)
+            ),
+            (None, Some(_)) => write!(f, "memory budget {b} MiB (--max-memory)"),
+            (None, None) => write!(f, "memory budget {b} MiB (no memory limit readable)"),
         }
     }
 }
 
-/// The budget for this process, with `--max-memory` if given.
-pub(crate) fn budget(max_memory: Option<u64>) -> MemoryBudget {
-    let mut rooms = system_rooms();
-    if let Some(b) = max_memory {
-        rooms.push(Room {
-            source: "--max-memory",
-            bytes: b,
-        });
+impl MemoryBudget {
+    /// This process's budget with `--max-memory` `requested`, for `threads` search
+    /// threads (fewer when `RLIMIT_AS` has no address space for them; never 0).
+    pub fn detect(requested: Option<u64>, threads: usize) -> MemoryBudget {
+        let threads = thread_cap(&system_rooms(0), threads);
+        from_rooms(&system_rooms(threads), requested, threads)
     }
-    from_rooms(&rooms, Budget::DEFAULT_MAX_BYTES)
 }
 
-/// The tightest room, halved (the liveness edge list takes up to a quarter more, and
-/// growing vectors exist twice while they copy) and less [`HEADROOM`]; never more
-/// than `default`, never below 1 MiB (a tiny budget still stops with a report).
-fn from_rooms(rooms: &[Room], default: u64) -> MemoryBudget {
-    let Some(tight) = rooms.iter().min_by_key(|r| r.bytes) else {
-        return MemoryBudget {
-            bytes: default,
-            from: None,
-        };
+/// At most `threads`, and only as many as take a quarter of the `RLIMIT_AS` room.
+fn thread_cap(rooms: &[Room], threads: usize) -> usize {
+    let threads = threads.max(1);
+    match rooms.iter().find(|r| r.source == AS) {
+        Some(r) => {
+            let fit = (r.bytes / 4 / PER_THREAD).saturating_sub(1);
+            threads.min(usize::try_from(fit).unwrap_or(usize::MAX).max(1))
+        }
+        None => threads,
+    }
+}
+
+const AS: &str = "RLIMIT_AS (ulimit -v)";
+
+/// The tightest room less [`HEADROOM`]; halved by default (the liveness edge list
+/// takes up to a quarter more, and growing vectors exist twice while they copy), or
+/// `requested` up to that room; never below 1 MiB (a tiny budget still stops with a
+/// report).
+fn from_rooms(rooms: &[Room], requested: Option<u64>, threads: usize) -> MemoryBudget {
+    let tight = rooms.iter().min_by_key(|r| r.bytes).cloned();
+    let bytes = match (&tight, requested) {
+        (Some(r), q) => {
+            let room = r.bytes.saturating_sub(HEADROOM);
+            q.map_or(room / 2, |q| q.min(room))
+        }
+        (None, q) => q.unwrap_or(FALLBACK),
     };
-    let bytes = (tight.bytes.saturating_sub(HEADROOM) / 2).max(1 << 20);
-    if bytes >= default {
-        return MemoryBudget {
-            bytes: default,
-            from: None,
-        };
-    }
     MemoryBudget {
-        bytes,
-        from: Some(tight.clone()),
+        bytes: bytes.max(1 << 20),
+        from: tight,
+        requested,
+        threads,
     }
-}
-
-/// Whether a memory budget stopped some property of `report`.
-pub(crate) fn stopped(report: &Report) -> bool {
-    report
-        .results
-        .iter()
-        .any(|r| matches!(r.verdict, Verdict::Inconclusive(Limit::Memory { .. })))
 }
 
 /// The limits this process runs under, from `/proc` and the cgroup file system.
-fn system_rooms() -> Vec<Room> {
+/// Address space `threads` more threads will reserve counts as used under `RLIMIT_AS`.
+fn system_rooms(threads: usize) -> Vec<Room> {
     let mut rooms = Vec::new();
     let read = |p: &Path| std::fs::read_to_string(p).ok();
     let status = read(Path::new("/proc/self/status")).unwrap_or_default();
     if let Some(limits) = read(Path::new("/proc/self/limits")) {
         for (name, used, source) in [
-            ("Max address space", "VmSize:", "RLIMIT_AS (ulimit -v)"),
+            ("Max address space", "VmSize:", AS),
             ("Max data size", "VmData:", "RLIMIT_DATA (ulimit -d)"),
         ] {
             if let Some(limit) = rlimit(&limits, name) {
-                let used = kib_field(&status, used).unwrap_or(0);
+                let mut used = kib_field(&status, used).unwrap_or(0);
+                if source == AS {
+                    used = used.saturating_add(PER_THREAD.saturating_mul(threads as u64 + 1));
+                }
                 rooms.push(Room {
                     source,
                     bytes: limit.saturating_sub(used),
@@ -198,7 +232,7 @@ fn cgroup_room(proc_cgroup: &str, root: &Path) -> Option<Room> {
 }
 
 /// `--max-memory`: bytes, or a number with a binary suffix (`512M`, `2G`, `1GiB`).
-pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
+pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let t = t.strip_suffix('B').unwrap_or(t);
     let t = t.strip_suffix('i').unwrap_or(t);
@@ -231,26 +265,46 @@ mod tests {
                 bytes: 20 << 30,
             },
             Room {
-                source: "RLIMIT_AS (ulimit -v)",
+                source: AS,
                 bytes: 1000 << 20,
             },
         ];
-        let b = from_rooms(&rooms, 8 << 30);
+        let b = from_rooms(&rooms, None, 2);
         assert_eq!(b.bytes, (1000 - 128) << 19);
-        assert_eq!(
-            b.from.as_ref().map(|r| r.source),
-            Some("RLIMIT_AS (ulimit -v)")
-        );
+        assert_eq!(b.from.as_ref().map(|r| r.source), Some(AS));
         assert!(b.to_string().contains("RLIMIT_AS"), "{b}");
-        // Nothing tighter than the default: the default.
-        assert_eq!(from_rooms(&rooms[..1], 8 << 30).bytes, 8 << 30);
-        assert_eq!(from_rooms(&[], 8 << 30).from, None);
+        assert_eq!(from_rooms(&[], None, 1).bytes, FALLBACK);
         // Less room than the headroom still leaves a budget that stops with a report.
-        let tiny = [Room {
-            source: "--max-memory",
-            bytes: 1,
+        assert_eq!(from_rooms(&rooms, Some(1), 1).bytes, 1 << 20);
+    }
+
+    #[test]
+    fn a_big_machine_has_no_fixed_8_gib_ceiling_and_max_memory_raises_the_budget() {
+        let big = [Room {
+            source: "MemAvailable",
+            bytes: 64 << 30,
         }];
-        assert_eq!(from_rooms(&tiny, 8 << 30).bytes, 1 << 20);
+        assert_eq!(from_rooms(&big, None, 2).bytes, ((64 << 30) - HEADROOM) / 2);
+        // --max-memory may go past the default half, up to the room itself.
+        assert_eq!(from_rooms(&big, Some(40 << 30), 2).bytes, 40 << 30);
+        let capped = from_rooms(&big, Some(100 << 30), 2);
+        assert_eq!(capped.bytes, (64 << 30) - HEADROOM);
+        assert!(capped.to_string().contains("capped"), "{capped}");
+    }
+
+    #[test]
+    fn threads_under_ulimit_v_are_capped_to_the_address_space_they_need() {
+        let tight = [Room {
+            source: AS,
+            bytes: 150 << 20,
+        }];
+        assert_eq!(thread_cap(&tight, 200), 1);
+        let roomy = [Room {
+            source: AS,
+            bytes: 4 << 30,
+        }];
+        assert_eq!(thread_cap(&roomy, 200), 14);
+        assert_eq!(thread_cap(&[], 200), 200);
     }
 
     #[test]
