@@ -27,6 +27,24 @@ pub struct Case {
 /// The kernels the harness boots: (knob value, what `repro/kernels.sh` fetches).
 pub static KERNELS: &[&str] = &["6.1", "6.12"];
 
+/// Newer kernels the harness can boot (`repro/run --kernel 7.2`) and the `kernel` knob
+/// value the model judges them with. They are not in the README's table.
+pub static NEWER: &[(&str, &str)] = &[
+    ("6.18", "newest"),
+    ("6.19", "newest"),
+    ("7.2", "newest"),
+    ("7.3", "newest"),
+    ("7.3-rc", "newest"),
+];
+
+/// The `kernel` knob value for a harness kernel name (`7.2` -> `newest`).
+pub fn knob_of(kernel: &str) -> &str {
+    NEWER
+        .iter()
+        .find(|(k, _)| *k == kernel)
+        .map_or(kernel, |(_, v)| *v)
+}
+
 const H2_ROLES: &[(&str, &str)] = &[
     ("fault", "T1"),
     ("evict", "W"),

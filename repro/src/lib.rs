@@ -23,7 +23,7 @@ mod observe;
 mod predict;
 mod table;
 
-pub use cases::{CASES, Case, KERNELS, case};
+pub use cases::{CASES, Case, KERNELS, NEWER, case, knob_of};
 pub use error::ReproError;
 pub use judge::{Judgement, judge};
 pub use observe::{Observation, Outcome, Task, observe};

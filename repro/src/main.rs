@@ -13,13 +13,14 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use faultline_repro::{CASES, KERNELS, ReproError, case, judge, observe, predict, table};
+use faultline_repro::{CASES, KERNELS, NEWER, ReproError, case, judge, observe, predict, table};
 
 fn kernel(k: &str) -> Result<&str, ReproError> {
     KERNELS
         .iter()
-        .find(|x| **x == k)
         .copied()
+        .chain(NEWER.iter().map(|(n, _)| *n))
+        .find(|x| *x == k)
         .ok_or_else(|| ReproError::UnknownKernel(k.into()))
 }
 

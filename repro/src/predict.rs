@@ -72,7 +72,7 @@ pub fn predict(case: &Case, kernel: &str) -> Result<Prediction, ReproError> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    sets.push(("kernel".into(), kernel.into()));
+    sets.push(("kernel".into(), crate::cases::knob_of(kernel).into()));
     let model = build("upstream", case.scenario, &sets).map_err(|source| ReproError::Model {
         case: case.name.into(),
         source,
