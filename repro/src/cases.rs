@@ -66,6 +66,10 @@ const WB_ROLES: &[(&str, &str)] = &[
 /// WB's cycle: the mkwrite fault, the VMA's writer, the server.
 const WB_STUCK: &[&str] = &["fault", "writer", "fuse"];
 
+const FF_ROLES: &[(&str, &str)] = &[("fault", "T1"), ("fork", "W"), ("fuse", "S")];
+/// H1's cycle: the fault holding F's lock across the read, fork, the server's GUP.
+const FF_STUCK: &[&str] = &["fault", "fork", "fuse"];
+
 /// Every case, in run order.
 pub static CASES: &[Case] = &[
     Case {
@@ -193,6 +197,33 @@ pub static CASES: &[Case] = &[
         sets: &[("buffer", "warm")],
         roles: WB_ROLES,
         stuck: &[],
+    },
+    Case {
+        name: "ff",
+        title: "H1: fork while an in-process FUSE server's READ is pending, MAP_PRIVATE writable",
+        args: "ff -m private-rw -s cold",
+        scenario: "fork-fuse",
+        sets: &[("mapping", "private")],
+        roles: FF_ROLES,
+        stuck: FF_STUCK,
+    },
+    Case {
+        name: "ff-ro",
+        title: "H1 on a read-only MAP_PRIVATE mapping (the model cannot tell it from a writable one)",
+        args: "ff -m private -s cold",
+        scenario: "fork-fuse",
+        sets: &[("mapping", "private")],
+        roles: FF_ROLES,
+        stuck: FF_STUCK,
+    },
+    Case {
+        name: "ff-shared",
+        title: "H1 on a MAP_SHARED mapping",
+        args: "ff -m shared -s cold",
+        scenario: "fork-fuse",
+        sets: &[("mapping", "shared")],
+        roles: FF_ROLES,
+        stuck: FF_STUCK,
     },
 ];
 
