@@ -7,7 +7,8 @@
  *       held across I/O (P3, hold-io) T1 keeps F's VMA read lock until R1 is answered.
  *       -m private: MAP_PRIVATE PROT_READ (Barry's fork predicate skips it, the
  *       reviewers' is_cow_mapping locks it); -m private-rw: MAP_PRIVATE PROT_WRITE
- *       (both lock it); -m shared: MAP_SHARED (both skip it).
+ *       (both lock it); -m shared: MAP_SHARED (both skip it). -f kernel: T1
+ *       write()s the byte to a pipe instead, a kernel-mode fault (lock_mmap first).
  *   W   when the server sees R1: fork(): dup_mmap takes mmap_write_lock, then
  *       vma_start_write_killable on every parent VMA in address order.
  *   S   -s cold: 300 ms after waking W, answers R1 with writev() from a never-touched
@@ -29,7 +30,7 @@
 #include <unistd.h>
 
 static struct {
-	const char *map_how, *server;
+	const char *map_how, *server, *origin;
 	int secs, nread;
 	char *map, *cold;
 	int fd;
@@ -66,6 +67,22 @@ static void *faulter(void *arg)
 	set_role("fl-T1");
 	touch_stack();
 	sig_wait(g.pipe_go);
+	if (!strcmp(g.origin, "kernel")) {
+		/* write() copies from the mapping: copy_from_user faults in kernel mode,
+		 * and x86 do_user_addr_fault goes straight to lock_mmap */
+		int p[2];
+		if (pipe(p))
+			die("pipe");
+		fl_log("T1", "write(pipe, map+0 (%p), 1): kernel-mode fault ...", g.map);
+		ssize_t n = write(p[1], g.map, 1);
+		char c = 0;
+		if (n == 1 && read(p[0], &c, 1) != 1)
+			c = '?';
+		fl_log("T1", "fault done (write returned %zd), byte='%c'", n, c);
+		close(p[0]);
+		close(p[1]);
+		return NULL;
+	}
 	fl_log("T1", "read fault on map+0 (%p) ...", g.map);
 	volatile char c = *(volatile char *)g.map;
 	fl_log("T1", "fault done, byte='%c'", c);
@@ -132,14 +149,16 @@ int case_ff(int argc, char **argv)
 	int opt;
 	g.map_how = "private";
 	g.server = "cold";
+	g.origin = "user";
 	g.secs = 12;
-	while ((opt = getopt(argc, argv, "m:s:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:s:f:T:")) != -1) {
 		switch (opt) {
 		case 'm': g.map_how = optarg; break;
 		case 's': g.server = optarg; break;
+		case 'f': g.origin = optarg; break;
 		case 'T': g.secs = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: fltest ff [-m private|private-rw|shared] [-s cold|warm] [-T secs]\n");
+			fprintf(stderr, "usage: fltest ff [-m private|private-rw|shared] [-s cold|warm] [-f user|kernel] [-T secs]\n");
 			return 2;
 		}
 	}

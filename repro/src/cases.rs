@@ -37,6 +37,10 @@ pub static NEWER: &[(&str, &str)] = &[
     ("7.3-rc", "newest"),
 ];
 
+/// The newer Debian kernels `repro/run` boots by default (and the README's table names);
+/// the newest of them is the one `kernel=newest` is checked against.
+pub static BOOTED: &[&str] = &["6.18", "7.2", "7.3"];
+
 /// The `kernel` knob value for a harness kernel name (`7.2` -> `newest`).
 pub fn knob_of(kernel: &str) -> &str {
     NEWER
@@ -202,7 +206,7 @@ pub static CASES: &[Case] = &[
         name: "ff",
         title: "H1: fork while an in-process FUSE server's READ is pending, MAP_PRIVATE writable",
         args: "ff -m private-rw -s cold",
-        scenario: "fork-fuse",
+        scenario: "kernel-ff",
         sets: &[("mapping", "private")],
         roles: FF_ROLES,
         stuck: FF_STUCK,
@@ -211,7 +215,7 @@ pub static CASES: &[Case] = &[
         name: "ff-ro",
         title: "H1 on a read-only MAP_PRIVATE mapping (the model cannot tell it from a writable one)",
         args: "ff -m private -s cold",
-        scenario: "fork-fuse",
+        scenario: "kernel-ff",
         sets: &[("mapping", "private")],
         roles: FF_ROLES,
         stuck: FF_STUCK,
@@ -220,8 +224,17 @@ pub static CASES: &[Case] = &[
         name: "ff-shared",
         title: "H1 on a MAP_SHARED mapping",
         args: "ff -m shared -s cold",
-        scenario: "fork-fuse",
+        scenario: "kernel-ff",
         sets: &[("mapping", "shared")],
+        roles: FF_ROLES,
+        stuck: FF_STUCK,
+    },
+    Case {
+        name: "ff-kernel",
+        title: "H1 with a kernel-mode fault (write() from the mapping): the fault starts under mmap_lock",
+        args: "ff -m private-rw -s cold -f kernel",
+        scenario: "kernel-ff",
+        sets: &[("mapping", "private"), ("fault-origin", "kernel")],
         roles: FF_ROLES,
         stuck: FF_STUCK,
     },

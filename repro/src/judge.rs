@@ -118,12 +118,7 @@ pub fn judge(
     // The case's question: is its own cycle reachable? A control (no cycle named)
     // asks whether any deadlock is. The test's order rules the other deadlocks out;
     // they are reported beside the verdict.
-    let control = case.stuck.is_empty();
-    let stuck: Vec<&Stuck> = pred
-        .stuck
-        .iter()
-        .filter(|s| control || s.is(case.stuck))
-        .collect();
+    let stuck = pred.of_case(case);
     let phang = !stuck.is_empty();
     let others = pred.stuck.len() - stuck.len();
     let predicted = if phang { "HANG" } else { "COMPLETE" };

@@ -26,7 +26,7 @@ mod predict;
 mod table;
 
 pub use builds::{BUILDS, Build, STOCK, build_of};
-pub use cases::{CASES, Case, KERNELS, NEWER, case, knob_of};
+pub use cases::{BOOTED, CASES, Case, KERNELS, NEWER, case, knob_of};
 pub use error::ReproError;
 pub use judge::{Judgement, judge};
 pub use observe::{Observation, Outcome, Task, observe};

@@ -66,6 +66,23 @@ pub struct Prediction {
     pub stuck: Vec<Stuck>,
 }
 
+impl Prediction {
+    /// The model deadlock states that answer the case's question: those with the case's
+    /// own stuck threads (the test's order rules out the others), or, for a control
+    /// (no cycle named), every one.
+    pub fn of_case(&self, case: &Case) -> Vec<&Stuck> {
+        self.stuck
+            .iter()
+            .filter(|s| case.stuck.is_empty() || s.is(case.stuck))
+            .collect()
+    }
+
+    /// The case's answer: its cycle (a control: any deadlock) is reachable.
+    pub fn case_hangs(&self, case: &Case) -> bool {
+        !self.of_case(case).is_empty()
+    }
+}
+
 /// Runs the model check for `case` on a Debian kernel (`6.1`, `6.12`, `7.2`).
 pub fn predict(case: &Case, kernel: &str) -> Result<Prediction, ReproError> {
     predict_for(case, kernel, &STOCK)

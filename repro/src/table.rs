@@ -4,9 +4,10 @@
 
 use std::fmt::Write;
 
-use crate::cases::{CASES, Case, KERNELS};
+use crate::builds::{BUILDS, Build, STOCK};
+use crate::cases::{BOOTED, CASES, Case, KERNELS, NEWER};
 use crate::error::ReproError;
-use crate::predict::{Prediction, predict};
+use crate::predict::{Prediction, predict_for};
 
 /// The line before the generated table in the README.
 pub const BEGIN: &str =
@@ -15,59 +16,91 @@ pub const BEGIN: &str =
 pub const END: &str = "<!-- end of generated table -->";
 
 /// One cell: `COMPLETE`, or `HANG, killable, silent` for the deadlock state the case
-/// names, with the count of the model's other deadlock states.
-fn cell(case: &Case, p: &Prediction) -> Result<String, ReproError> {
-    if !p.hang {
-        return Ok("COMPLETE".into());
-    }
-    let bad = |message: String| ReproError::Machine {
-        case: case.name.into(),
-        message,
+/// names, with `+N` for the model's other deadlock states (which the case's order rules
+/// out).
+fn cell(case: &Case, p: &Prediction) -> String {
+    let others = p.stuck.len() - p.of_case(case).len();
+    let more = if others > 0 {
+        format!(" (+{others})")
+    } else {
+        String::new()
     };
-    let s = p
-        .stuck
-        .iter()
-        .find(|s| s.is(case.stuck))
-        .ok_or_else(|| bad(format!("no model deadlock of {}", case.stuck.join(", "))))?;
-    let mut out = format!(
-        "HANG, {}, {}",
+    let Some(s) = p.of_case(case).first().copied() else {
+        return format!("COMPLETE{more}");
+    };
+    format!(
+        "HANG, {}, {}{more}",
         if s.killable() {
             "killable"
         } else {
             "not killable"
         },
         if s.hung_task() { "hung_task" } else { "silent" }
-    );
-    let others: Vec<_> = p.stuck.iter().filter(|o| !o.is(case.stuck)).collect();
-    if !others.is_empty() {
-        let ended = others.iter().filter(|o| o.killable()).count();
-        let _ = write!(
-            out,
-            " (+{} other model deadlock{}, {ended} ended by kill -9)",
-            others.len(),
-            if others.len() == 1 { "" } else { "s" }
-        );
-    }
-    Ok(out)
+    )
 }
 
-/// The markdown table: one row per case, one column per kernel.
+/// The table's columns: each `kernel` knob value's Debian kernels, then 7.2 built with
+/// each design's patch series.
+fn columns() -> Vec<(String, &'static str, &'static Build)> {
+    let mut cols: Vec<(String, &'static str, &'static Build)> = KERNELS
+        .iter()
+        .filter(|k| !NEWER.iter().any(|(n, _)| n == *k))
+        .map(|k| (k.to_string(), *k, &STOCK))
+        .collect();
+    let newest: Vec<&str> = NEWER
+        .iter()
+        .filter(|(n, _)| BOOTED.contains(n))
+        .map(|(n, _)| *n)
+        .collect();
+    cols.push((newest.join(", "), newest[newest.len() - 1], &STOCK));
+    cols.extend(
+        BUILDS
+            .iter()
+            .map(|b| (format!("7.2+{}", b.series), "7.2", b)),
+    );
+    cols
+}
+
+/// The markdown table: one row per case, one column per kernel and design.
 pub fn table() -> Result<String, ReproError> {
-    let mut out = String::from("| case | what |");
-    for k in KERNELS {
-        let _ = write!(out, " {k} |");
+    let cols = columns();
+    let mut out = String::from("| case |");
+    for (name, _, _) in &cols {
+        let _ = write!(out, " {name} |");
     }
-    out.push_str("\n|---|---|");
-    out.push_str(&"---|".repeat(KERNELS.len()));
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(cols.len()));
     out.push('\n');
+    for c in CASES {
+        let _ = write!(out, "| `{}` |", c.name);
+        for (_, k, b) in &cols {
+            let _ = write!(out, " {} |", cell(c, &predict_for(c, k, b)?));
+        }
+        out.push('\n');
+    }
+    out.push_str("\nThe cases:\n\n");
     for c in CASES {
         // `/proc/<caller>` is not an HTML tag.
         let title = c.title.replace('<', "&lt;").replace('>', "&gt;");
-        let _ = write!(out, "| `{}` | {title} |", c.name);
-        for k in KERNELS {
-            let _ = write!(out, " {} |", cell(c, &predict(c, k)?)?);
-        }
-        out.push('\n');
+        let _ = writeln!(out, "- `{}`: {title}", c.name);
+    }
+    out.push_str(
+        "\nThe designs (7.2 built from Debian's linux-source-7.2 with `repro/patches/SERIES`):\n\n",
+    );
+    for b in BUILDS {
+        let sets: Vec<String> = b.sets.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(
+            out,
+            "- `{}`: {}; judged as `{}`{}",
+            b.series,
+            b.title,
+            b.design,
+            if sets.is_empty() {
+                String::new()
+            } else {
+                format!(" `{}`", sets.join(" "))
+            }
+        );
     }
     Ok(out)
 }
