@@ -97,7 +97,7 @@ echo "repro: building linux $ver${patches:++$series} (log $log)" >&2
         "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$here/fl-kvm.config" &&
         make -s -C "$src" O="$obj" olddefconfig &&
         fragment_kept "$obj/.config" &&
-        nice -n 10 make -C "$src" O="$obj" -j"$(nproc)" CC="ccache gcc" KBUILD_BUILD_TIMESTAMP=0 \
+        make -C "$src" O="$obj" -j"$(nproc)" CC="ccache gcc" KBUILD_BUILD_TIMESTAMP=0 \
             KBUILD_BUILD_USER=faultline KBUILD_BUILD_HOST=repro bzImage
 } >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "kernel build failed ($series), log $log"; }
 mkdir -p "$out.tmp"

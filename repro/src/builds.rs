@@ -70,3 +70,26 @@ pub static STOCK: Build = Build {
     design: "upstream",
     sets: &[],
 };
+
+/// A disagreement of a design's kernel with the model that is understood: the model's
+/// nearest design cannot express what the patch does. The run passes only while the
+/// kernel does exactly this (`observed`); the README lists them with the reason.
+#[derive(Debug)]
+pub struct Known {
+    /// The patch series.
+    pub series: &'static str,
+    /// The case.
+    pub case: &'static str,
+    /// What the kernel does (`HANG`, `COMPLETE`).
+    pub observed: &'static str,
+    /// Why the model says otherwise.
+    pub why: &'static str,
+}
+
+/// Every understood disagreement.
+pub static KNOWN: &[Known] = &[];
+
+/// The understood disagreement of `series` on `case`, if any.
+pub fn known(series: &str, case: &str) -> Option<&'static Known> {
+    KNOWN.iter().find(|k| k.series == series && k.case == case)
+}

@@ -2,6 +2,7 @@
 
 use faultline_models::Sleep;
 
+use crate::builds::Known;
 use crate::cases::Case;
 use crate::observe::{Observation, Outcome};
 use crate::predict::{Prediction, Stuck};
@@ -21,6 +22,17 @@ impl Judgement {
     /// Observed == predicted, waits, killability and hung_task included.
     pub fn ok(&self) -> bool {
         self.mismatches.is_empty()
+    }
+
+    /// A mismatch that `k` explains, when the kernel did what `k` says it does:
+    /// `KNOWN` instead of `MISMATCH`, with the reason, and no longer a failure.
+    pub fn explained(mut self, k: Option<&Known>, observed: Outcome) -> Judgement {
+        if let Some(k) = k.filter(|k| !self.ok() && observed.word() == k.observed) {
+            self.result = self.result.replace(" MISMATCH", " KNOWN-DISAGREEMENT");
+            self.waits.push(format!("  known: {}", k.why));
+            self.waits.append(&mut self.mismatches);
+        }
+        self
     }
 }
 

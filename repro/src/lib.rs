@@ -25,7 +25,7 @@ mod observe;
 mod predict;
 mod table;
 
-pub use builds::{BUILDS, Build, STOCK, build_of};
+pub use builds::{BUILDS, Build, KNOWN, Known, STOCK, build_of, known};
 pub use cases::{BOOTED, CASES, Case, KERNELS, NEWER, case, knob_of};
 pub use error::ReproError;
 pub use judge::{Judgement, judge};

@@ -17,7 +17,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use faultline_repro::{
-    BUILDS, Build, CASES, KERNELS, NEWER, ReproError, STOCK, build_of, case, judge, observe,
+    BUILDS, Build, CASES, KERNELS, NEWER, ReproError, STOCK, build_of, case, judge, known, observe,
     predict_for, table,
 };
 
@@ -110,7 +110,9 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
             let b = series(rest.first())?;
             // a kernel built from source is named by its series: 7.2+v2
             let label = rest.first().map_or(k.to_string(), |s| format!("{k}+{s}"));
-            let j = judge(c, &label, version, &predict_for(c, k, b)?, &observe(&text));
+            let o = observe(&text);
+            let j = judge(c, &label, version, &predict_for(c, k, b)?, &o)
+                .explained(known(b.series, c.name), o.outcome);
             writeln!(out, "{}", j.result).map_err(io)?;
             for l in j.waits.iter().chain(&j.mismatches) {
                 writeln!(out, "{l}").map_err(io)?;
