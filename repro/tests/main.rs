@@ -239,15 +239,15 @@ fn a_known_disagreement_passes_only_when_the_kernel_does_what_it_says() {
     let j = j.explained(Some(&k), o.outcome);
     assert!(j.ok(), "{j:#?}");
     assert!(j.result.ends_with("KNOWN-DISAGREEMENT"), "{j:#?}");
-    // The same entry does not excuse a kernel that completes.
-    let o = observe(&log("6.12-h2-noevict"));
+    // An entry that says the kernel completes does not excuse a hang.
     let k = faultline_repro::Known {
         observed: "COMPLETE",
         ..k
     };
     let j = judge(c, "6.12", "test", &predict(c, "6.12").expect("model"), &o);
-    assert!(j.ok());
-    assert!(!j.result.contains("KNOWN"));
+    let j = j.explained(Some(&k), o.outcome);
+    assert!(!j.ok());
+    assert!(j.result.ends_with("MISMATCH"), "{j:#?}");
 }
 
 #[test]
