@@ -1,4 +1,4 @@
-//! `faultline repro [CASE]... [--kernel 6.1|6.12|all] [--predict]`: the real-kernel
+//! `faultline repro [CASE]... [--kernel K|all] [--design D|all] [--predict]`: the real-kernel
 //! harness. The cases and the model's predictions come from the `faultline-repro`
 //! library; booting the kernels (QEMU, initramfs, packages) is `repro/run` in the
 //! source tree, which this runs with the same arguments and whose exit code it keeps
@@ -8,7 +8,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 use std::process::Command;
 
-use faultline_repro::{CASES, Case, KERNELS, case, predict};
+use faultline_repro::{BUILDS, Build, CASES, Case, KERNELS, NEWER, STOCK, case, predict_for};
 
 use crate::args::ReproArgs;
 use crate::error::CliError;
@@ -31,13 +31,33 @@ fn cases(a: &ReproArgs) -> Result<Vec<&'static Case>, CliError> {
 /// Runs `faultline repro`; the text is empty when the harness printed its own lines.
 pub(crate) fn run(a: &ReproArgs) -> Result<(u8, String), CliError> {
     let chosen = cases(a)?;
-    let kernels: Vec<&str> = KERNELS
-        .iter()
-        .copied()
-        .filter(|k| a.kernel == "all" || a.kernel == *k)
-        .collect();
     if a.predict {
-        return predictions(&chosen, &kernels).map(|text| (0, text));
+        // Debian kernels as named (6.1 and 6.12 when none is), then the designs
+        let all: Vec<&str> = KERNELS
+            .iter()
+            .copied()
+            .chain(NEWER.iter().map(|(k, _)| *k))
+            .collect();
+        let mut targets: Vec<(&str, &Build)> = match a.kernel.as_deref() {
+            Some("all") => all.iter().map(|k| (*k, &STOCK)).collect(),
+            Some(k) => vec![(
+                all.iter().copied().find(|x| *x == k).unwrap_or("6.12"),
+                &STOCK,
+            )],
+            None if a.design.is_none() => KERNELS.iter().map(|k| (*k, &STOCK)).collect(),
+            None => Vec::new(),
+        };
+        targets.extend(
+            BUILDS
+                .iter()
+                .filter(|b| {
+                    a.design
+                        .as_deref()
+                        .is_some_and(|d| d == "all" || d == b.series)
+                })
+                .map(|b| ("7.2", b)),
+        );
+        return predictions(&chosen, &targets).map(|text| (0, text));
     }
     let dir = std::env::var_os("FAULTLINE_REPRO_DIR")
         .map(PathBuf::from)
@@ -50,9 +70,14 @@ pub(crate) fn run(a: &ReproArgs) -> Result<(u8, String), CliError> {
             script.display()
         )));
     }
-    let status = Command::new(&script)
-        .arg("--kernel")
-        .arg(&a.kernel)
+    let mut cmd = Command::new(&script);
+    if let Some(k) = &a.kernel {
+        cmd.arg("--kernel").arg(k);
+    }
+    if let Some(d) = &a.design {
+        cmd.arg("--design").arg(d);
+    }
+    let status = cmd
         .args(&a.cases)
         .status()
         .map_err(|e| usage(format!("cannot run {}: {e}", script.display())))?;
@@ -67,16 +92,22 @@ pub(crate) fn run(a: &ReproArgs) -> Result<(u8, String), CliError> {
 }
 
 /// `PREDICT kernel=6.12 case=h2 predicted=HANG killable=yes hung_task=no ...` lines.
-fn predictions(chosen: &[&'static Case], kernels: &[&str]) -> Result<String, CliError> {
+fn predictions(chosen: &[&'static Case], targets: &[(&str, &Build)]) -> Result<String, CliError> {
     let mut out = String::new();
-    for k in kernels {
+    for (k, b) in targets {
+        // a kernel built from source is named by its series: 7.2+v2
+        let label = if b.series == STOCK.series {
+            k.to_string()
+        } else {
+            format!("{k}+{}", b.series)
+        };
         for c in chosen {
-            let p = predict(c, k).map_err(|e| usage(e.to_string()))?;
+            let p = predict_for(c, k, b).map_err(|e| usage(e.to_string()))?;
             let _ = write!(
                 out,
-                "PREDICT kernel={k} case={} predicted={}",
+                "PREDICT kernel={label} case={} predicted={}",
                 c.name,
-                if p.hang { "HANG" } else { "COMPLETE" }
+                if p.case_hangs(c) { "HANG" } else { "COMPLETE" }
             );
             if let Some(s) = p.stuck.iter().find(|s| s.is(c.stuck)) {
                 let yes = |b: bool| if b { "yes" } else { "no" };

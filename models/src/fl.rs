@@ -20,4 +20,5 @@ pub const CATALOG_FILES: &[(&str, &str)] = &[
     ("many-faults.fl", include_str!("../fl/many-faults.fl")),
     ("kernel-h2.fl", include_str!("../fl/kernel-h2.fl")),
     ("kernel-wb.fl", include_str!("../fl/kernel-wb.fl")),
+    ("kernel-ff.fl", include_str!("../fl/kernel-ff.fl")),
 ];

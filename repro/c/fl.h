@@ -56,4 +56,5 @@ void watchdog_done(void);
 /* cases */
 int case_h2(int argc, char **argv);
 int case_wb(int argc, char **argv);
+int case_ff(int argc, char **argv);
 #endif

@@ -125,6 +125,10 @@ static void *faulter(void *arg)
 	fl_log("T1", "read fault on map+0 (%p) ...", g.map);
 	volatile char c = *(volatile char *)g.map;
 	fl_log("T1", "fault done, byte='%c'", c);
+	/* -W stack: M waits for R2, which a design that keeps the retry under the VMA
+	 * lock (or never drops it) does not send; the fault's end releases M instead */
+	if (!strcmp(g.how, "stack"))
+		sig_post(g.pipe_w2);
 	return NULL;
 }
 
@@ -234,7 +238,7 @@ static int test(void *arg)
 	fl_log("M", "setup done: evict=%s writer=%d server=%s delay=%d", g.evict, g.writer, g.server, g.delay_ms);
 	sig_post(g.pipe_go);
 	if (!strcmp(g.how, "stack") && g.writer) {
-		sig_wait(g.pipe_w2); /* the server saw R2 */
+		sig_wait(g.pipe_w2); /* the server saw R2, or T1's fault ended */
 		msleep(50);
 		fl_log("M", "touching 1 MiB below the stack -> expand_stack: mmap_write_lock ...");
 		grow_stack();

@@ -9,6 +9,8 @@ int main(int argc, char **argv)
 		return case_h2(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "wb"))
 		return case_wb(argc - 1, argv + 1);
-	fprintf(stderr, "usage: fltest h2|wb [OPTIONS]\n");
+	if (argc >= 2 && !strcmp(argv[1], "ff"))
+		return case_ff(argc - 1, argv + 1);
+	fprintf(stderr, "usage: fltest h2|wb|ff [OPTIONS]\n");
 	return 2;
 }

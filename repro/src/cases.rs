@@ -27,6 +27,28 @@ pub struct Case {
 /// The kernels the harness boots: (knob value, what `repro/kernels.sh` fetches).
 pub static KERNELS: &[&str] = &["6.1", "6.12"];
 
+/// Newer kernels the harness can boot (`repro/run --kernel 7.2`) and the `kernel` knob
+/// value the model judges them with. They are not in the README's table.
+pub static NEWER: &[(&str, &str)] = &[
+    ("6.18", "newest"),
+    ("6.19", "newest"),
+    ("7.2", "newest"),
+    ("7.3", "newest"),
+    ("7.3-rc", "newest"),
+];
+
+/// The newer Debian kernels `repro/run` boots by default (and the README's table names);
+/// the newest of them is the one `kernel=newest` is checked against.
+pub static BOOTED: &[&str] = &["6.18", "7.2", "7.3"];
+
+/// The `kernel` knob value for a harness kernel name (`7.2` -> `newest`).
+pub fn knob_of(kernel: &str) -> &str {
+    NEWER
+        .iter()
+        .find(|(k, _)| *k == kernel)
+        .map_or(kernel, |(_, v)| *v)
+}
+
 const H2_ROLES: &[(&str, &str)] = &[
     ("fault", "T1"),
     ("evict", "W"),
@@ -47,6 +69,10 @@ const WB_ROLES: &[(&str, &str)] = &[
 
 /// WB's cycle: the mkwrite fault, the VMA's writer, the server.
 const WB_STUCK: &[&str] = &["fault", "writer", "fuse"];
+
+const FF_ROLES: &[(&str, &str)] = &[("fault", "T1"), ("fork", "W"), ("fuse", "S")];
+/// H1's cycle: the fault holding F's lock across the read, fork, the server's GUP.
+const FF_STUCK: &[&str] = &["fault", "fork", "fuse"];
 
 /// Every case, in run order.
 pub static CASES: &[Case] = &[
@@ -175,6 +201,42 @@ pub static CASES: &[Case] = &[
         sets: &[("buffer", "warm")],
         roles: WB_ROLES,
         stuck: &[],
+    },
+    Case {
+        name: "ff",
+        title: "H1: fork while an in-process FUSE server's READ is pending, MAP_PRIVATE writable",
+        args: "ff -m private-rw -s cold",
+        scenario: "kernel-ff",
+        sets: &[("mapping", "private")],
+        roles: FF_ROLES,
+        stuck: FF_STUCK,
+    },
+    Case {
+        name: "ff-ro",
+        title: "H1 on a read-only MAP_PRIVATE mapping (the model cannot tell it from a writable one)",
+        args: "ff -m private -s cold",
+        scenario: "kernel-ff",
+        sets: &[("mapping", "private")],
+        roles: FF_ROLES,
+        stuck: FF_STUCK,
+    },
+    Case {
+        name: "ff-shared",
+        title: "H1 on a MAP_SHARED mapping",
+        args: "ff -m shared -s cold",
+        scenario: "kernel-ff",
+        sets: &[("mapping", "shared")],
+        roles: FF_ROLES,
+        stuck: FF_STUCK,
+    },
+    Case {
+        name: "ff-kernel",
+        title: "H1 with a kernel-mode fault (write() from the mapping): the fault starts under mmap_lock",
+        args: "ff -m private-rw -s cold -f kernel",
+        scenario: "kernel-ff",
+        sets: &[("mapping", "private"), ("fault-origin", "kernel")],
+        roles: FF_ROLES,
+        stuck: FF_STUCK,
     },
 ];
 

@@ -2,6 +2,7 @@
 
 use faultline_models::Sleep;
 
+use crate::builds::Known;
 use crate::cases::Case;
 use crate::observe::{Observation, Outcome};
 use crate::predict::{Prediction, Stuck};
@@ -22,6 +23,17 @@ impl Judgement {
     pub fn ok(&self) -> bool {
         self.mismatches.is_empty()
     }
+
+    /// A mismatch that `k` explains, when the kernel did what `k` says it does:
+    /// `KNOWN` instead of `MISMATCH`, with the reason, and no longer a failure.
+    pub fn explained(mut self, k: Option<&Known>, observed: Outcome) -> Judgement {
+        if let Some(k) = k.filter(|k| !self.ok() && observed.word() == k.observed) {
+            self.result = self.result.replace(" MISMATCH", " KNOWN-DISAGREEMENT");
+            self.waits.push(format!("  known: {}", k.why));
+            self.waits.append(&mut self.mismatches);
+        }
+        self
+    }
 }
 
 fn yes(b: bool) -> &'static str {
@@ -31,6 +43,29 @@ fn yes(b: bool) -> &'static str {
 /// `__access_remote_vm` and `access_remote_vm` are the same function for matching.
 fn same(a: &str, b: &str) -> bool {
     a.trim_start_matches('_') == b.trim_start_matches('_')
+}
+
+/// A kernel built from source (repro/run-built) may inline a frame the model names:
+/// with FAULTLINE_REPRO_SYSMAP set to its System.map, a frame with no text symbol
+/// there cannot be on any stack and is not required.
+fn inlined(f: &str) -> bool {
+    use std::sync::OnceLock;
+    static SYMS: OnceLock<Option<std::collections::HashSet<String>>> = OnceLock::new();
+    let syms = SYMS.get_or_init(|| {
+        let p = std::env::var("FAULTLINE_REPRO_SYSMAP").ok()?;
+        let text = std::fs::read_to_string(p).ok()?;
+        Some(
+            text.lines()
+                .filter_map(|l| {
+                    let mut it = l.split_whitespace();
+                    let (_, ty, name) = (it.next()?, it.next()?, it.next()?);
+                    matches!(ty, "t" | "T").then(|| name.trim_start_matches('_').to_string())
+                })
+                .collect(),
+        )
+    });
+    syms.as_ref()
+        .is_some_and(|s| !s.contains(f.trim_start_matches('_')))
 }
 
 /// Where a model deadlock state and the observed hang disagree.
@@ -58,6 +93,9 @@ fn differences(s: &Stuck, o: &Observation) -> Vec<String> {
             ));
         }
         for f in k.frames {
+            if inlined(f) {
+                continue;
+            }
             if !t.frames().any(|g| same(g, f)) {
                 out.push(format!(
                     "{} ({}): model waits in {} (frame {f}), kernel stack {}",
@@ -89,32 +127,36 @@ pub fn judge(
     pred: &Prediction,
     obs: &Observation,
 ) -> Judgement {
-    let predicted = if pred.hang { "HANG" } else { "COMPLETE" };
+    // The case's question: is its own cycle reachable? A control (no cycle named)
+    // asks whether any deadlock is. The test's order rules the other deadlocks out;
+    // they are reported beside the verdict.
+    let stuck = pred.of_case(case);
+    let phang = !stuck.is_empty();
+    let others = pred.stuck.len() - stuck.len();
+    let predicted = if phang { "HANG" } else { "COMPLETE" };
     let mut mismatches = Vec::new();
     let mut waits = Vec::new();
+    if others > 0 {
+        waits.push(format!(
+            "  model: {others} other deadlock state(s) the case's order rules out"
+        ));
+    }
     let (mut killable, mut hung_task) = ("-".to_string(), "-".to_string());
-    match (pred.hang, obs.outcome) {
+    match (phang, obs.outcome) {
         (_, Outcome::Broken) => mismatches.push("the test did not run to an outcome".into()),
         (true, Outcome::Hang) => {
             // The first (shortest) model deadlock whose waits are the kernel's.
-            let matched = pred.stuck.iter().find(|s| differences(s, obs).is_empty());
-            let s = matched.unwrap_or(&pred.stuck[0]);
+            let matched = stuck
+                .iter()
+                .copied()
+                .find(|s| differences(s, obs).is_empty());
+            let s = matched.unwrap_or(stuck[0]);
             if matched.is_none() {
                 mismatches.push(format!(
                     "none of the model's {} deadlock states has the kernel's waits; the shortest:",
-                    pred.stuck.len()
+                    stuck.len()
                 ));
                 mismatches.extend(differences(s, obs));
-            } else if !s.is(case.stuck) {
-                mismatches.push(format!(
-                    "the kernel hung in the model's deadlock of {}, not the case's {}",
-                    s.waits
-                        .iter()
-                        .map(|w| w.thread.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    case.stuck.join(", ")
-                ));
             }
             let (ok, ohung) = (obs.killable(), !obs.hung_task.is_empty());
             killable = yes(ok).into();

@@ -9,6 +9,7 @@
 //!
 //! | module | holds |
 //! |---|---|
+//! | `builds` | the kernels built from source: patch series -> model design and knobs |
 //! | `cases` | the test cases: `fltest` arguments, model scenario and knobs, thread roles |
 //! | `predict` | the model's prediction: checker verdict, every deadlock state (`faultline_checker::deadlocks`) with its kernel waits and kill -9 judgement |
 //! | `observe` | parsing a serial log: outcome, per-task stacks, sysrq-w, SIGKILL, hung_task |
@@ -16,6 +17,7 @@
 //! | `table` | the README's table of results, from the cases and the predictions |
 //! | `error` | typed errors |
 
+mod builds;
 mod cases;
 mod error;
 mod judge;
@@ -23,9 +25,10 @@ mod observe;
 mod predict;
 mod table;
 
-pub use cases::{CASES, Case, KERNELS, case};
+pub use builds::{BUILDS, Build, KNOWN, Known, STOCK, build_of, known};
+pub use cases::{BOOTED, CASES, Case, KERNELS, NEWER, case, knob_of};
 pub use error::ReproError;
 pub use judge::{Judgement, judge};
 pub use observe::{Observation, Outcome, Task, observe};
-pub use predict::{ModelWait, Prediction, Stuck, predict};
+pub use predict::{ModelWait, Prediction, Stuck, predict, predict_for};
 pub use table::{BEGIN, END, table};

@@ -4,23 +4,46 @@
 //!
 //! ```text
 //! faultline-repro cases                         name and fltest arguments, one a line
-//! faultline-repro predict CASE KERNEL           the model's prediction, every deadlock
+//! faultline-repro predict CASE KERNEL [SERIES]  the model's prediction, every deadlock
 //!                                               state's waits and kill -9 judgement
-//! faultline-repro judge CASE KERNEL VERSION LOG the RESULT line; exit 0 iff it agrees
+//! faultline-repro judge CASE KERNEL VERSION LOG [SERIES]
+//!                                               the RESULT line; exit 0 iff it agrees
+//!                                               (SERIES: a kernel built from source)
+//! faultline-repro builds                        patch series and model design, one a line
 //! faultline-repro table                         the README's table of results (markdown)
 //! ```
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use faultline_repro::{CASES, KERNELS, ReproError, case, judge, observe, predict, table};
+use faultline_repro::{
+    BUILDS, Build, CASES, KERNELS, NEWER, ReproError, STOCK, build_of, case, judge, known, observe,
+    predict_for, table,
+};
 
 fn kernel(k: &str) -> Result<&str, ReproError> {
     KERNELS
         .iter()
-        .find(|x| **x == k)
         .copied()
+        .chain(NEWER.iter().map(|(n, _)| *n))
+        .find(|x| *x == k)
         .ok_or_else(|| ReproError::UnknownKernel(k.into()))
+}
+
+fn series(s: Option<&&str>) -> Result<&'static Build, ReproError> {
+    match s {
+        None => Ok(&STOCK),
+        Some(s) => build_of(s).ok_or_else(|| {
+            ReproError::Usage(format!(
+                "unknown patch series {s} (valid: {})",
+                BUILDS
+                    .iter()
+                    .map(|b| b.series)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }),
+    }
 }
 
 fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
@@ -36,13 +59,20 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
             }
             Ok(true)
         }
+        ["builds"] => {
+            for b in BUILDS {
+                let sets: Vec<String> = b.sets.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                writeln!(out, "{}\t{}\t{}", b.series, b.design, sets.join(",")).map_err(io)?;
+            }
+            Ok(true)
+        }
         ["table"] => {
             write!(out, "{}", table()?).map_err(io)?;
             Ok(true)
         }
-        ["predict", c, k] => {
+        ["predict", c, k, rest @ ..] if rest.len() <= 1 => {
             let (c, k) = (case(c)?, kernel(k)?);
-            let p = predict(c, k)?;
+            let p = predict_for(c, k, series(rest.first())?)?;
             writeln!(
                 out,
                 "case={} kernel={k} predicted={} states={} transitions={} states/s={:.0} \
@@ -69,7 +99,7 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
             }
             Ok(true)
         }
-        ["judge", c, k, version, log] => {
+        ["judge", c, k, version, log, rest @ ..] if rest.len() <= 1 => {
             let (c, k) = (case(c)?, kernel(k)?);
             // serial logs carry terminal escapes and the odd NUL: read lossily
             let bytes = std::fs::read(log).map_err(|source| ReproError::Io {
@@ -77,7 +107,12 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
                 source,
             })?;
             let text = String::from_utf8_lossy(&bytes);
-            let j = judge(c, k, version, &predict(c, k)?, &observe(&text));
+            let b = series(rest.first())?;
+            // a kernel built from source is named by its series: 7.2+v2
+            let label = rest.first().map_or(k.to_string(), |s| format!("{k}+{s}"));
+            let o = observe(&text);
+            let j = judge(c, &label, version, &predict_for(c, k, b)?, &o)
+                .explained(known(b.series, c.name), o.outcome);
             writeln!(out, "{}", j.result).map_err(io)?;
             for l in j.waits.iter().chain(&j.mismatches) {
                 writeln!(out, "{l}").map_err(io)?;
@@ -85,7 +120,7 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
             Ok(j.ok())
         }
         _ => Err(ReproError::Usage(
-            "usage: faultline-repro cases | table | predict CASE KERNEL | judge CASE KERNEL VERSION LOG"
+            "usage: faultline-repro cases | builds | table | predict CASE KERNEL [SERIES] | judge CASE KERNEL VERSION LOG [SERIES]"
                 .into(),
         )),
     }

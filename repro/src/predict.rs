@@ -2,9 +2,10 @@
 //! every deadlock state the model reaches with each stuck thread's kernel wait.
 
 use faultline_checker::{Budget, Property, Verdict, deadlocks, explore};
-use faultline_models::{Kernel, KernelWait, Kill, build, kill};
+use faultline_models::{Kernel, KernelWait, Kill, build, kill, scenario};
 use faultline_protocol::{Machine, World};
 
+use crate::builds::{Build, STOCK};
 use crate::cases::Case;
 use crate::error::ReproError;
 
@@ -65,18 +66,45 @@ pub struct Prediction {
     pub stuck: Vec<Stuck>,
 }
 
-/// Runs the model check for `case` on `kernel` (`6.1`, `6.12`).
+impl Prediction {
+    /// The model deadlock states that answer the case's question: those with the case's
+    /// own stuck threads (the test's order rules out the others), or, for a control
+    /// (no cycle named), every one.
+    pub fn of_case(&self, case: &Case) -> Vec<&Stuck> {
+        self.stuck
+            .iter()
+            .filter(|s| case.stuck.is_empty() || s.is(case.stuck))
+            .collect()
+    }
+
+    /// The case's answer: its cycle (a control: any deadlock) is reachable.
+    pub fn case_hangs(&self, case: &Case) -> bool {
+        !self.of_case(case).is_empty()
+    }
+}
+
+/// Runs the model check for `case` on a Debian kernel (`6.1`, `6.12`, `7.2`).
 pub fn predict(case: &Case, kernel: &str) -> Result<Prediction, ReproError> {
+    predict_for(case, kernel, &STOCK)
+}
+
+/// Runs the model check for `case` on `kernel` built as `b` (its design and knobs).
+pub fn predict_for(case: &Case, kernel: &str, b: &Build) -> Result<Prediction, ReproError> {
+    let bad = |source| ReproError::Model {
+        case: case.name.into(),
+        source,
+    };
     let mut sets: Vec<(String, String)> = case
         .sets
         .iter()
+        .chain(b.sets)
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    sets.push(("kernel".into(), kernel.into()));
-    let model = build("upstream", case.scenario, &sets).map_err(|source| ReproError::Model {
-        case: case.name.into(),
-        source,
-    })?;
+    // only the scenarios that mirror a kernel test step by step pin the kernel
+    if scenario(case.scenario).map_err(bad)?.is_kernel() {
+        sets.push(("kernel".into(), crate::cases::knob_of(kernel).into()));
+    }
+    let model = build(b.design, case.scenario, &sets).map_err(bad)?;
     let knobs = model
         .knobs
         .pairs()

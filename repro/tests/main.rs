@@ -205,7 +205,8 @@ fn the_readme_table_is_the_models_predictions() {
 #[test]
 fn a_hang_in_another_deadlock_than_the_case_names_is_a_mismatch() {
     // The 6.1 PROC log shows T1, W2 and D stuck; a case claiming the eviction is stuck
-    // instead must not pass even though the kernel's waits match a model deadlock.
+    // instead must not pass even though the kernel's waits match a model deadlock: the
+    // case asks for its own cycle, whose waits are not the kernel's.
     let real = case("proc").expect("case");
     let wrong = faultline_repro::Case {
         stuck: &["fault", "evict", "mprotect", "daemon"],
@@ -217,7 +218,63 @@ fn a_hang_in_another_deadlock_than_the_case_names_is_a_mismatch() {
     assert!(
         j.mismatches
             .iter()
-            .any(|m| m.starts_with("the kernel hung in the model's deadlock of")),
+            .any(|m| m.starts_with("none of the model's 2 deadlock states")),
         "{j:#?}"
     );
+}
+
+#[test]
+fn a_known_disagreement_passes_only_when_the_kernel_does_what_it_says() {
+    // A stand-in entry: the 6.12 H2 log judged as if the model said COMPLETE.
+    let c = case("h2-noevict").expect("case");
+    let k = faultline_repro::Known {
+        series: "test",
+        case: "h2-noevict",
+        observed: "HANG",
+        why: "stand-in",
+    };
+    let o = observe(&log("6.12-h2"));
+    let j = judge(c, "6.12", "test", &predict(c, "6.12").expect("model"), &o);
+    assert!(!j.ok());
+    let j = j.explained(Some(&k), o.outcome);
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.result.ends_with("KNOWN-DISAGREEMENT"), "{j:#?}");
+    // An entry that says the kernel completes does not excuse a hang.
+    let k = faultline_repro::Known {
+        observed: "COMPLETE",
+        ..k
+    };
+    let j = judge(c, "6.12", "test", &predict(c, "6.12").expect("model"), &o);
+    let j = j.explained(Some(&k), o.outcome);
+    assert!(!j.ok());
+    assert!(j.result.ends_with("MISMATCH"), "{j:#?}");
+}
+
+#[test]
+fn every_design_series_has_its_patches_and_every_known_disagreement_names_a_case() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/patches");
+    for b in faultline_repro::BUILDS
+        .iter()
+        .filter(|b| b.series != "stock")
+    {
+        let series = std::fs::read_to_string(format!("{dir}/{}/series", b.series))
+            .unwrap_or_else(|e| panic!("{}: {e}", b.series));
+        for p in series
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            assert!(
+                std::path::Path::new(&format!("{dir}/{p}")).is_file(),
+                "{}: {p}",
+                b.series
+            );
+        }
+        for c in faultline_repro::CASES {
+            faultline_repro::predict_for(c, "7.2", b).expect("the model builds");
+        }
+    }
+    for k in faultline_repro::KNOWN {
+        assert!(faultline_repro::build_of(k.series).is_some(), "{k:?}");
+        assert!(case(k.case).is_ok(), "{k:?}");
+    }
 }
