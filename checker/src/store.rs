@@ -21,6 +21,10 @@
 //! system refuses ends the search with a report ([`Full::Alloc`]) instead of an abort;
 //! and the explorer asks [`Store::peak_bytes_after`] before it grows, so a memory
 //! budget is never overshot.
+//!
+//! Lookups need only `&Store`: the search's workers look their successors up
+//! ([`Store::find_batch`]) while the store stands still, and only the ones not found
+//! reach [`Store::insert_hashed`] on the inserting thread.
 
 use std::ops::Deref;
 
@@ -33,6 +37,9 @@ const LINK_PAGE: usize = 1 << 12;
 
 /// Longest packed state (the protocol's limits keep states far below it).
 const MAX_STRIDE: usize = 512;
+
+/// States looked up together by [`Store::find_batch`], their cache misses overlapping.
+const GROUP: usize = 16;
 
 /// Index of a stored state (BFS discovery order).
 pub(crate) type StateIdx = u32;
@@ -166,6 +173,29 @@ impl Intern {
                 if self.get(i) == bytes {
                     return Ok(i);
                 }
+            }
+            slot = Self::next_slot(slot, size);
+        }
+    }
+
+    /// The table entry at `fp`'s home slot: a plain read whose only use is to bring
+    /// that cache line in before [`Intern::probe`] needs it.
+    fn touch(&self, fp: u32) -> u64 {
+        self.table[Self::home(fp, self.table.len())]
+    }
+
+    /// The first id whose fingerprint is `fp`, scanning from its home slot (`None`:
+    /// an empty slot came first, so no entry with this fingerprint exists).
+    fn candidate(&self, fp: u32) -> Option<u32> {
+        let size = self.table.len();
+        let mut slot = Self::home(fp, size);
+        loop {
+            let e = self.table[slot];
+            if e == 0 {
+                return None;
+            }
+            if (e >> 32) as u32 == fp {
+                return Some((e as u32) - 1);
             }
             slot = Self::next_slot(slot, size);
         }
@@ -315,6 +345,68 @@ impl Store {
         steps
     }
 
+    /// Looks up a batch of packed states without changing the store: `found[k]` is
+    /// the index of the `k`th state of `bytes` (`stride` bytes each, `hashes[k]` its
+    /// hashes) if it is stored. Several threads may look up at once.
+    ///
+    /// The lookups go in passes over the whole batch (touch the half tables' home
+    /// slots; probe the halves and touch the pair table's home slots; find each pair
+    /// slot's candidate and touch its key; compare), so the cache misses of different
+    /// states are in flight together instead of each waiting for the one before: a
+    /// plain read stands in for a prefetch, which would need `unsafe`.
+    pub(crate) fn find_batch(
+        &self,
+        bytes: &[u8],
+        hashes: &[Hashes],
+        found: &mut Vec<Option<StateIdx>>,
+    ) {
+        found.clear();
+        for (g, group) in hashes.chunks(GROUP).enumerate() {
+            let at = g * GROUP * self.stride;
+            self.find_group(&bytes[at..at + group.len() * self.stride], group, found);
+        }
+    }
+
+    /// [`Store::find_batch`] for at most [`GROUP`] states: few enough that the lines
+    /// and pages the first passes touch are still cached when the last needs them.
+    fn find_group(&self, bytes: &[u8], hashes: &[Hashes], found: &mut Vec<Option<StateIdx>>) {
+        let fps = |h: &Hashes| [(h[0] >> 32) as u32, (h[1] >> 32) as u32];
+        let mut touched = 0u64;
+        for h in hashes {
+            let f = fps(h);
+            touched ^= self.halves[0].touch(f[0]) ^ self.halves[1].touch(f[1]);
+        }
+        // Per state: its pair key and fingerprint when both halves are stored.
+        let mut keys = [None::<([u8; 8], u32)>; GROUP];
+        for ((k, h), key) in hashes.iter().enumerate().zip(&mut keys) {
+            let f = fps(h);
+            let state = &bytes[k * self.stride..(k + 1) * self.stride];
+            if let (Ok(a), Ok(b)) = (
+                self.halves[0].probe(&state[..self.split], f[0]),
+                self.halves[1].probe(&state[self.split..], f[1]),
+            ) {
+                let fp = key_fp(a, b);
+                touched ^= self.states.touch(fp);
+                *key = Some((key_of(a, b), fp));
+            }
+        }
+        let mut candidates = [None::<u32>; GROUP];
+        for (key, c) in keys.iter().zip(&mut candidates).take(hashes.len()) {
+            *c = key.and_then(|(_, fp)| self.states.candidate(fp));
+            if let Some(id) = *c {
+                touched ^= u64::from(self.states.get(id)[0]);
+            }
+        }
+        std::hint::black_box(touched);
+        for (key, c) in keys.iter().zip(candidates).take(hashes.len()) {
+            found.push(match (key, c) {
+                (Some((key, _)), Some(id)) if self.states.get(id) == key => Some(id),
+                (Some((key, fp)), Some(_)) => self.states.probe(key, *fp).ok(),
+                _ => None,
+            });
+        }
+    }
+
     /// Inserts `bytes` unless present, as long as a new state fits in `max_states` and
     /// the projected peak in `max_bytes`.
     pub(crate) fn insert(
@@ -345,13 +437,6 @@ impl Store {
             self.halves[0].probe(parts[0], fps[0]),
             self.halves[1].probe(parts[1], fps[1]),
         ];
-        let key_of = |a: u32, b: u32| {
-            let mut k = [0u8; 8];
-            k[..4].copy_from_slice(&a.to_le_bytes());
-            k[4..].copy_from_slice(&b.to_le_bytes());
-            k
-        };
-        let key_fp = |a: u32, b: u32| (mix(u64::from(a) << 32 | u64::from(b)) >> 32) as u32;
         let mut slot = None;
         if let (Ok(a), Ok(b)) = (found[0], found[1]) {
             match self.states.probe(&key_of(a, b), key_fp(a, b)) {
@@ -410,6 +495,19 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The pair table's key for half ids `a` and `b`.
+fn key_of(a: u32, b: u32) -> [u8; 8] {
+    let mut k = [0u8; 8];
+    k[..4].copy_from_slice(&a.to_le_bytes());
+    k[4..].copy_from_slice(&b.to_le_bytes());
+    k
+}
+
+/// The pair table's fingerprint for half ids `a` and `b`.
+fn key_fp(a: u32, b: u32) -> u32 {
+    (mix(u64::from(a) << 32 | u64::from(b)) >> 32) as u32
 }
 
 /// Bytes of one link: parent index and step code.
@@ -514,6 +612,36 @@ mod tests {
         assert_eq!(s.insert(&state(777), None, 0, NO_LIMIT), Insert::Old(777));
         assert_eq!(s.halves[0].len + s.halves[1].len, 600);
         assert!(s.bytes() < 90_000 * 48, "{} bytes", s.bytes());
+    }
+
+    #[test]
+    fn a_batch_lookup_finds_exactly_the_stored_states() {
+        // Even states stored, odd ones not; more than one lookup group; and two
+        // halves with one fingerprint, so a fingerprint match is not taken as a find.
+        let mut s = Store::new(3);
+        let state = |i: u32| [(i & 0xff) as u8, (i >> 8) as u8, 9];
+        for i in (0..3000u32).step_by(2) {
+            assert_eq!(s.insert(&state(i), None, 0, NO_LIMIT), Insert::New(i / 2));
+        }
+        let mut bytes = Vec::new();
+        let mut hashes = Vec::new();
+        for i in 0..3000u32 {
+            bytes.extend_from_slice(&state(i));
+            hashes.push(s.hashes(&state(i)));
+        }
+        let mut found = Vec::new();
+        s.find_batch(&bytes, &hashes, &mut found);
+        let want: Vec<_> = (0..3000u32)
+            .map(|i| (i % 2 == 0).then_some(i / 2))
+            .collect();
+        assert_eq!(found, want);
+
+        const SAME: Hashes = [7 << 32, 7 << 32];
+        let mut s = Store::new(2);
+        s.insert_hashed(&[1, 5], SAME, None, 0, NO_LIMIT);
+        s.insert_hashed(&[2, 5], SAME, None, 0, NO_LIMIT);
+        s.find_batch(&[2, 5, 3, 5, 1, 5], &[SAME; 3], &mut found);
+        assert_eq!(found, vec![Some(1), None, Some(0)]);
     }
 
     #[test]
