@@ -15,7 +15,7 @@ use faultline_protocol::{Machine, ModelError, Step, World};
 use crate::budget::Budget;
 use crate::error::CheckError;
 use crate::reduce::{Reducer, rename_step};
-use crate::store::{Full, Hashes, Insert, StateIdx, Store};
+use crate::store::{Full, Hashes, Insert, Lookup, StateIdx, Store};
 use crate::verdict::Limit;
 
 /// A transition of the state graph: from, to, step code.
@@ -89,8 +89,8 @@ struct Batch {
     hashes: Vec<Hashes>,
     /// Per successor: its step code.
     codes: Vec<u16>,
-    /// Per successor: its index if the store held it when the batch was expanded.
-    found: Vec<Option<StateIdx>>,
+    /// Per successor: what the store held of it when the batch was expanded.
+    found: Vec<Lookup>,
     /// Packed successors, `stride` bytes each.
     bytes: Vec<u8>,
     error: Option<StepError>,
@@ -201,10 +201,11 @@ impl Search<'_> {
                         // Found by the workers: the store only grows, so it is still
                         // there under the same index.
                         let inserted = match batch.found[i] {
-                            Some(to) => Insert::Old(to),
-                            None => store.insert_hashed(
+                            Lookup::Stored(to) => Insert::Old(to),
+                            Lookup::Halves(known) => store.insert_hashed(
                                 bytes,
                                 batch.hashes[i],
+                                known,
                                 Some(idx as StateIdx),
                                 code,
                                 limits,

@@ -66,6 +66,16 @@ pub(crate) enum Full {
     Alloc,
 }
 
+/// What [`Store::find_batch`] found for one state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// The state is stored, at this index.
+    Stored(StateIdx),
+    /// The state is not stored; these of its halves are (ids stay valid as the
+    /// store grows, so an insert need not look them up again).
+    Halves([Option<u32>; 2]),
+}
+
 /// The hashes of a packed state's two halves (computed off the main thread).
 pub(crate) type Hashes = [u64; 2];
 
@@ -354,12 +364,7 @@ impl Store {
     /// slot's candidate and touch its key; compare), so the cache misses of different
     /// states are in flight together instead of each waiting for the one before: a
     /// plain read stands in for a prefetch, which would need `unsafe`.
-    pub(crate) fn find_batch(
-        &self,
-        bytes: &[u8],
-        hashes: &[Hashes],
-        found: &mut Vec<Option<StateIdx>>,
-    ) {
+    pub(crate) fn find_batch(&self, bytes: &[u8], hashes: &[Hashes], found: &mut Vec<Lookup>) {
         found.clear();
         for (g, group) in hashes.chunks(GROUP).enumerate() {
             let at = g * GROUP * self.stride;
@@ -369,22 +374,24 @@ impl Store {
 
     /// [`Store::find_batch`] for at most [`GROUP`] states: few enough that the lines
     /// and pages the first passes touch are still cached when the last needs them.
-    fn find_group(&self, bytes: &[u8], hashes: &[Hashes], found: &mut Vec<Option<StateIdx>>) {
+    fn find_group(&self, bytes: &[u8], hashes: &[Hashes], found: &mut Vec<Lookup>) {
         let fps = |h: &Hashes| [(h[0] >> 32) as u32, (h[1] >> 32) as u32];
         let mut touched = 0u64;
         for h in hashes {
             let f = fps(h);
             touched ^= self.halves[0].touch(f[0]) ^ self.halves[1].touch(f[1]);
         }
-        // Per state: its pair key and fingerprint when both halves are stored.
+        // Per state: its stored halves, and its pair key and fingerprint when both are.
+        let mut halves = [[None::<u32>; 2]; GROUP];
         let mut keys = [None::<([u8; 8], u32)>; GROUP];
-        for ((k, h), key) in hashes.iter().enumerate().zip(&mut keys) {
+        for (((k, h), key), ids) in hashes.iter().enumerate().zip(&mut keys).zip(&mut halves) {
             let f = fps(h);
             let state = &bytes[k * self.stride..(k + 1) * self.stride];
-            if let (Ok(a), Ok(b)) = (
-                self.halves[0].probe(&state[..self.split], f[0]),
-                self.halves[1].probe(&state[self.split..], f[1]),
-            ) {
+            *ids = [
+                self.halves[0].probe(&state[..self.split], f[0]).ok(),
+                self.halves[1].probe(&state[self.split..], f[1]).ok(),
+            ];
+            if let [Some(a), Some(b)] = *ids {
                 let fp = key_fp(a, b);
                 touched ^= self.states.touch(fp);
                 *key = Some((key_of(a, b), fp));
@@ -398,12 +405,13 @@ impl Store {
             }
         }
         std::hint::black_box(touched);
-        for (key, c) in keys.iter().zip(candidates).take(hashes.len()) {
-            found.push(match (key, c) {
+        for ((key, c), ids) in keys.iter().zip(candidates).zip(halves).take(hashes.len()) {
+            let stored = match (key, c) {
                 (Some((key, _)), Some(id)) if self.states.get(id) == key => Some(id),
                 (Some((key, fp)), Some(_)) => self.states.probe(key, *fp).ok(),
                 _ => None,
-            });
+            };
+            found.push(stored.map_or(Lookup::Halves(ids), Lookup::Stored));
         }
     }
 
@@ -417,15 +425,16 @@ impl Store {
         limits: (u64, u64),
     ) -> Insert {
         let h = self.hashes(bytes);
-        self.insert_hashed(bytes, h, parent, step, limits)
+        self.insert_hashed(bytes, h, [None; 2], parent, step, limits)
     }
 
     /// [`Store::insert`] with `h = self.hashes(bytes)` computed by the caller
-    /// (possibly on another thread).
+    /// (possibly on another thread), and the ids of the halves it already found.
     pub(crate) fn insert_hashed(
         &mut self,
         bytes: &[u8],
         h: Hashes,
+        known: [Option<u32>; 2],
         parent: Option<StateIdx>,
         step: u16,
         limits: (u64, u64),
@@ -433,10 +442,10 @@ impl Store {
         debug_assert_eq!(bytes.len(), self.stride);
         let parts = [&bytes[..self.split], &bytes[self.split..]];
         let fps = [(h[0] >> 32) as u32, (h[1] >> 32) as u32];
-        let found = [
-            self.halves[0].probe(parts[0], fps[0]),
-            self.halves[1].probe(parts[1], fps[1]),
-        ];
+        let found: [Result<u32, usize>; 2] = std::array::from_fn(|k| match known[k] {
+            Some(id) => Ok(id),
+            None => self.halves[k].probe(parts[k], fps[k]),
+        });
         let mut slot = None;
         if let (Ok(a), Ok(b)) = (found[0], found[1]) {
             match self.states.probe(&key_of(a, b), key_fp(a, b)) {
@@ -631,6 +640,13 @@ mod tests {
         }
         let mut found = Vec::new();
         s.find_batch(&bytes, &hashes, &mut found);
+        let found: Vec<_> = found
+            .into_iter()
+            .map(|l| match l {
+                Lookup::Stored(i) => Some(i),
+                Lookup::Halves(_) => None,
+            })
+            .collect();
         let want: Vec<_> = (0..3000u32)
             .map(|i| (i % 2 == 0).then_some(i / 2))
             .collect();
@@ -638,10 +654,19 @@ mod tests {
 
         const SAME: Hashes = [7 << 32, 7 << 32];
         let mut s = Store::new(2);
-        s.insert_hashed(&[1, 5], SAME, None, 0, NO_LIMIT);
-        s.insert_hashed(&[2, 5], SAME, None, 0, NO_LIMIT);
+        s.insert_hashed(&[1, 5], SAME, [None; 2], None, 0, NO_LIMIT);
+        s.insert_hashed(&[2, 5], SAME, [None; 2], None, 0, NO_LIMIT);
+        let mut found = Vec::new();
         s.find_batch(&[2, 5, 3, 5, 1, 5], &[SAME; 3], &mut found);
-        assert_eq!(found, vec![Some(1), None, Some(0)]);
+        let half = Some(0); // [5], the second half of all three
+        assert_eq!(
+            found,
+            vec![
+                Lookup::Stored(1),
+                Lookup::Halves([None, half]),
+                Lookup::Stored(0)
+            ]
+        );
     }
 
     #[test]
@@ -650,19 +675,19 @@ mod tests {
         const SAME: Hashes = [7 << 32, 7 << 32];
         let mut s = Store::new(2);
         assert_eq!(
-            s.insert_hashed(&[1, 5], SAME, None, 0, NO_LIMIT),
+            s.insert_hashed(&[1, 5], SAME, [None; 2], None, 0, NO_LIMIT),
             Insert::New(0)
         );
         assert_eq!(
-            s.insert_hashed(&[2, 5], SAME, None, 0, NO_LIMIT),
+            s.insert_hashed(&[2, 5], SAME, [None; 2], None, 0, NO_LIMIT),
             Insert::New(1)
         );
         assert_eq!(
-            s.insert_hashed(&[2, 5], SAME, None, 0, NO_LIMIT),
+            s.insert_hashed(&[2, 5], SAME, [None; 2], None, 0, NO_LIMIT),
             Insert::Old(1)
         );
         assert_eq!(
-            s.insert_hashed(&[1, 5], SAME, None, 0, NO_LIMIT),
+            s.insert_hashed(&[1, 5], SAME, [None; 2], None, 0, NO_LIMIT),
             Insert::Old(0)
         );
         assert_eq!(&*s.get(0), &[1, 5]);
