@@ -3,9 +3,10 @@
 //! and (when asked) the edges; it reports, per watched predicate, the first state in
 //! breadth-first order where it holds. It knows nothing of properties.
 //!
-//! Successors are computed in batches on `threads` threads; they are inserted in
-//! state order on one thread, so the state numbering, the counts and every parent
-//! link are the same for any thread count.
+//! Successors are computed in batches on `threads` threads, which also look them up
+//! in the visited set (read-only: it only grows while they run); the successors not
+//! found there are inserted in state order on one thread, so the state numbering, the
+//! counts and every parent link are the same for any thread count.
 
 use std::time::Instant;
 
@@ -14,7 +15,7 @@ use faultline_protocol::{Machine, ModelError, Step, World};
 use crate::budget::Budget;
 use crate::error::CheckError;
 use crate::reduce::{Reducer, rename_step};
-use crate::store::{Full, Hashes, Insert, StateIdx, Store};
+use crate::store::{Full, Hashes, Insert, Lookup, StateIdx, Store};
 use crate::verdict::Limit;
 
 /// A transition of the state graph: from, to, step code.
@@ -84,8 +85,12 @@ struct Batch {
     /// Per state: watched mask, first successor, persistent-set successors, all
     /// enabled, whether the cycle proviso applies.
     states: Vec<(u64, usize, usize, usize, bool)>,
-    /// Per successor: the hashes of its halves and step code.
-    succ: Vec<(Hashes, u16)>,
+    /// Per successor: the hashes of its halves.
+    hashes: Vec<Hashes>,
+    /// Per successor: its step code.
+    codes: Vec<u16>,
+    /// Per successor: what the store held of it when the batch was expanded.
+    found: Vec<Lookup>,
     /// Packed successors, `stride` bytes each.
     bytes: Vec<u8>,
     error: Option<StepError>,
@@ -191,9 +196,22 @@ impl Search<'_> {
                     }
                     let mut shallow = false;
                     for i in first..first + ample {
-                        let (h, code) = batch.succ[i];
+                        let code = batch.codes[i];
                         let bytes = &batch.bytes[i * stride..(i + 1) * stride];
-                        match store.insert_hashed(bytes, h, Some(idx as StateIdx), code, limits) {
+                        // Found by the workers: the store only grows, so it is still
+                        // there under the same index.
+                        let inserted = match batch.found[i] {
+                            Lookup::Stored(to) => Insert::Old(to),
+                            Lookup::Halves(known) => store.insert_hashed(
+                                bytes,
+                                batch.hashes[i],
+                                known,
+                                Some(idx as StateIdx),
+                                code,
+                                limits,
+                            ),
+                        };
+                        match inserted {
                             Insert::Full(f) => {
                                 full = Some(f);
                                 break 'bfs;
@@ -301,7 +319,8 @@ impl Search<'_> {
         let m = self.m;
         let shape = *m.shape();
         out.states.clear();
-        out.succ.clear();
+        out.hashes.clear();
+        out.codes.clear();
         out.bytes.clear();
         out.error = None;
         let mut enabled = Vec::new();
@@ -310,7 +329,7 @@ impl Search<'_> {
             m.enabled(&w, &mut enabled);
             let mask = watch(&w, &enabled);
             let ample = self.reducer.ample(m, &w, &mut enabled);
-            let first = out.succ.len();
+            let first = out.codes.len();
             for &step in &enabled[..ample.len] {
                 let at = out.bytes.len();
                 if let Err(error) = successor(self.reducer, m, &w, step, &mut out.bytes) {
@@ -321,12 +340,13 @@ impl Search<'_> {
                     });
                     return;
                 }
-                out.succ
-                    .push((store.hashes(&out.bytes[at..]), step.encode()));
+                out.hashes.push(store.hashes(&out.bytes[at..]));
+                out.codes.push(step.encode());
             }
             out.states
                 .push((mask, first, ample.len, enabled.len(), ample.proviso));
         }
+        store.find_batch(&out.bytes, &out.hashes, &mut out.found);
     }
 }
 

@@ -21,6 +21,10 @@
 //! system refuses ends the search with a report ([`Full::Alloc`]) instead of an abort;
 //! and the explorer asks [`Store::peak_bytes_after`] before it grows, so a memory
 //! budget is never overshot.
+//!
+//! Lookups need only `&Store`: the search's workers look their successors up
+//! ([`Store::find_batch`]) while the store stands still, and only the ones not found
+//! reach [`Store::insert_hashed`] on the inserting thread.
 
 use std::ops::Deref;
 
@@ -33,6 +37,9 @@ const LINK_PAGE: usize = 1 << 12;
 
 /// Longest packed state (the protocol's limits keep states far below it).
 const MAX_STRIDE: usize = 512;
+
+/// States looked up together by [`Store::find_batch`], their cache misses overlapping.
+const GROUP: usize = 16;
 
 /// Index of a stored state (BFS discovery order).
 pub(crate) type StateIdx = u32;
@@ -57,6 +64,16 @@ pub(crate) enum Full {
     Memory,
     /// The system refused an allocation.
     Alloc,
+}
+
+/// What [`Store::find_batch`] found for one state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// The state is stored, at this index.
+    Stored(StateIdx),
+    /// The state is not stored; these of its halves are (ids stay valid as the
+    /// store grows, so an insert need not look them up again).
+    Halves([Option<u32>; 2]),
 }
 
 /// The hashes of a packed state's two halves (computed off the main thread).
@@ -166,6 +183,29 @@ impl Intern {
                 if self.get(i) == bytes {
                     return Ok(i);
                 }
+            }
+            slot = Self::next_slot(slot, size);
+        }
+    }
+
+    /// The table entry at `fp`'s home slot: a plain read whose only use is to bring
+    /// that cache line in before [`Intern::probe`] needs it.
+    fn touch(&self, fp: u32) -> u64 {
+        self.table[Self::home(fp, self.table.len())]
+    }
+
+    /// The first id whose fingerprint is `fp`, scanning from its home slot (`None`:
+    /// an empty slot came first, so no entry with this fingerprint exists).
+    fn candidate(&self, fp: u32) -> Option<u32> {
+        let size = self.table.len();
+        let mut slot = Self::home(fp, size);
+        loop {
+            let e = self.table[slot];
+            if e == 0 {
+                return None;
+            }
+            if (e >> 32) as u32 == fp {
+                return Some((e as u32) - 1);
             }
             slot = Self::next_slot(slot, size);
         }
@@ -315,6 +355,66 @@ impl Store {
         steps
     }
 
+    /// Looks up a batch of packed states without changing the store: `found[k]` is
+    /// the index of the `k`th state of `bytes` (`stride` bytes each, `hashes[k]` its
+    /// hashes) if it is stored. Several threads may look up at once.
+    ///
+    /// The lookups go in passes over the whole batch (touch the half tables' home
+    /// slots; probe the halves and touch the pair table's home slots; find each pair
+    /// slot's candidate and touch its key; compare), so the cache misses of different
+    /// states are in flight together instead of each waiting for the one before: a
+    /// plain read stands in for a prefetch, which would need `unsafe`.
+    pub(crate) fn find_batch(&self, bytes: &[u8], hashes: &[Hashes], found: &mut Vec<Lookup>) {
+        found.clear();
+        for (g, group) in hashes.chunks(GROUP).enumerate() {
+            let at = g * GROUP * self.stride;
+            self.find_group(&bytes[at..at + group.len() * self.stride], group, found);
+        }
+    }
+
+    /// [`Store::find_batch`] for at most [`GROUP`] states: few enough that the lines
+    /// and pages the first passes touch are still cached when the last needs them.
+    fn find_group(&self, bytes: &[u8], hashes: &[Hashes], found: &mut Vec<Lookup>) {
+        let fps = |h: &Hashes| [(h[0] >> 32) as u32, (h[1] >> 32) as u32];
+        let mut touched = 0u64;
+        for h in hashes {
+            let f = fps(h);
+            touched ^= self.halves[0].touch(f[0]) ^ self.halves[1].touch(f[1]);
+        }
+        // Per state: its stored halves, and its pair key and fingerprint when both are.
+        let mut halves = [[None::<u32>; 2]; GROUP];
+        let mut keys = [None::<([u8; 8], u32)>; GROUP];
+        for (((k, h), key), ids) in hashes.iter().enumerate().zip(&mut keys).zip(&mut halves) {
+            let f = fps(h);
+            let state = &bytes[k * self.stride..(k + 1) * self.stride];
+            *ids = [
+                self.halves[0].probe(&state[..self.split], f[0]).ok(),
+                self.halves[1].probe(&state[self.split..], f[1]).ok(),
+            ];
+            if let [Some(a), Some(b)] = *ids {
+                let fp = key_fp(a, b);
+                touched ^= self.states.touch(fp);
+                *key = Some((key_of(a, b), fp));
+            }
+        }
+        let mut candidates = [None::<u32>; GROUP];
+        for (key, c) in keys.iter().zip(&mut candidates).take(hashes.len()) {
+            *c = key.and_then(|(_, fp)| self.states.candidate(fp));
+            if let Some(id) = *c {
+                touched ^= u64::from(self.states.get(id)[0]);
+            }
+        }
+        std::hint::black_box(touched);
+        for ((key, c), ids) in keys.iter().zip(candidates).zip(halves).take(hashes.len()) {
+            let stored = match (key, c) {
+                (Some((key, _)), Some(id)) if self.states.get(id) == key => Some(id),
+                (Some((key, fp)), Some(_)) => self.states.probe(key, *fp).ok(),
+                _ => None,
+            };
+            found.push(stored.map_or(Lookup::Halves(ids), Lookup::Stored));
+        }
+    }
+
     /// Inserts `bytes` unless present, as long as a new state fits in `max_states` and
     /// the projected peak in `max_bytes`.
     pub(crate) fn insert(
@@ -325,15 +425,16 @@ impl Store {
         limits: (u64, u64),
     ) -> Insert {
         let h = self.hashes(bytes);
-        self.insert_hashed(bytes, h, parent, step, limits)
+        self.insert_hashed(bytes, h, [None; 2], parent, step, limits)
     }
 
     /// [`Store::insert`] with `h = self.hashes(bytes)` computed by the caller
-    /// (possibly on another thread).
+    /// (possibly on another thread), and the ids of the halves it already found.
     pub(crate) fn insert_hashed(
         &mut self,
         bytes: &[u8],
         h: Hashes,
+        known: [Option<u32>; 2],
         parent: Option<StateIdx>,
         step: u16,
         limits: (u64, u64),
@@ -341,17 +442,10 @@ impl Store {
         debug_assert_eq!(bytes.len(), self.stride);
         let parts = [&bytes[..self.split], &bytes[self.split..]];
         let fps = [(h[0] >> 32) as u32, (h[1] >> 32) as u32];
-        let found = [
-            self.halves[0].probe(parts[0], fps[0]),
-            self.halves[1].probe(parts[1], fps[1]),
-        ];
-        let key_of = |a: u32, b: u32| {
-            let mut k = [0u8; 8];
-            k[..4].copy_from_slice(&a.to_le_bytes());
-            k[4..].copy_from_slice(&b.to_le_bytes());
-            k
-        };
-        let key_fp = |a: u32, b: u32| (mix(u64::from(a) << 32 | u64::from(b)) >> 32) as u32;
+        let found: [Result<u32, usize>; 2] = std::array::from_fn(|k| match known[k] {
+            Some(id) => Ok(id),
+            None => self.halves[k].probe(parts[k], fps[k]),
+        });
         let mut slot = None;
         if let (Ok(a), Ok(b)) = (found[0], found[1]) {
             match self.states.probe(&key_of(a, b), key_fp(a, b)) {
@@ -410,6 +504,19 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The pair table's key for half ids `a` and `b`.
+fn key_of(a: u32, b: u32) -> [u8; 8] {
+    let mut k = [0u8; 8];
+    k[..4].copy_from_slice(&a.to_le_bytes());
+    k[4..].copy_from_slice(&b.to_le_bytes());
+    k
+}
+
+/// The pair table's fingerprint for half ids `a` and `b`.
+fn key_fp(a: u32, b: u32) -> u32 {
+    (mix(u64::from(a) << 32 | u64::from(b)) >> 32) as u32
 }
 
 /// Bytes of one link: parent index and step code.
@@ -517,24 +624,70 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_lookup_finds_exactly_the_stored_states() {
+        // Even states stored, odd ones not; more than one lookup group; and two
+        // halves with one fingerprint, so a fingerprint match is not taken as a find.
+        let mut s = Store::new(3);
+        let state = |i: u32| [(i & 0xff) as u8, (i >> 8) as u8, 9];
+        for i in (0..3000u32).step_by(2) {
+            assert_eq!(s.insert(&state(i), None, 0, NO_LIMIT), Insert::New(i / 2));
+        }
+        let mut bytes = Vec::new();
+        let mut hashes = Vec::new();
+        for i in 0..3000u32 {
+            bytes.extend_from_slice(&state(i));
+            hashes.push(s.hashes(&state(i)));
+        }
+        let mut found = Vec::new();
+        s.find_batch(&bytes, &hashes, &mut found);
+        let found: Vec<_> = found
+            .into_iter()
+            .map(|l| match l {
+                Lookup::Stored(i) => Some(i),
+                Lookup::Halves(_) => None,
+            })
+            .collect();
+        let want: Vec<_> = (0..3000u32)
+            .map(|i| (i % 2 == 0).then_some(i / 2))
+            .collect();
+        assert_eq!(found, want);
+
+        const SAME: Hashes = [7 << 32, 7 << 32];
+        let mut s = Store::new(2);
+        s.insert_hashed(&[1, 5], SAME, [None; 2], None, 0, NO_LIMIT);
+        s.insert_hashed(&[2, 5], SAME, [None; 2], None, 0, NO_LIMIT);
+        let mut found = Vec::new();
+        s.find_batch(&[2, 5, 3, 5, 1, 5], &[SAME; 3], &mut found);
+        let half = Some(0); // [5], the second half of all three
+        assert_eq!(
+            found,
+            vec![
+                Lookup::Stored(1),
+                Lookup::Halves([None, half]),
+                Lookup::Stored(0)
+            ]
+        );
+    }
+
+    #[test]
     fn equal_fingerprints_still_compare_the_states() {
         // Same fingerprint, different bytes: both stored, each found again.
         const SAME: Hashes = [7 << 32, 7 << 32];
         let mut s = Store::new(2);
         assert_eq!(
-            s.insert_hashed(&[1, 5], SAME, None, 0, NO_LIMIT),
+            s.insert_hashed(&[1, 5], SAME, [None; 2], None, 0, NO_LIMIT),
             Insert::New(0)
         );
         assert_eq!(
-            s.insert_hashed(&[2, 5], SAME, None, 0, NO_LIMIT),
+            s.insert_hashed(&[2, 5], SAME, [None; 2], None, 0, NO_LIMIT),
             Insert::New(1)
         );
         assert_eq!(
-            s.insert_hashed(&[2, 5], SAME, None, 0, NO_LIMIT),
+            s.insert_hashed(&[2, 5], SAME, [None; 2], None, 0, NO_LIMIT),
             Insert::Old(1)
         );
         assert_eq!(
-            s.insert_hashed(&[1, 5], SAME, None, 0, NO_LIMIT),
+            s.insert_hashed(&[1, 5], SAME, [None; 2], None, 0, NO_LIMIT),
             Insert::Old(0)
         );
         assert_eq!(&*s.get(0), &[1, 5]);

@@ -463,6 +463,7 @@ mod reductions {
             for &reduce in Reduce::ALL {
                 let one = run(Engine::Native, &m.machine, &safety, &opts(reduce, 1)).expect(&case);
                 let two = run(Engine::Native, &m.machine, &safety, &opts(reduce, 2)).expect(&case);
+                let four = run(Engine::Native, &m.machine, &safety, &opts(reduce, 4)).expect(&case);
                 assert_same_verdicts(&case, &m, &base, &one);
                 // Thread counts change nothing: counts and counterexamples are equal.
                 assert_eq!(
@@ -471,12 +472,58 @@ mod reductions {
                     "{case} {reduce}"
                 );
                 assert_eq!(steps(&one), steps(&two), "{case} {reduce}");
+                assert_eq!(
+                    (one.stats.states, one.stats.transitions, steps(&one)),
+                    (four.stats.states, four.stats.transitions, steps(&four)),
+                    "{case} {reduce}"
+                );
                 assert!(one.stats.states <= base.stats.states, "{case} {reduce}");
                 reduced += usize::from(one.stats.states < base.stats.states);
             }
         }
         assert!(compared >= 100, "only {compared} cases compared");
         assert!(reduced >= 50, "reductions shrank only {reduced} runs");
+    }
+
+    /// Threads look successors up in the visited set while others are expanded; a
+    /// stale or wrong lookup would change the counts, the edges behind liveness or a
+    /// counterexample. These cases have BFS levels wide enough for every worker.
+    #[test]
+    fn one_two_and_four_threads_store_the_same_states_edges_and_counterexamples() {
+        let mut violated = 0;
+        for design in ["upstream", "hold-io"] {
+            let m = build(design, "many-faults", &[("faults".into(), "3".into())]).expect("builds");
+            for reduce in [Reduce::None, Reduce::All] {
+                let runs: Vec<Report> = [1, 2, 4]
+                    .into_iter()
+                    .map(|t| {
+                        let mut o = opts(reduce, t);
+                        o.budget.max_states = 1_000_000;
+                        run(Engine::Native, &m.machine, Property::ALL, &o).expect("runs")
+                    })
+                    .collect();
+                let case = format!("{design} {reduce}");
+                for r in &runs[1..] {
+                    assert_eq!(
+                        (r.stats.states, r.stats.transitions, r.stats.depth),
+                        (
+                            runs[0].stats.states,
+                            runs[0].stats.transitions,
+                            runs[0].stats.depth
+                        ),
+                        "{case}"
+                    );
+                    assert_eq!(steps(r), steps(&runs[0]), "{case}");
+                }
+                assert!(runs[0].stats.states > 10_000, "{case}: {}", runs[0].stats);
+                violated += runs[0]
+                    .results
+                    .iter()
+                    .filter(|res| matches!(res.verdict, Verdict::Violated(_)))
+                    .count();
+            }
+        }
+        assert!(violated >= 2, "only {violated} counterexamples compared");
     }
 
     #[test]
