@@ -1,7 +1,7 @@
 //! `faultline report`: an HTML report of a matrix of checks. `DIR/index.html` holds
 //! the design x scenario grid and a table of every cell; each cell has a page with,
 //! for each violation, the 80-column text evidence and its graphs as inline SVG
-//! (rendered with graphviz `dot` when it is on PATH, else linked as `.dot` files).
+//! (laid out by graphviz `dot` when it is on PATH, else by the pure-Rust `layout-rs`).
 //! Plain HTML and CSS, no JavaScript; the pages are maud templates, so every string
 //! is escaped unless marked otherwise.
 //!
@@ -31,7 +31,7 @@ pub(crate) struct Written {
     pub index: PathBuf,
     /// SVG files rendered.
     pub svgs: usize,
-    /// Whether graphviz `dot` could run.
+    /// Whether graphviz `dot` could run (else `layout-rs` drew the graphs).
     pub graphviz: bool,
 }
 
@@ -65,8 +65,8 @@ pub(crate) fn run(a: &ReportArgs, progress: &Progress) -> Result<(u8, String), C
         w.svgs
     );
     if !w.graphviz {
-        out += "graphviz `dot` not found: graphs are linked as .dot files \
-                (apt-get install graphviz)\n";
+        out += "graphviz `dot` not found: graphs laid out by layout-rs \
+                (apt-get install graphviz for graphviz's layout)\n";
     }
     // As for `matrix`: violations are findings; an undecided cell is not an answer.
     Ok((
@@ -95,7 +95,7 @@ fn cell_id(model: &Model) -> String {
 }
 
 /// Writes `dir/index.html`, one page per cell, and the graphs of each violation as
-/// `.dot` and, with graphviz, `.svg` files.
+/// `.dot` and `.svg` files.
 pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
     crate::output::ensure_dir(dir)?;
     let graphviz = Command::new("dot").arg("-V").output().is_ok();
@@ -108,12 +108,12 @@ pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
             let dot_path = dir.join(&g.file);
             std::fs::write(&dot_path, &g.dot).map_err(|e| write_error(&dot_path, e))?;
             let svg = if graphviz {
-                svgs += 1;
-                Some(render(&dot_path)?)
+                render(&dot_path)?
             } else {
-                None
+                layout(&dot_path, &g.dot)?
             };
-            figures.push((g, svg));
+            svgs += 1;
+            figures.push((g, Some(svg)));
         }
         let page = dir.join(format!("{id}.html"));
         std::fs::write(&page, cell_page(cell, &evidence, &figures, graphviz))
@@ -149,6 +149,24 @@ fn render(dot_path: &Path) -> Result<String, CliError> {
     std::fs::read_to_string(&svg_path).map_err(|e| write_error(&svg_path, e))
 }
 
+/// The SVG of `dot` laid out by `layout-rs`, also written beside `dot_path`.
+fn layout(dot_path: &Path, dot: &str) -> Result<String, CliError> {
+    let svg_path = dot_path.with_extension("svg");
+    let graph = layout::gv::DotParser::new(dot).process().map_err(|why| {
+        write_error(
+            &svg_path,
+            std::io::Error::other(format!("layout-rs cannot read the DOT: {why}")),
+        )
+    })?;
+    let mut builder = layout::gv::GraphBuilder::new();
+    builder.visit_graph(&graph);
+    let mut svg = layout::backends::svg::SVGWriter::new();
+    builder.get().do_it(false, false, false, &mut svg);
+    let svg = svg.finalize();
+    std::fs::write(&svg_path, &svg).map_err(|e| write_error(&svg_path, e))?;
+    Ok(svg)
+}
+
 const STYLE: &str = "\
 body{font-family:sans-serif;margin:2em;max-width:80em;color:#222}
 table{border-collapse:collapse;margin:1em 0}
@@ -164,7 +182,7 @@ figure svg{max-width:100%;height:auto}
 ";
 
 // The pages are maud templates: every interpolated string is escaped unless it is
-// wrapped in `PreEscaped`, which only the style sheet and graphviz's SVG are.
+// wrapped in `PreEscaped`, which only the style sheet and the laid-out SVG are.
 
 fn page(title: &str, body: Markup) -> String {
     html! {
@@ -184,8 +202,8 @@ fn page(title: &str, body: Markup) -> String {
 fn no_graphviz() -> Markup {
     html! {
         p.note {
-            "graphviz " code { "dot" } " was not found, so the graphs are linked as "
-            code { ".dot" } " files instead of drawn. Install it ("
+            "graphviz " code { "dot" } " was not found, so the graphs are laid out by "
+            code { "layout-rs" } ". For graphviz's layout install it ("
             code { "apt-get install graphviz" } ") and run " code { "faultline report" }
             " again."
         }
@@ -357,8 +375,8 @@ fn figure(g: &Graph, svg: Option<&str>) -> Markup {
                 @if drawn.is_some() { ", " a href=(svg_file) { (svg_file) } }
                 ")"
             }
-            // graphviz escapes every label it writes into SVG, so the element goes
-            // in as is.
+            // graphviz and layout-rs escape every label they write into SVG, so the
+            // element goes in as is.
             @if let Some(svg) = drawn { (PreEscaped(svg)) }
         }
     }
