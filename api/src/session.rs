@@ -119,10 +119,7 @@ impl Faultline {
         knobs: &[(&str, &str)],
         extra: &[Property],
     ) -> Result<Checked, Error> {
-        let sets: Vec<(String, String)> = knobs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let sets = owned(knobs);
         let built = self.catalog.build(design, scenario, &sets)?;
         let mut props = Vec::new();
         for p in &built.properties {
@@ -153,12 +150,17 @@ impl Faultline {
         knobs: &[(&str, &str)],
         token: &str,
     ) -> Result<String, Error> {
-        let sets: Vec<(String, String)> = knobs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let sets = owned(knobs);
         let built = self.catalog.build(design, scenario, &sets)?;
         let pairs = built.knobs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
         Ok(Token::check(token, &built.machine, pairs)?.to_string())
     }
+}
+
+/// Knob settings as the catalog takes them.
+fn owned(knobs: &[(&str, &str)]) -> Vec<(String, String)> {
+    knobs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }

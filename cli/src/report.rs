@@ -1,7 +1,7 @@
 //! `faultline report`: an HTML report of a matrix of checks. `DIR/index.html` holds
 //! the design x scenario grid and a table of every cell; each cell has a page with,
 //! for each violation, the 80-column text evidence and its graphs as inline SVG
-//! (rendered with graphviz `dot` when it is on PATH, else linked as `.dot` files).
+//! (laid out by graphviz `dot` when it is on PATH, else by the pure-Rust `layout-rs`).
 //! Plain HTML and CSS, no JavaScript; the pages are maud templates, so every string
 //! is escaped unless marked otherwise.
 //!
@@ -31,7 +31,7 @@ pub(crate) struct Written {
     pub index: PathBuf,
     /// SVG files rendered.
     pub svgs: usize,
-    /// Whether graphviz `dot` could run.
+    /// Whether graphviz `dot` could run (else `layout-rs` drew the graphs).
     pub graphviz: bool,
 }
 
@@ -66,8 +66,8 @@ pub(crate) fn run(a: &ReportArgs, progress: &Progress) -> Result<(u8, String), C
         w.svgs
     );
     if !w.graphviz {
-        out += "graphviz `dot` not found: graphs are linked as .dot files \
-                (apt-get install graphviz)\n";
+        out += "graphviz `dot` not found: graphs laid out by layout-rs \
+                (apt-get install graphviz for graphviz's layout)\n";
     }
     // As for `matrix`: violations are findings; an undecided cell is not an answer.
     Ok((
@@ -96,10 +96,10 @@ fn cell_id(model: &Model) -> String {
 }
 
 /// Writes `dir/index.html`, one page per cell, and the graphs of each violation as
-/// `.dot` and, with graphviz, `.svg` files.
+/// `.dot` and `.svg` files.
 pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
     crate::output::ensure_dir(dir)?;
-    // graphviz that is missing or fails: the graphs are linked as .dot files.
+    // graphviz that is missing or fails: layout-rs draws the graphs.
     let mut graphviz = Command::new("dot").arg("-V").output().is_ok();
     let mut svgs = 0;
     let mut pages = Vec::new();
@@ -110,18 +110,16 @@ pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
         for g in graphs(&cell.model, &evidence, &id) {
             let dot_path = dir.join(&g.file);
             write_file(&dot_path, g.dot.as_bytes())?;
-            let svg = match graphviz.then(|| render(&g.dot)).flatten() {
-                Some(svg) => {
-                    write_file(&dot_path.with_extension("svg"), svg.as_bytes())?;
-                    svgs += 1;
-                    Some(svg)
-                }
-                None => {
-                    graphviz = false;
-                    None
-                }
+            // graphviz when it is there and works; layout-rs otherwise.
+            let drawn = graphviz.then(|| render(&g.dot)).flatten();
+            graphviz &= drawn.is_some();
+            let svg = match drawn {
+                Some(svg) => svg,
+                None => layout(&dot_path, &g.dot)?,
             };
-            figures.push((g, svg));
+            write_file(&dot_path.with_extension("svg"), svg.as_bytes())?;
+            svgs += 1;
+            figures.push((g, Some(svg)));
         }
         pages.push((id, evidence, figures));
     }
@@ -138,7 +136,7 @@ pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
     })
 }
 
-/// `dot -Tsvg` of `dot_text`; `None` when graphviz fails (the graph is then linked
+/// `dot -Tsvg` of `dot_text`; `None` when graphviz fails (layout-rs then draws it
 /// as its `.dot` file).
 fn render(dot_text: &str) -> Option<String> {
     use std::io::Write as _;
@@ -160,6 +158,22 @@ fn render(dot_text: &str) -> Option<String> {
         .flatten()
 }
 
+/// The SVG of `dot` laid out by `layout-rs`.
+fn layout(dot_path: &Path, dot: &str) -> Result<String, CliError> {
+    let svg_path = dot_path.with_extension("svg");
+    let graph = layout::gv::DotParser::new(dot).process().map_err(|why| {
+        crate::output::write_error(
+            &svg_path,
+            std::io::Error::other(format!("layout-rs cannot read the DOT: {why}")),
+        )
+    })?;
+    let mut builder = layout::gv::GraphBuilder::new();
+    builder.visit_graph(&graph);
+    let mut svg = layout::backends::svg::SVGWriter::new();
+    builder.get().do_it(false, false, false, &mut svg);
+    Ok(svg.finalize())
+}
+
 const STYLE: &str = "\
 body{font-family:sans-serif;margin:2em;max-width:80em;color:#222}
 table{border-collapse:collapse;margin:1em 0}
@@ -175,7 +189,7 @@ figure svg{max-width:100%;height:auto}
 ";
 
 // The pages are maud templates: every interpolated string is escaped unless it is
-// wrapped in `PreEscaped`, which only the style sheet and graphviz's SVG are.
+// wrapped in `PreEscaped`, which only the style sheet and the laid-out SVG are.
 
 fn page(title: &str, body: Markup) -> String {
     html! {
@@ -195,8 +209,8 @@ fn page(title: &str, body: Markup) -> String {
 fn no_graphviz() -> Markup {
     html! {
         p.note {
-            "graphviz " code { "dot" } " was not found, so the graphs are linked as "
-            code { ".dot" } " files instead of drawn. Install it ("
+            "graphviz " code { "dot" } " was not found, so the graphs are laid out by "
+            code { "layout-rs" } ". For graphviz's layout install it ("
             code { "apt-get install graphviz" } ") and run " code { "faultline report" }
             " again."
         }
@@ -368,8 +382,8 @@ fn figure(g: &Graph, svg: Option<&str>) -> Markup {
                 @if drawn.is_some() { ", " a href=(svg_file) { (svg_file) } }
                 ")"
             }
-            // graphviz escapes every label it writes into SVG, so the element goes
-            // in as is.
+            // graphviz and layout-rs escape every label they write into SVG, so the
+            // element goes in as is.
             @if let Some(svg) = drawn { (PreEscaped(svg)) }
         }
     }

@@ -10,7 +10,7 @@ use crate::program::{Instr, Op};
 
 /// Per-pc liveness, computed once per program by a backward dataflow fixpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct LiveRegs {
+pub(crate) struct Liveness {
     vma: Vec<bool>,
     flags: Vec<u8>,
 }
@@ -47,9 +47,9 @@ fn effect(op: &Op) -> Effect {
     e
 }
 
-impl LiveRegs {
+impl Liveness {
     /// Computes liveness for `instrs` with resolved label `targets`.
-    pub(crate) fn of(instrs: &[Instr], targets: &[u8]) -> LiveRegs {
+    pub(crate) fn of(instrs: &[Instr], targets: &[u8]) -> Liveness {
         let n = instrs.len();
         let mut vma = vec![false; n + 1];
         let mut flags = vec![0u8; n + 1];
@@ -77,7 +77,7 @@ impl LiveRegs {
                 }
             }
         }
-        LiveRegs { vma, flags }
+        Liveness { vma, flags }
     }
 
     /// Whether the VMA handle may be read from `pc` on.

@@ -6,7 +6,7 @@
 
 use crate::error::ModelError;
 use crate::ids::{FolioId, VmaId};
-use crate::live_regs::LiveRegs;
+use crate::live_regs::Liveness;
 
 /// A per-thread flag register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -343,7 +343,9 @@ pub struct Instr {
 pub struct Program {
     instrs: Vec<Instr>,
     targets: Vec<u8>,
-    live_regs: LiveRegs,
+    // Named so for the replay token's model hash, which reads this struct's Debug:
+    // renaming the field or its type changes every hash.
+    liveness: Liveness,
 }
 
 impl Program {
@@ -376,18 +378,18 @@ impl Program {
         self.instrs.iter().map(|i| i.op)
     }
     /// Which registers are live where.
-    pub(crate) fn live_regs(&self) -> &LiveRegs {
-        &self.live_regs
+    pub(crate) fn live_regs(&self) -> &Liveness {
+        &self.liveness
     }
     /// Whether the VMA handle may be read from `pc` on; a step that ends at `pc`
     /// clears it otherwise (exporters that mirror the step function need this).
     pub fn vma_live(&self, pc: u8) -> bool {
-        self.live_regs.vma(pc)
+        self.liveness.vma(pc)
     }
     /// The flag bits that may be read from `pc` on; a step that ends at `pc` clears
     /// the others.
     pub fn flags_live(&self, pc: u8) -> u8 {
-        self.live_regs.flags(pc)
+        self.liveness.flags(pc)
     }
 }
 
@@ -461,11 +463,11 @@ impl ProgramBuilder {
             .enumerate()
             .map(|(i, t)| t.ok_or(ModelError::UnplacedLabel { label: i }))
             .collect::<Result<Vec<_>, _>>()?;
-        let live_regs = LiveRegs::of(&self.instrs, &targets);
+        let liveness = Liveness::of(&self.instrs, &targets);
         Ok(Program {
             instrs: self.instrs,
             targets,
-            live_regs,
+            liveness,
         })
     }
 }

@@ -6,7 +6,7 @@
 //! `FAULTLINE_BLESS=1 cargo test -p faultline-traces`.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use faultline_protocol::{
@@ -55,26 +55,10 @@ const PINNED: &[Pinned] = &[
     ),
 ];
 
-fn golden(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name)
-}
-
-/// Compares `actual` with the golden file, or rewrites it under `FAULTLINE_BLESS=1`.
+/// Compares `actual` with `tests/golden/NAME`, or rewrites it under `FAULTLINE_BLESS=1`.
 fn assert_golden(name: &str, actual: &str) {
-    let path = golden(name);
-    if std::env::var_os("FAULTLINE_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("write golden file");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (bless with FAULTLINE_BLESS=1)", path.display()));
-    assert!(
-        expected == actual,
-        "{name} differs from its golden file; if the change is intended, bless it with \
-         FAULTLINE_BLESS=1\n--- expected\n{expected}\n--- actual\n{actual}"
-    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    faultline_golden::assert_golden(&dir, name, actual);
 }
 
 fn pinned() -> Vec<(&'static str, Machine, Trace)> {

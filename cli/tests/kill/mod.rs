@@ -7,25 +7,10 @@ use serde_json::Value;
 
 use super::{faultline, stderr, stdout};
 
-fn golden(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name)
-}
-
-/// Compares `actual` with the golden file, or rewrites it under `FAULTLINE_BLESS=1`.
+/// Compares `actual` with `tests/golden/NAME`, or rewrites it under `FAULTLINE_BLESS=1`.
 fn assert_golden(name: &str, actual: &str) {
-    let path = golden(name);
-    if std::env::var_os("FAULTLINE_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("write golden file");
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(
-        want == actual,
-        "{name} differs from its golden file; if the change is intended, bless it with \
-         FAULTLINE_BLESS=1 cargo test -p faultline-cli\n--- golden\n{want}\n--- actual\n{actual}"
-    );
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    faultline_golden::assert_golden(&dir, name, actual);
 }
 
 fn json(args: &[&str]) -> Value {

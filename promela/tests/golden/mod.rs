@@ -2,28 +2,10 @@
 
 use std::path::PathBuf;
 
-fn golden_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("golden")
-        .join(name)
-}
-
-/// Compares `text` with the golden file; `FAULTLINE_BLESS=1` rewrites it.
+/// Compares `text` with `tests/golden/NAME`; `FAULTLINE_BLESS=1` rewrites it.
 fn check_golden(name: &str, text: &str) {
-    let path = golden_path(name);
-    if std::env::var_os("FAULTLINE_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
-        std::fs::write(&path, text).expect("write golden");
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (FAULTLINE_BLESS=1 writes it)", path.display()));
-    assert!(
-        want == text,
-        "{} differs from the export (FAULTLINE_BLESS=1 rewrites it)",
-        path.display()
-    );
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    faultline_golden::assert_golden(&dir, name, text);
 }
 
 #[test]
