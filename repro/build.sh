@@ -3,8 +3,9 @@
 # the config fragment fl-kvm.config and the patch series repro/patches/SERIES/series
 # ("stock" for none). Prints "BZIMAGE SYSTEM_MAP VERSION". The bzImage is cached by the
 # hash of (source version, fragment, patches); the build is out of tree, CC="ccache gcc",
-# always in the same two folders so that ccache's direct mode hits across variants (only
-# what a patch changes, or what includes a changed header, compiles again).
+# always in the same two folders (the objects kept between builds, ccache's direct mode
+# hitting across variants): only what a patch changes, or what includes a changed
+# header, compiles again.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 series=${1:?usage: build.sh SERIES (stock or a folder of repro/patches)}
@@ -76,33 +77,52 @@ if [ -f "$out/bzImage" ] && [ -f "$out/System.map" ]; then
     exit 0
 fi
 
-# One build at a time: the tree and object folders are shared.
+# One build at a time, always in the same two folders: the object folder is kept, so
+# make recompiles only what a patch (or undoing the last one) changed.
 mkdir -p "$CACHE/kbuild"
 exec 9>"$CACHE/kbuild/lock"
 flock 9
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache} CCACHE_BASEDIR=$CACHE/kbuild
 ccache -M 2G >/dev/null
-src=$CACHE/kbuild/src obj=$CACHE/kbuild/obj
-rm -rf "$src" "$obj"
+src=$CACHE/kbuild/src obj=$CACHE/kbuild/obj stamp=$CACHE/kbuild/obj.source
+# the object folder belongs to one source version and fragment, else start afresh
+want="$ver $(sha256sum <"$here/fl-kvm.config" | cut -c1-16)"
+[ "$(cat "$stamp" 2>/dev/null)" = "$want" ] || rm -rf "$obj" "$stamp"
+# the files earlier builds' patches changed go back to new copies of the pristine ones
+# (a new mtime), so make sees them change back
+changed=$CACHE/kbuild/patched-files
+rm -rf "$src"
 cp -al "$pristine" "$src" # hard links: patch writes new files, the pristine tree stays
+if [ -f "$changed" ]; then
+    while read -r f; do
+        [ ! -e "$pristine/$f" ] || cp --remove-destination "$pristine/$f" "$src/$f"
+    done <"$changed"
+fi
+mine=()
 for p in "${patches[@]}"; do
     echo "repro: applying ${p#"$here"/}" >&2
     (cd "$src" && patch -p1 -s --no-backup-if-mismatch -F0 <"$p" >&2) || die "$p does not apply to linux $ver"
+    mapfile -t -O ${#mine[@]} mine < <(grep -E '^\+\+\+ b/' "$p" | sed -e 's|^+++ b/||' -e 's|\t.*||')
 done
+# until this build is done, the next one must undo both lists
+{ cat "$changed" 2>/dev/null || true; printf '%s\n' ${mine[@]+"${mine[@]}"}; } | sort -u >"$changed.tmp"
+mv "$changed.tmp" "$changed"
 log=$CACHE/kbuild/$series.log
 t0=$(date +%s)
 echo "repro: building linux $ver${patches:++$series} (log $log)" >&2
 {
-    make -s -C "$src" O="$obj" tinyconfig &&
-        "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$here/fl-kvm.config" &&
-        make -s -C "$src" O="$obj" olddefconfig &&
-        fragment_kept "$obj/.config" &&
+    if [ ! -f "$obj/.config" ]; then
+        make -s -C "$src" O="$obj" tinyconfig &&
+            "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$here/fl-kvm.config" &&
+            make -s -C "$src" O="$obj" olddefconfig && fragment_kept "$obj/.config" &&
+            echo "$want" >"$stamp"
+    fi &&
         make -C "$src" O="$obj" -j"$(nproc)" CC="ccache gcc" KBUILD_BUILD_TIMESTAMP=0 \
             KBUILD_BUILD_USER=faultline KBUILD_BUILD_HOST=repro bzImage
 } >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "kernel build failed ($series), log $log"; }
 mkdir -p "$out.tmp"
 cp "$obj/arch/x86/boot/bzImage" "$obj/System.map" "$out.tmp/"
 rm -rf "$out" && mv "$out.tmp" "$out"
+printf '%s\n' ${mine[@]+"${mine[@]}"} >"$changed"
 echo "repro: built $series in $(($(date +%s) - t0)) s; $(ccache -s 2>/dev/null | grep -iE 'hits|Hits' | head -n 1 | tr -s ' ')" >&2
-rm -rf "$src" "$obj"
 echo "$out/bzImage $out/System.map $ver${patches:++$series}"

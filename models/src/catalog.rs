@@ -288,7 +288,7 @@ mod tests {
                 .into_iter()
                 .map(|s| s.id)
                 .collect::<Vec<_>>(),
-            ["kernel-h2", "kernel-wb"]
+            ["kernel-h2", "kernel-wb", "kernel-ff"]
         );
         for d in c.designs() {
             for s in c.scenarios() {

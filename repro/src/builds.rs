@@ -86,8 +86,36 @@ pub struct Known {
     pub why: &'static str,
 }
 
+const KERNEL_FAULT_HOLDS_MMAP_LOCK: &str = "the kernel-mode fault starts under mmap_read_lock (x86 do_user_addr_fault, !FAULT_FLAG_USER) and the patch holds it across the FUSE read (maybe_unlock_mmap_for_io never drops), so dup_mmap's mmap_write_lock waits behind it and the server's GUP behind fork; the model's hold-io keeps the mmap_lock path's drop (drops_lock_for_io)";
+
 /// Every understood disagreement.
-pub static KNOWN: &[Known] = &[];
+pub static KNOWN: &[Known] = &[
+    Known {
+        series: "file-only",
+        case: "ff-kernel",
+        observed: "HANG",
+        why: KERNEL_FAULT_HOLDS_MMAP_LOCK,
+    },
+    Known {
+        series: "rip-out",
+        case: "ff-kernel",
+        observed: "HANG",
+        why: KERNEL_FAULT_HOLDS_MMAP_LOCK,
+    },
+    Known {
+        series: "fork-predicate",
+        case: "ff-kernel",
+        observed: "HANG",
+        why: KERNEL_FAULT_HOLDS_MMAP_LOCK,
+    },
+    Known {
+        series: "fork-predicate",
+        case: "ff-ro",
+        observed: "COMPLETE",
+        why: "Barry's dup_mmap predicate skips a private VMA without VM_WRITE; the \
+              model's nearest value, fork-lock=anon-cow, write-locks every COW VMA",
+    },
+];
 
 /// The understood disagreement of `series` on `case`, if any.
 pub fn known(series: &str, case: &str) -> Option<&'static Known> {

@@ -39,7 +39,7 @@ pub static NEWER: &[(&str, &str)] = &[
 
 /// The newer Debian kernels `repro/run` boots by default (and the README's table names);
 /// the newest of them is the one `kernel=newest` is checked against.
-pub static BOOTED: &[&str] = &["6.18", "7.2", "7.3"];
+pub static BOOTED: &[&str] = &["7.2", "7.3"];
 
 /// The `kernel` knob value for a harness kernel name (`7.2` -> `newest`).
 pub fn knob_of(kernel: &str) -> &str {

@@ -45,29 +45,6 @@ fn same(a: &str, b: &str) -> bool {
     a.trim_start_matches('_') == b.trim_start_matches('_')
 }
 
-/// A kernel built from source (repro/run-built) may inline a frame the model names:
-/// with FAULTLINE_REPRO_SYSMAP set to its System.map, a frame with no text symbol
-/// there cannot be on any stack and is not required.
-fn inlined(f: &str) -> bool {
-    use std::sync::OnceLock;
-    static SYMS: OnceLock<Option<std::collections::HashSet<String>>> = OnceLock::new();
-    let syms = SYMS.get_or_init(|| {
-        let p = std::env::var("FAULTLINE_REPRO_SYSMAP").ok()?;
-        let text = std::fs::read_to_string(p).ok()?;
-        Some(
-            text.lines()
-                .filter_map(|l| {
-                    let mut it = l.split_whitespace();
-                    let (_, ty, name) = (it.next()?, it.next()?, it.next()?);
-                    matches!(ty, "t" | "T").then(|| name.trim_start_matches('_').to_string())
-                })
-                .collect(),
-        )
-    });
-    syms.as_ref()
-        .is_some_and(|s| !s.contains(f.trim_start_matches('_')))
-}
-
 /// Where a model deadlock state and the observed hang disagree.
 fn differences(s: &Stuck, o: &Observation) -> Vec<String> {
     let mut out = Vec::new();
@@ -93,7 +70,7 @@ fn differences(s: &Stuck, o: &Observation) -> Vec<String> {
             ));
         }
         for f in k.frames {
-            if inlined(f) {
+            if o.inlined(f) {
                 continue;
             }
             if !t.frames().any(|g| same(g, f)) {

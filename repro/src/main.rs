@@ -6,9 +6,10 @@
 //! faultline-repro cases                         name and fltest arguments, one a line
 //! faultline-repro predict CASE KERNEL [SERIES]  the model's prediction, every deadlock
 //!                                               state's waits and kill -9 judgement
-//! faultline-repro judge CASE KERNEL VERSION LOG [SERIES]
+//! faultline-repro judge CASE KERNEL VERSION LOG [SERIES [SYSTEM_MAP]]
 //!                                               the RESULT line; exit 0 iff it agrees
-//!                                               (SERIES: a kernel built from source)
+//!                                               (SERIES: a kernel built from source,
+//!                                               SYSTEM_MAP: its symbols, for inlining)
 //! faultline-repro builds                        patch series and model design, one a line
 //! faultline-repro table                         the README's table of results (markdown)
 //! ```
@@ -99,7 +100,7 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
             }
             Ok(true)
         }
-        ["judge", c, k, version, log, rest @ ..] if rest.len() <= 1 => {
+        ["judge", c, k, version, log, rest @ ..] if rest.len() <= 2 => {
             let (c, k) = (case(c)?, kernel(k)?);
             // serial logs carry terminal escapes and the odd NUL: read lossily
             let bytes = std::fs::read(log).map_err(|source| ReproError::Io {
@@ -110,7 +111,15 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
             let b = series(rest.first())?;
             // a kernel built from source is named by its series: 7.2+v2
             let label = rest.first().map_or(k.to_string(), |s| format!("{k}+{s}"));
-            let o = observe(&text);
+            // a kernel built from source may inline a frame the model names
+            let mut o = observe(&text);
+            if let Some(map) = rest.get(1) {
+                let map = std::fs::read_to_string(map).map_err(|source| ReproError::Io {
+                    path: (*map).into(),
+                    source,
+                })?;
+                o = o.with_system_map(&map);
+            }
             let j = judge(c, &label, version, &predict_for(c, k, b)?, &o)
                 .explained(known(b.series, c.name), o.outcome);
             writeln!(out, "{}", j.result).map_err(io)?;
@@ -120,7 +129,7 @@ fn run(args: &[String], out: &mut impl Write) -> Result<bool, ReproError> {
             Ok(j.ok())
         }
         _ => Err(ReproError::Usage(
-            "usage: faultline-repro cases | builds | table | predict CASE KERNEL [SERIES] | judge CASE KERNEL VERSION LOG [SERIES]"
+            "usage: faultline-repro cases | builds | table | predict CASE KERNEL [SERIES] | judge CASE KERNEL VERSION LOG [SERIES [SYSTEM_MAP]]"
                 .into(),
         )),
     }

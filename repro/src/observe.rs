@@ -89,9 +89,33 @@ pub struct Observation {
     pub reaped: bool,
     /// Roles hung_task reported before the SIGKILL.
     pub hung_task: Vec<String>,
+    /// The kernel's text symbols (its System.map), when known: a frame the model names
+    /// that is not among them was inlined by this build and cannot be on a stack.
+    pub text_symbols: Option<std::collections::HashSet<String>>,
 }
 
 impl Observation {
+    /// Adds the text symbols of a System.map (`ADDRESS TYPE NAME` lines).
+    pub fn with_system_map(mut self, map: &str) -> Observation {
+        self.text_symbols = Some(
+            map.lines()
+                .filter_map(|l| {
+                    let mut it = l.split_whitespace();
+                    let (_, ty, name) = (it.next()?, it.next()?, it.next()?);
+                    matches!(ty, "t" | "T").then(|| name.trim_start_matches('_').to_string())
+                })
+                .collect(),
+        );
+        self
+    }
+
+    /// Whether this kernel inlined `f` (it has a System.map without that symbol).
+    pub fn inlined(&self, f: &str) -> bool {
+        self.text_symbols
+            .as_ref()
+            .is_some_and(|s| !s.contains(f.trim_start_matches('_')))
+    }
+
     /// `kill -9` ended the hang: the process was reaped, or no task is still in the
     /// wait it was in (an in-process server's exit may stick afterwards in FUSE's own
     /// exit path; that is another wait, reported by the dump).
@@ -149,6 +173,7 @@ pub fn observe(log: &str) -> Observation {
         after_kill: Vec::new(),
         reaped: false,
         hung_task: Vec::new(),
+        text_symbols: None,
     };
     let mut killed = false;
     // sysrq-w trace being read: (role, frames)

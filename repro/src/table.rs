@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::builds::{BUILDS, Build, STOCK};
+use crate::builds::{BUILDS, Build, KNOWN, STOCK};
 use crate::cases::{BOOTED, CASES, Case, KERNELS, NEWER};
 use crate::error::ReproError;
 use crate::predict::{Prediction, predict_for};
@@ -101,6 +101,24 @@ pub fn table() -> Result<String, ReproError> {
                 format!(" `{}`", sets.join(" "))
             }
         );
+    }
+    if !KNOWN.is_empty() {
+        out.push_str(
+            "\nKnown disagreements (the run passes while the kernel does exactly this):\n\n",
+        );
+        for k in KNOWN {
+            let _ = writeln!(
+                out,
+                "- `{}` on 7.2+{}: the kernel {}; {}",
+                k.case,
+                k.series,
+                match k.observed {
+                    "HANG" => "hangs",
+                    _ => "completes",
+                },
+                k.why
+            );
+        }
     }
     Ok(out)
 }

@@ -278,3 +278,63 @@ fn every_design_series_has_its_patches_and_every_known_disagreement_names_a_case
         assert!(case(k.case).is_ok(), "{k:?}");
     }
 }
+
+fn verdict_for(c: &str, series: &str, text: &str) -> faultline_repro::Judgement {
+    let c = case(c).expect("case");
+    let b = faultline_repro::build_of(series).expect("series");
+    // The build's System.map, cut to the symbols models/src/kernel.rs names (the only
+    // ones the judge asks about): this small build inlines folio_wait_bit_common.
+    let map = std::fs::read_to_string(format!(
+        "{}/tests/logs/7.2+{series}.System.map",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("System.map");
+    let o = observe(text).with_system_map(&map);
+    judge(
+        c,
+        &format!("7.2+{series}"),
+        "test",
+        &faultline_repro::predict_for(c, "7.2", b).expect("model"),
+        &o,
+    )
+    .explained(faultline_repro::known(series, c.name), o.outcome)
+}
+
+#[test]
+fn h1_fork_against_in_process_fuse_hangs_on_the_file_only_kernel_in_the_models_cycle() {
+    // 7.2.13 with the file-only patch (repro/patches/rip-out/p3-hold-io-never-drop):
+    // T1 holds F's VMA lock across the READ, fork waits in __vma_start_write under
+    // mmap_write_lock, the server's GUP queues behind fork.
+    let j = verdict_for("ff", "file-only", &log("7.2+file-only-ff"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(
+        j.result
+            .contains("predicted=HANG observed=HANG killable=yes hung_task=no"),
+        "{j:#?}"
+    );
+    assert!(
+        j.waits
+            .iter()
+            .any(|w| w.contains("__vma_start_write<dup_mmap"))
+    );
+}
+
+#[test]
+fn a_kernel_mode_fault_hangs_the_file_only_kernel_under_mmap_lock_a_known_disagreement() {
+    // T1's write() from the mapping faults in copy_page_from_iter: lock_mm_and_find_vma,
+    // then filemap_fault holding mmap_read_lock across the READ; hold-io drops it.
+    let text = log("7.2+file-only-ff-kernel");
+    assert!(text.contains("copy_page_from_iter<anon_pipe_write"));
+    let j = verdict_for("ff-kernel", "file-only", &text);
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.result.ends_with("KNOWN-DISAGREEMENT"), "{j:#?}");
+}
+
+#[test]
+fn h2_stack_without_r2_ends_when_the_fault_does() {
+    // Regression: the main thread waited in its own pipe for an R2 that a design
+    // keeping the fault's lock never sends; T1's end now releases it.
+    let j = verdict_for("h2-stack", "file-only", &log("7.2+file-only-h2-stack"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.result.contains("predicted=COMPLETE observed=COMPLETE"));
+}

@@ -56,7 +56,8 @@ const GOOD_FL: &str = "design mine {\n\ttitle \"never waits\";\n\tbool drops_loc
 const BAD_FL: &str =
     "design mine {\n\ttitle \"t\";\n\tbool drops_lock_for_io(fault_lock, page) { retrun 1; }\n";
 const CASES: &[&str] = &["h2", "wb", "proc-quiet", "nope"];
-const KERNELS: &[&str] = &["6.1", "6.12", "all", "5.10"];
+const KERNELS: &[&str] = &["6.1", "6.12", "7.3", "all", "5.10"];
+const SERIES: &[&str] = &["v2", "rip-out", "all", "nope"];
 const PROPERTIES: &[&str] = &[
     "deadlock",
     "livelock",
@@ -152,7 +153,11 @@ fn flags(cmd: &str) -> &'static [(&'static str, &'static [&'static str])] {
         ("--quiet", NONE),
     ];
     // `repro` always gets `--predict` (added in `argv`): the fuzz never boots kernels.
-    const REPRO: &[(&str, &[&str])] = &[("--kernel", KERNELS), ("--predict", NONE)];
+    const REPRO: &[(&str, &[&str])] = &[
+        ("--kernel", KERNELS),
+        ("--design", SERIES),
+        ("--predict", NONE),
+    ];
     const OTHER: &[(&str, &[&str])] = &[("--version", NONE), ("--help", NONE), ("-q", NONE)];
     match cmd {
         "check" | "explain" | "replay" => MODEL,

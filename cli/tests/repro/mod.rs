@@ -56,4 +56,28 @@ fn the_harness_gets_the_arguments_and_its_exit_code_is_kept() {
     let o = with_harness(d, &["repro", "--kernel", "6.12", "h2", "wb"]);
     assert_eq!(stdout(&o), "harness --kernel 6.12 h2 wb\n");
     assert_eq!(o.status.code(), Some(1), "a disagreement exits 1");
+    let o = with_harness(d, &["repro", "--design", "v2", "ff"]);
+    assert_eq!(stdout(&o), "harness --design v2 ff\n");
+}
+
+#[test]
+fn predict_names_a_design_kernel_by_its_patch_series() {
+    let o = faultline(&[
+        "repro",
+        "--predict",
+        "--design",
+        "file-only",
+        "ff",
+        "ff-kernel",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("PREDICT kernel=7.2+file-only case=ff predicted=HANG killable=yes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("PREDICT kernel=7.2+file-only case=ff-kernel predicted=COMPLETE"),
+        "{out}"
+    );
 }
