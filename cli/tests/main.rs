@@ -263,7 +263,7 @@ fn bad_input_gets_one_line_and_exit_2() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["check", "nope", "fork-fuse"],
-            "valid designs: upstream, vma-retry, hold-io, two-flag",
+            "valid designs: upstream, vma-retry, hold-io, hold-file, two-flag, approach3",
         ),
         (
             &["check", "upstream", "nope"],

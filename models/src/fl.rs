@@ -8,6 +8,7 @@ pub const CATALOG_FILES: &[(&str, &str)] = &[
     ("vma-retry.fl", include_str!("../fl/vma-retry.fl")),
     ("hold-io.fl", include_str!("../fl/hold-io.fl")),
     ("two-flag.fl", include_str!("../fl/two-flag.fl")),
+    ("approach3.fl", include_str!("../fl/approach3.fl")),
     ("fork-fuse.fl", include_str!("../fl/fork-fuse.fl")),
     ("tried-fuse.fl", include_str!("../fl/tried-fuse.fl")),
     ("fork-io.fl", include_str!("../fl/fork-io.fl")),
@@ -18,6 +19,8 @@ pub const CATALOG_FILES: &[(&str, &str)] = &[
     ("lock-order.fl", include_str!("../fl/lock-order.fl")),
     ("fork-copy.fl", include_str!("../fl/fork-copy.fl")),
     ("many-faults.fl", include_str!("../fl/many-faults.fl")),
+    ("mmap-first.fl", include_str!("../fl/mmap-first.fl")),
+    ("retry-hard.fl", include_str!("../fl/retry-hard.fl")),
     ("kernel-h2.fl", include_str!("../fl/kernel-h2.fl")),
     ("kernel-wb.fl", include_str!("../fl/kernel-wb.fl")),
 ];

@@ -8,7 +8,14 @@
 use super::{faultline, stderr};
 
 /// Designs, in the matrix's column order.
-const DESIGNS: [&str; 4] = ["upstream", "vma-retry", "hold-io", "two-flag"];
+const DESIGNS: [&str; 6] = [
+    "upstream",
+    "vma-retry",
+    "hold-io",
+    "hold-file",
+    "two-flag",
+    "approach3",
+];
 
 /// Computes `faultline matrix --json [args]`; returns (scenario, design, verdict).
 fn matrix(args: &[&str]) -> Vec<(String, String, String)> {
