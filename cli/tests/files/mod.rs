@@ -86,7 +86,7 @@ fn matrix_with_files_shows_the_design_as_a_column_and_the_scenario_as_a_row() {
         ],
         "{out}"
     );
-    assert!(out.contains("\n10 cells, "), "{out}");
+    assert!(out.contains("\n14 cells, "), "{out}");
 }
 
 #[test]
