@@ -61,7 +61,7 @@ fn bad_files_and_ids_are_typed_errors() {
     let e = fl.check("nope", "fork-fuse", &[]).expect_err("unknown");
     assert_eq!(
         e.to_string(),
-        "unknown design `nope`; valid designs: upstream, vma-retry, hold-io, two-flag"
+        "unknown design `nope`; valid designs: upstream, vma-retry, hold-io, hold-file, two-flag, approach3"
     );
 }
 

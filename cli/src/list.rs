@@ -15,6 +15,15 @@ fn knob_lines(s: &mut String, knobs: &[KnobDef]) {
             k.default
         );
         let _ = writeln!(s, "        {}", k.help);
+        for (v, t) in &k.sources {
+            let _ = writeln!(s, "        {v}: {t}");
+        }
+    }
+}
+
+fn source_lines(s: &mut String, source: &[&str]) {
+    for t in source {
+        let _ = writeln!(s, "      source: {t}");
     }
 }
 
@@ -23,16 +32,19 @@ pub(crate) fn text(cat: &Catalog) -> String {
     let mut s = String::from("designs:\n");
     for d in cat.designs() {
         let _ = writeln!(s, "  {:<12} {}", d.id, d.title);
+        source_lines(&mut s, &d.source);
         knob_lines(&mut s, &d.knobs);
     }
     s += "\nscenarios:\n";
     for sc in cat.matrix_scenarios() {
         let _ = writeln!(s, "  {:<12} {}", sc.id, sc.title);
+        source_lines(&mut s, &sc.source);
         knob_lines(&mut s, &sc.knobs);
     }
     s += "\nreal-kernel scenarios (mirror the repro/ tests; not in the matrix):\n";
     for sc in cat.kernel_scenarios() {
         let _ = writeln!(s, "  {:<12} {}", sc.id, sc.title);
+        source_lines(&mut s, &sc.source);
         knob_lines(&mut s, &sc.knobs);
     }
     s += "\nkernel: scenarios without a `kernel` knob follow `newest`: the 2026 linux-mm \

@@ -157,6 +157,16 @@ pub(crate) fn text(
     s
 }
 
+/// Where each knob value in force comes from, for the values whose knob cites one.
+fn knob_sources(model: &Model) -> Map<String, Value> {
+    model
+        .knobs
+        .pairs()
+        .zip(&model.knob_defs)
+        .filter_map(|((k, v), d)| Some((k.to_string(), Value::from(d.source_of(v)?))))
+        .collect()
+}
+
 /// The report as one JSON object.
 pub(crate) fn json(
     model: &Model,
@@ -202,8 +212,11 @@ pub(crate) fn json(
     let st = &report.stats;
     json!({
         "design": model.design.id,
+        "design_source": model.design.source,
         "scenario": model.scenario.id,
+        "scenario_source": model.scenario.source,
         "knobs": knobs,
+        "knob_sources": knob_sources(model),
         "engine": report.engine.id(),
         "status": report.overall().id(),
         "results": results,

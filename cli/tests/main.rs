@@ -215,7 +215,7 @@ fn report_writes_the_matrix_cell_pages_and_svg_graphs() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("4 cells (1 violated, 3 hold"),
+        stdout(&o).contains("6 cells (3 violated, 3 hold"),
         "{}",
         stdout(&o)
     );
@@ -270,7 +270,7 @@ fn bad_input_gets_one_line_and_exit_2() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["check", "nope", "fork-fuse"],
-            "valid designs: upstream, vma-retry, hold-io, two-flag",
+            "valid designs: upstream, vma-retry, hold-io, hold-file, two-flag, approach3",
         ),
         (
             &["check", "upstream", "nope"],
@@ -534,9 +534,9 @@ fn a_long_check_shows_progress_in_a_terminal_and_not_with_quiet() {
 fn shuttle_in_a_matrix_shows_executions_and_cells() {
     let shown = in_a_terminal(
         "matrix --engine shuttle --scenario many-faults",
-        &["cell 1/4 upstream x many-faults", "executions/s, "],
+        &["cell 1/6 upstream x many-faults", "executions/s, "],
     );
-    assert!(shown.contains("cell 1/4 upstream x many-faults"), "{shown}");
+    assert!(shown.contains("cell 1/6 upstream x many-faults"), "{shown}");
     assert!(
         shown.contains("executions/s, "),
         "no engine progress: {shown}"
@@ -554,7 +554,7 @@ fn format_splat_prints_a_lockdep_style_report_in_80_ascii_columns() {
         "{out}"
     );
     for needle in [
-        "hold-io (D2) x fork-fuse (H1): deadlock after 11 steps",
+        "hold-io (P3) x fork-fuse (H1): deadlock after 11 steps",
         "-> #0 (folio f: PG_locked, FUSE read): T0/fault waits",
         "  rlock(F:vm_lock);",
         "event(folio f);",

@@ -37,6 +37,8 @@ pub(crate) struct KnobDecl {
     pub default: Ident,
     /// One line of help.
     pub help: String,
+    /// `source VALUE "where it comes from"` after the help: per value.
+    pub sources: Vec<(Ident, String)>,
 }
 
 /// The values a knob accepts.
@@ -72,6 +74,9 @@ pub(crate) struct Design {
     pub title: String,
     /// What it changes.
     pub summary: String,
+    /// `source "...";`: the messages (lore Message-ID, author, date) or kernel code it
+    /// models, one clause each.
+    pub source: Vec<String>,
     /// Its knobs.
     pub knobs: Vec<KnobDecl>,
     /// Its function overrides.
@@ -89,6 +94,8 @@ pub(crate) struct Scenario {
     pub title: String,
     /// Threads and what can go wrong.
     pub summary: String,
+    /// `source "...";`: the messages or kernel code it models.
+    pub source: Vec<String>,
     /// Its knobs.
     pub knobs: Vec<KnobDecl>,
     /// Function overrides the scenario's knobs select (a lock-order bug, say).
@@ -157,8 +164,9 @@ pub(crate) enum Stmt {
     For(Ident, Expr, Expr, Box<Stmt>),
     /// `for_each_vma(v) s` (compile-time, address order).
     ForEachVma(Ident, Box<Stmt>),
-    /// `vma NAME = KIND [anon_vma];`
-    Vma(Name, Expr, bool),
+    /// `vma NAME = KIND [anon_vma] [readonly];`: the words after the kind are the
+    /// VMA's attributes (`readonly`: no VM_WRITE, as a `.so` text mapping).
+    Vma(Name, Expr, Vec<Ident>),
     /// `folio NAME = BACKEND START;`
     Folio(Name, Expr, Expr),
     /// `thread ROLE NAME [process P] { ... }` or `daemon NAME [process P] { ... }`

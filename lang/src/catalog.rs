@@ -83,6 +83,8 @@ pub struct DesignInfo {
     pub title: String,
     /// What it changes.
     pub summary: String,
+    /// Where it comes from (`source` clauses; a design's own, never its parent's).
+    pub source: Vec<String>,
     /// Its knobs (inherited ones included, fixed ones excluded).
     pub knobs: Vec<Knob>,
     /// The file it comes from.
@@ -99,6 +101,8 @@ pub struct ScenarioInfo {
     pub title: String,
     /// Threads and what can go wrong.
     pub summary: String,
+    /// Where it comes from (`source` clauses).
+    pub source: Vec<String>,
     /// Its knobs.
     pub knobs: Vec<Knob>,
     /// The properties it checks.
@@ -566,6 +570,7 @@ impl Catalog {
             id: d.name.name.clone(),
             title: d.title.clone(),
             summary: d.summary.clone(),
+            source: d.source.clone(),
             knobs,
             file: self.files[at.0].name.clone(),
         })
@@ -589,6 +594,7 @@ impl Catalog {
                     id: s.name.name.clone(),
                     title: s.title.clone(),
                     summary: s.summary.clone(),
+                    source: s.source.clone(),
                     knobs: s
                         .knobs
                         .iter()
@@ -651,7 +657,14 @@ impl Catalog {
         sets: &[(String, String)],
     ) -> Result<String, BuildError> {
         let b = self.build(design, scenario, sets)?;
-        Ok(crate::listing::listing(&b.machine))
+        let mut head = String::new();
+        if let Some(d) = self.designs().into_iter().find(|d| d.id == design) {
+            head += &crate::listing::sources("design", &d.id, &d.source, &d.knobs, &b.knobs);
+        }
+        if let Some(sc) = self.scenarios().into_iter().find(|s| s.id == scenario) {
+            head += &crate::listing::sources("scenario", &sc.id, &sc.source, &sc.knobs, &b.knobs);
+        }
+        Ok(head + &crate::listing::listing(&b.machine))
     }
 
     pub(crate) fn build_inner(
@@ -863,6 +876,7 @@ impl Catalog {
                             values: KnobKind::Choice(Vec::new()),
                             default: String::new(),
                             help: String::new(),
+                            sources: Vec::new(),
                         });
                     out.push(def);
                 }

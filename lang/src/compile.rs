@@ -185,6 +185,8 @@ struct Ctx<'a> {
     funcs: HashMap<&'a str, (usize, &'a Func)>,
     knobs: Vec<(Knob, Val)>,
     vmas: Vec<(String, VmaSpec)>,
+    /// Per VMA, whether it is declared `readonly` (no VM_WRITE; compile-time only).
+    readonly: Vec<bool>,
     folios: Vec<(String, FolioSpec)>,
     scen_file: usize,
     /// The site of a thread body's own statements: the scenario, so that threads with
@@ -213,6 +215,18 @@ type R<T> = Result<T, CErr>;
 
 fn err(file: usize, d: Diagnostic) -> CErr {
     CErr { file, diag: d }
+}
+
+/// The label a caller's `case` list gives `code`. A caller written before
+/// `VM_FAULT_RETRY_HARD` existed (msg 081's flag: vmf_can_call_fault,
+/// __vmf_anon_prepare, device-private) has only a `VM_FAULT_RETRY_MMAP` case for
+/// those sites, and takes it.
+fn case_of(codes: &[(Val, Label)], code: &Val) -> Option<Label> {
+    let find = |c: &Val| codes.iter().find(|(k, _)| k == c).map(|(_, l)| *l);
+    find(code).or_else(|| match code {
+        Val::Sym(s) if s == "VM_FAULT_RETRY_HARD" => find(&Val::Sym("VM_FAULT_RETRY_MMAP".into())),
+        _ => None,
+    })
 }
 
 fn to_val(s: &str) -> Val {
@@ -256,6 +270,7 @@ pub(crate) fn build(cat: &Catalog, chain: &[At], sat: At, knobs: &[(Knob, String
         funcs,
         knobs: knobs.iter().map(|(k, v)| (k.clone(), to_val(v))).collect(),
         vmas: Vec::new(),
+        readonly: Vec::new(),
         folios: Vec::new(),
         scen_file: sat.0,
         scen_site: intern(&sc.name.name),
@@ -607,6 +622,18 @@ impl<'a> Ctx<'a> {
             "is_cow_mapping" => {
                 return Ok(Some(Val::Int(i64::from(vma_kind(0)?.is_anon_or_cow()))));
             }
+            "vma_is_writable" => {
+                // VM_WRITE: every VMA but a `readonly` one.
+                return match args.first().map(|a| self.eval(a, f)).transpose()?.flatten() {
+                    Some(Val::Vma(v)) => {
+                        Ok(Some(Val::Int(i64::from(!self.readonly[usize::from(v)]))))
+                    }
+                    _ => Err(err(
+                        f.file,
+                        Diagnostic::new(span, "`vma_is_writable` takes one VMA", "needs a VMA"),
+                    )),
+                };
+            }
             "vma_is_shared" => {
                 return Ok(Some(Val::Int(i64::from(
                     vma_kind(0)? == VmaKind::SharedFile,
@@ -776,8 +803,24 @@ impl<'a> Ctx<'a> {
     fn declare(&mut self, body: &'a [Stmt], f: &Frame, d: &mut Decl<'a>) -> R<()> {
         for s in body {
             match s {
-                Stmt::Vma(n, kind, anon) => {
+                Stmt::Vma(n, kind, attrs) => {
                     let name = self.name_text(n, f)?;
+                    if let Some(a) = attrs
+                        .iter()
+                        .find(|a| !matches!(a.name.as_str(), "anon_vma" | "readonly"))
+                    {
+                        return Err(err(
+                            f.file,
+                            Diagnostic::new(
+                                a.span,
+                                format!("`{}` is not a VMA attribute", a.name),
+                                "unknown attribute",
+                            )
+                            .help("a VMA's attributes are `anon_vma` and `readonly`"),
+                        ));
+                    }
+                    let anon = attrs.iter().any(|a| a.name == "anon_vma");
+                    let readonly = attrs.iter().any(|a| a.name == "readonly");
                     let kind = match self.eval(kind, f)? {
                         Some(Val::Sym(k)) if k == "anon" => VmaKind::Anon,
                         Some(Val::Sym(k)) if k == "private-file" => VmaKind::PrivateFile,
@@ -809,9 +852,10 @@ impl<'a> Ctx<'a> {
                         VmaSpec {
                             name,
                             kind,
-                            anon_vma: *anon,
+                            anon_vma: anon,
                         },
                     ));
+                    self.readonly.push(readonly);
                 }
                 Stmt::Folio(n, backend, start) => {
                     let name = self.name_text(n, f)?;
@@ -1401,7 +1445,7 @@ impl<'a> Ctx<'a> {
                 if !passthrough && matches!(&code, Val::Sym(s) if s.starts_with("VM_FAULT_RETRY")) {
                     return Ok(None);
                 }
-                Ok(codes.iter().find(|(c, _)| *c == code).map(|(_, l)| *l))
+                Ok(case_of(codes, &code))
             }
             _ => Ok(None),
         }
@@ -1445,7 +1489,7 @@ impl<'a> Ctx<'a> {
         let Ret::Codes(codes) = &f.ret else {
             return Ok(());
         };
-        let Some((_, lab)) = codes.iter().find(|(c, _)| *c == code) else {
+        let Some(lab) = case_of(codes, &code) else {
             return Err(err(
                 f.file,
                 Diagnostic::new(
@@ -1456,7 +1500,6 @@ impl<'a> Ctx<'a> {
                 .help("call it in a `switch` with a `case` for this code"),
             ));
         };
-        let lab = *lab;
         if matches!(&code, Val::Sym(s) if s.starts_with("VM_FAULT_RETRY")) {
             em.op(f, span, Op::FaultRetry);
         }

@@ -29,6 +29,8 @@ pub struct Knob {
     pub default: String,
     /// One line of help.
     pub help: String,
+    /// Where each value comes from (`source VALUE "..."`), in declaration order.
+    pub sources: Vec<(String, String)>,
 }
 
 impl Knob {
@@ -62,7 +64,20 @@ impl Knob {
             values,
             default: d.default.name.clone(),
             help: d.help.clone(),
+            sources: d
+                .sources
+                .iter()
+                .map(|(v, t)| (v.name.clone(), t.clone()))
+                .collect(),
         };
+        if let Some((v, _)) = d.sources.iter().find(|(v, _)| !k.accepts(&v.name)) {
+            return Err(Diagnostic::new(
+                v.span,
+                format!("`{}` is not a value of knob `{}`", v.name, k.name),
+                "source of no value",
+            )
+            .help(format!("valid values: {}", k.values_text())));
+        }
         if !k.accepts(&k.default) {
             let valid = k.values_text();
             return Err(Diagnostic::new(

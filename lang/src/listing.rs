@@ -4,6 +4,31 @@ use std::fmt::Write as _;
 
 use faultline_protocol::{Machine, Op};
 
+use crate::knob::Knob;
+
+/// `// design ID source: ...` lines, then one per knob value in `set` that cites one.
+pub(crate) fn sources(
+    what: &str,
+    id: &str,
+    source: &[String],
+    knobs: &[Knob],
+    set: &[(String, String)],
+) -> String {
+    let mut s = String::new();
+    for t in source {
+        let _ = writeln!(s, "// {what} {id} source: {t}");
+    }
+    for k in knobs {
+        let Some((_, v)) = set.iter().find(|(n, _)| *n == k.name) else {
+            continue;
+        };
+        if let Some((_, t)) = k.sources.iter().find(|(w, _)| w == v) {
+            let _ = writeln!(s, "// {}={v} source: {t}", k.name);
+        }
+    }
+    s
+}
+
 /// Every thread's program: pc, site, op and jump target.
 pub(crate) fn listing(m: &Machine) -> String {
     let mut s = String::new();

@@ -180,12 +180,19 @@ impl Parser {
         self.expect("=")?;
         let default = self.word()?;
         let help = self.string()?;
+        let mut sources = Vec::new();
+        while self.is_word("source") {
+            self.bump();
+            let v = self.word()?;
+            sources.push((v, self.string()?));
+        }
         self.expect(";")?;
         Ok(KnobDecl {
             name,
             values,
             default,
             help,
+            sources,
         })
     }
 
@@ -238,6 +245,7 @@ impl Parser {
             parent,
             title: String::new(),
             summary: String::new(),
+            source: Vec::new(),
             knobs: Vec::new(),
             funcs: Vec::new(),
             expects: Vec::new(),
@@ -248,9 +256,14 @@ impl Parser {
                 Tok::Ident(w) if w == "expect" => d.expects.push(self.expect_clause()?),
                 Tok::Ident(w) if w == "title" => d.title = self.text_item()?,
                 Tok::Ident(w) if w == "summary" => d.summary = self.text_item()?,
+                Tok::Ident(w) if w == "source" => d.source.push(self.text_item()?),
                 Tok::Ident(w) if w == "knob" => d.knobs.push(self.knob()?),
                 Tok::Ident(_) => d.funcs.push(self.func()?),
-                _ => return Err(self.unexpected("`title`, `summary`, `knob`, a function or `}`")),
+                _ => {
+                    return Err(
+                        self.unexpected("`title`, `summary`, `source`, `knob`, a function or `}`")
+                    );
+                }
             }
         }
         Ok(d)
@@ -270,6 +283,7 @@ impl Parser {
             name,
             title: String::new(),
             summary: String::new(),
+            source: Vec::new(),
             knobs: Vec::new(),
             funcs: Vec::new(),
             properties: Vec::new(),
@@ -282,6 +296,7 @@ impl Parser {
             match self.peek().clone() {
                 Tok::Ident(w) if w == "title" => s.title = self.text_item()?,
                 Tok::Ident(w) if w == "summary" => s.summary = self.text_item()?,
+                Tok::Ident(w) if w == "source" => s.source.push(self.text_item()?),
                 Tok::Ident(w) if w == "knob" => s.knobs.push(self.knob()?),
                 Tok::Ident(w) if w == "properties" => {
                     self.bump();
@@ -559,14 +574,12 @@ impl Parser {
                 let n = self.name()?;
                 self.expect("=")?;
                 let kind = self.expr()?;
-                let anon = if self.is_word("anon_vma") {
-                    self.bump();
-                    true
-                } else {
-                    false
-                };
+                let mut attrs = Vec::new();
+                while !self.is(";") {
+                    attrs.push(self.ident()?);
+                }
                 self.expect(";")?;
-                Ok(Stmt::Vma(n, kind, anon))
+                Ok(Stmt::Vma(n, kind, attrs))
             }
             "folio" => {
                 self.bump();

@@ -17,6 +17,7 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("vma-retry.fl", include_str!("../../models/fl/vma-retry.fl")),
     ("hold-io.fl", include_str!("../../models/fl/hold-io.fl")),
     ("two-flag.fl", include_str!("../../models/fl/two-flag.fl")),
+    ("approach3.fl", include_str!("../../models/fl/approach3.fl")),
     ("fork-fuse.fl", include_str!("../../models/fl/fork-fuse.fl")),
     (
         "tried-fuse.fl",
@@ -41,6 +42,14 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     (
         "many-faults.fl",
         include_str!("../../models/fl/many-faults.fl"),
+    ),
+    (
+        "mmap-first.fl",
+        include_str!("../../models/fl/mmap-first.fl"),
+    ),
+    (
+        "retry-hard.fl",
+        include_str!("../../models/fl/retry-hard.fl"),
     ),
     ("kernel-h2.fl", include_str!("../../models/fl/kernel-h2.fl")),
     ("kernel-wb.fl", include_str!("../../models/fl/kernel-wb.fl")),

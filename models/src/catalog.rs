@@ -280,9 +280,16 @@ mod tests {
         let c = Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             DESIGNS.into_iter().map(|d| d.id).collect::<Vec<_>>(),
-            ["upstream", "vma-retry", "hold-io", "two-flag"]
+            [
+                "upstream",
+                "vma-retry",
+                "hold-io",
+                "hold-file",
+                "two-flag",
+                "approach3"
+            ]
         );
-        assert_eq!(SCENARIOS.into_iter().count(), 10);
+        assert_eq!(SCENARIOS.into_iter().count(), 12);
         assert_eq!(
             KERNEL_SCENARIOS
                 .into_iter()
@@ -300,11 +307,22 @@ mod tests {
     }
 
     #[test]
+    fn every_catalog_entry_cites_its_source() {
+        let c = Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+        for d in c.designs() {
+            assert!(!d.source.is_empty(), "design {} has no `source`", d.id);
+        }
+        for s in c.scenarios() {
+            assert!(!s.source.is_empty(), "scenario {} has no `source`", s.id);
+        }
+    }
+
+    #[test]
     fn unknown_ids_name_the_valid_choices() {
         let e = build("nope", "fork-fuse", &[]).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown design `nope`; valid designs: upstream, vma-retry, hold-io, two-flag"
+            "unknown design `nope`; valid designs: upstream, vma-retry, hold-io, hold-file, two-flag, approach3"
         );
         let e = build("upstream", "nope", &[]).unwrap_err();
         assert!(

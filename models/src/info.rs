@@ -30,6 +30,8 @@ pub struct KnobDef {
     pub default: &'static str,
     /// One line of help.
     pub help: &'static str,
+    /// Where a value comes from (its `source` clause), per value.
+    pub sources: Vec<(&'static str, &'static str)>,
 }
 
 impl KnobDef {
@@ -39,6 +41,14 @@ impl KnobDef {
             KnobKind::Choice(v) => v.join(", "),
             KnobKind::Number { min, max } => format!("{min}..={max}"),
         }
+    }
+
+    /// The source of `value`, if its knob cites one.
+    pub fn source_of(&self, value: &str) -> Option<&'static str> {
+        self.sources
+            .iter()
+            .find(|(v, _)| *v == value)
+            .map(|(_, t)| *t)
     }
 
     /// Every accepted value, in order.
@@ -66,6 +76,11 @@ impl From<&Knob> for KnobDef {
             },
             default: intern(&k.default),
             help: intern(&k.help),
+            sources: k
+                .sources
+                .iter()
+                .map(|(v, t)| (intern(v), intern(t)))
+                .collect(),
         }
     }
 }
@@ -80,6 +95,9 @@ pub struct Design {
     pub title: &'static str,
     /// Who proposed it and what it changes.
     pub summary: &'static str,
+    /// Where it comes from: lore Message-IDs with author and date, or the kernel
+    /// function it models; one entry per `source` clause.
+    pub source: Vec<&'static str>,
     /// Knobs of this design.
     pub knobs: Vec<KnobDef>,
     /// The file it comes from.
@@ -92,6 +110,7 @@ impl From<DesignInfo> for Design {
             id: intern(&d.id),
             title: intern(&d.title),
             summary: intern(&d.summary),
+            source: d.source.iter().map(|t| intern(t)).collect(),
             knobs: d.knobs.iter().map(KnobDef::from).collect(),
             file: d.file,
         }
@@ -108,6 +127,8 @@ pub struct Scenario {
     pub title: &'static str,
     /// The threads and what can go wrong.
     pub summary: &'static str,
+    /// Where it comes from: the messages that argued the hazard, or kernel code.
+    pub source: Vec<&'static str>,
     /// Knobs of this scenario (besides the global ones).
     pub knobs: Vec<KnobDef>,
     /// Ids of the properties the matrix checks here (the hazards this scenario is
@@ -132,6 +153,7 @@ impl From<ScenarioInfo> for Scenario {
             id: intern(&s.id),
             title: intern(&s.title),
             summary: intern(&s.summary),
+            source: s.source.iter().map(|t| intern(t)).collect(),
             knobs: s.knobs.iter().map(KnobDef::from).collect(),
             properties: s.properties.iter().map(|p| intern(p)).collect(),
             file: s.file,

@@ -318,6 +318,8 @@ const SITES: &[(&str, &[&str])] = &[
             "do_swap_page",
             "do_page_mkwrite",
             "fuse_page_mkwrite",
+            // a driver ->fault's lock_page (retry-hard, issue 16)
+            "do_vma_lock_unsafe",
         ],
     ),
     (

@@ -57,7 +57,9 @@ fn matrix_with_files_shows_the_design_as_a_column_and_the_scenario_as_a_row() {
             "upstream",
             "vma-retry",
             "hold-io",
+            "hold-file",
             "two-flag",
+            "approach3",
             "never-wait"
         ],
         "{out}"
@@ -72,10 +74,19 @@ fn matrix_with_files_shows_the_design_as_a_column_and_the_scenario_as_a_row() {
     assert_eq!(row("fork-fuse").last(), Some(&"OK"), "{out}");
     assert_eq!(
         row("my-fork-fuse"),
-        ["my-fork-fuse", "OK", "OK", "DEADLOCK", "OK", "OK"],
+        [
+            "my-fork-fuse",
+            "OK",
+            "OK",
+            "DEADLOCK",
+            "DEADLOCK",
+            "OK",
+            "DEADLOCK",
+            "OK"
+        ],
         "{out}"
     );
-    assert!(out.contains("\n10 cells, "), "{out}");
+    assert!(out.contains("\n14 cells, "), "{out}");
 }
 
 #[test]

@@ -34,7 +34,15 @@ const COMMANDS: &[&str] = &[
     "man",
     "help",
 ];
-const DESIGNS: &[&str] = &["upstream", "vma-retry", "hold-io", "two-flag", "mine"];
+const DESIGNS: &[&str] = &[
+    "upstream",
+    "vma-retry",
+    "hold-io",
+    "hold-file",
+    "two-flag",
+    "approach3",
+    "mine",
+];
 const SCENARIOS: &[&str] = &[
     "fork-fuse",
     "tried-fuse",

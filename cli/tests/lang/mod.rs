@@ -144,8 +144,11 @@ fn show_prints_the_compiled_listing() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
+    // Where the design, the scenario and each knob value in force come from, first.
+    assert!(out.starts_with("// design hold-io source: P3: "), "{out}");
+    assert!(out.contains("\n// scenario fork-fuse source: H1"), "{out}");
     assert!(
-        out.starts_with("vma F = private file\nvma B = anon\n"),
+        out.contains("\nvma F = private file\nvma B = anon\n"),
         "{out}"
     );
     assert!(out.contains("thread fork (Fork):"), "{out}");

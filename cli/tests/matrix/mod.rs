@@ -8,7 +8,14 @@
 use super::{faultline, stderr};
 
 /// Designs, in the matrix's column order.
-const DESIGNS: [&str; 4] = ["upstream", "vma-retry", "hold-io", "two-flag"];
+const DESIGNS: [&str; 6] = [
+    "upstream",
+    "vma-retry",
+    "hold-io",
+    "hold-file",
+    "two-flag",
+    "approach3",
+];
 
 /// Computes `faultline matrix --json [args]`; returns (scenario, design, verdict).
 fn matrix(args: &[&str]) -> Vec<(String, String, String)> {
@@ -29,7 +36,7 @@ fn matrix(args: &[&str]) -> Vec<(String, String, String)> {
 }
 
 /// Checks every row of `expected` (scenario, then one verdict per design).
-fn assert_rows(got: &[(String, String, String)], expected: &[(&str, [&str; 4])]) {
+fn assert_rows(got: &[(String, String, String)], expected: &[(&str, [&str; 6])]) {
     assert_eq!(got.len(), expected.len() * DESIGNS.len(), "{got:?}");
     for (scenario, verdicts) in expected {
         for (design, want) in DESIGNS.iter().zip(verdicts) {
@@ -97,7 +104,7 @@ fn the_default_matrix_is_what_the_catalog_files_expect() {
     // The expectations (kernel-semantics section 5, and why the model differs where it
     // does) live beside the scenarios, in models/fl/*.fl's `expect` clauses.
     let mut want = pinned_by_the_files();
-    assert_eq!(want.len(), 40, "10 scenarios x 4 designs");
+    assert_eq!(want.len(), 72, "12 scenarios x 6 designs");
     let mut got = matrix(&[]);
     want.sort();
     got.sort();
@@ -109,11 +116,11 @@ fn fork_lock_none_rediscovers_the_6_4_fork_race_and_all_does_not() {
     // fb49c455323f: without VMA locks in dup_mmap, a fault changes a PTE of a VMA that
     // copy_page_range is copying. anon-cow and anon-vma still lock the anonymous VMA.
     let none = matrix(&["--scenario", "fork-copy", "--set", "fork-lock=none"]);
-    assert_rows(&none, &[("fork-copy", ["FORK-COPY"; 4])]);
+    assert_rows(&none, &[("fork-copy", ["FORK-COPY"; 6])]);
     for lock in ["all", "anon-cow", "anon-vma"] {
         let set = format!("fork-lock={lock}");
         let got = matrix(&["--scenario", "fork-copy", "--set", &set]);
-        assert_rows(&got, &[("fork-copy", ["OK"; 4])]);
+        assert_rows(&got, &[("fork-copy", ["OK"; 6])]);
     }
 }
 
@@ -123,7 +130,10 @@ fn vma_retry_without_tried_livelocks_under_unbounded_eviction() {
     let off = matrix(&["--scenario", "evict-retry", "--set", "vma-retry-tried=off"]);
     assert_rows(
         &off,
-        &[("evict-retry", ["OK", "LIVELOCK STARVATION", "OK", "OK"])],
+        &[(
+            "evict-retry",
+            ["OK", "LIVELOCK STARVATION", "OK", "OK", "OK", "OK"],
+        )],
     );
     // A bounded eviction budget cannot sustain a cycle.
     let bounded = matrix(&[
@@ -134,7 +144,7 @@ fn vma_retry_without_tried_livelocks_under_unbounded_eviction() {
         "--set",
         "evictions=4",
     ]);
-    assert_rows(&bounded, &[("evict-retry", ["OK"; 4])]);
+    assert_rows(&bounded, &[("evict-retry", ["OK"; 6])]);
 }
 
 #[test]
@@ -142,14 +152,17 @@ fn keeping_the_old_vma_pointer_across_the_retry_is_a_use_after_free() {
     // H8: munmap + mmap between the drop and the retry; vma_start_read on the old
     // pointer touches a freed (maybe reused) VMA.
     let got = matrix(&["--scenario", "stale-vma", "--set", "relookup=keep-pointer"]);
-    assert_rows(&got, &[("stale-vma", ["OK", "UAF", "OK", "OK"])]);
+    assert_rows(
+        &got,
+        &[("stale-vma", ["OK", "UAF", "OK", "OK", "OK", "OK"])],
+    );
 }
 
 #[test]
 fn a_vma_reader_taking_mmap_read_lock_deadlocks_against_vma_start_write() {
     // H9: the blocking upgrade breaks lock order in every design.
     let got = matrix(&["--scenario", "lock-order", "--set", "anon-prepare=lock"]);
-    assert_rows(&got, &[("lock-order", ["DEADLOCK LOCK-ORDER"; 4])]);
+    assert_rows(&got, &[("lock-order", ["DEADLOCK LOCK-ORDER"; 6])]);
 }
 
 #[test]
@@ -158,7 +171,10 @@ fn a_folio_holder_that_needs_mmap_lock_turns_latency_into_deadlock() {
     let got = matrix(&["--scenario", "folio-holder", "--set", "holder-waits=mmap"]);
     assert_rows(
         &got,
-        &[("folio-holder", ["OK", "DEADLOCK", "DEADLOCK", "OK"])],
+        &[(
+            "folio-holder",
+            ["OK", "DEADLOCK", "DEADLOCK", "DEADLOCK", "OK", "DEADLOCK"],
+        )],
     );
 }
 
@@ -174,7 +190,11 @@ fn fork_lock_anon_cow_helps_shared_mappings_only() {
         "--design",
         "hold-io",
         "--design",
+        "hold-file",
+        "--design",
         "two-flag",
+        "--design",
+        "approach3",
         "--scenario",
         "fork-fuse",
         "--scenario",
@@ -184,7 +204,7 @@ fn fork_lock_anon_cow_helps_shared_mappings_only() {
         "--set",
         "mapping=shared",
     ]);
-    assert_rows(&got, &[("fork-fuse", ["OK"; 4]), ("fork-io", ["OK"; 4])]);
+    assert_rows(&got, &[("fork-fuse", ["OK"; 6]), ("fork-io", ["OK"; 6])]);
 }
 
 /// Splits a printed replay command into arguments (none of ours need quoting).
@@ -285,7 +305,7 @@ fn a_userfaultfd_server_never_deadlocks_because_uffd_waits_always_drop_the_lock(
         args.extend(extra.iter().filter(|a| !a.is_empty()));
         assert_rows(
             &matrix(&args),
-            &[("fork-fuse", ["OK"; 4]), ("tried-fuse", ["OK"; 4])],
+            &[("fork-fuse", ["OK"; 6]), ("tried-fuse", ["OK"; 6])],
         );
     }
 }
@@ -299,15 +319,15 @@ fn one_eviction_between_the_passes_gives_every_design_the_tried_pass_hazards() {
     // with an in-process FUSE server H1 deadlocks in every design. This is the
     // document's H2 argument carried to the other rows.
     #[rustfmt::skip]
-    let expected: &[(&str, [&str; 4])] = &[
-        ("fork-fuse",    ["DEADLOCK LATENCY"; 4]),
-        ("tried-fuse",   ["DEADLOCK LATENCY", "OK", "OK", "OK"]),
-        ("fork-io",      ["LATENCY"; 4]),
-        ("writer-io",    ["LATENCY"; 4]),
-        ("evict-retry",  ["OK"; 4]),
-        ("folio-holder", ["LATENCY"; 4]),
-        ("stale-vma",    ["OK"; 4]),
-        ("many-faults",  ["LATENCY"; 4]),
+    let expected: &[(&str, [&str; 6])] = &[
+        ("fork-fuse",    ["DEADLOCK LATENCY"; 6]),
+        ("tried-fuse",   ["DEADLOCK LATENCY", "OK", "OK", "OK", "OK", "OK"]),
+        ("fork-io",      ["LATENCY"; 6]),
+        ("writer-io",    ["LATENCY"; 6]),
+        ("evict-retry",  ["OK"; 6]),
+        ("folio-holder", ["LATENCY"; 6]),
+        ("stale-vma",    ["OK"; 6]),
+        ("many-faults",  ["LATENCY"; 6]),
     ];
     let mut args = vec!["--set", "evictions=1"];
     for (s, _) in expected {
@@ -318,7 +338,7 @@ fn one_eviction_between_the_passes_gives_every_design_the_tried_pass_hazards() {
     // across the FUSE read and mprotect waits for it (the doc's "D1: DEADLOCK when T2
     // write-locks F").
     let same = matrix(&["--scenario", "tried-fuse", "--set", "writer-vma=same"]);
-    assert_rows(&same, &[("tried-fuse", ["DEADLOCK LATENCY"; 4])]);
+    assert_rows(&same, &[("tried-fuse", ["DEADLOCK LATENCY"; 6])]);
 }
 
 #[test]
@@ -327,9 +347,12 @@ fn a_synchronous_swap_device_makes_every_writer_wait_for_the_read() {
     // only to wait (OK but D2); on zram the read completes in swap_read_folio with
     // the lock held, in every design ("LATENCY bounded by submission + sync-device").
     let swap = matrix(&["--scenario", "writer-io", "--set", "page=swap"]);
-    assert_rows(&swap, &[("writer-io", ["OK", "OK", "LATENCY", "OK"])]);
+    assert_rows(
+        &swap,
+        &[("writer-io", ["OK", "OK", "LATENCY", "OK", "OK", "OK"])],
+    );
     let zram = matrix(&["--scenario", "writer-io", "--set", "page=zram"]);
-    assert_rows(&zram, &[("writer-io", ["LATENCY"; 4])]);
+    assert_rows(&zram, &[("writer-io", ["LATENCY"; 6])]);
 }
 
 #[test]
@@ -351,7 +374,9 @@ fn the_matrix_on_loom_agrees_and_marks_cells_over_its_thread_cap_undecided() {
         let verdict = c["verdict"].as_str().expect("verdict");
         match c["scenario"].as_str() {
             Some("fork-fuse") => {
-                let native = if c["design"] == "hold-io" {
+                let native = if ["hold-io", "hold-file", "approach3"]
+                    .contains(&c["design"].as_str().unwrap_or(""))
+                {
                     "DEADLOCK LATENCY"
                 } else {
                     "OK"

@@ -113,10 +113,10 @@ fn a_shard_has_every_nth_cell_in_matrix_order() {
         .iter()
         .map(|c| c["index"].as_u64().expect("index"))
         .collect();
-    // 3 scenarios x 4 designs = 12 cells; shard 2 of 5 has cells 1, 6, 11.
-    assert_eq!(idx, [1, 6, 11]);
+    // 3 scenarios x 6 designs = 18 cells; shard 2 of 5 has cells 1, 6, 11, 16.
+    assert_eq!(idx, [1, 6, 11, 16]);
     assert_eq!(j["cells"][1]["scenario"], "fork-io");
-    assert_eq!(j["cells"][1]["design"], "hold-io");
+    assert_eq!(j["cells"][1]["design"], "upstream");
 }
 
 #[test]

@@ -133,8 +133,9 @@ fn ten_thousand_mutations_of_the_catalog_give_clean_errors_or_valid_catalogs() {
         base.load(name, text).expect("the file loads");
     }
     assert!(total >= 10_000, "{total}");
+    // `source` clauses (issue 16) are long strings a mutant may change harmlessly.
     assert!(
-        errors > total / 2,
-        "most mutants are wrong: {errors} of {total}"
+        errors * 5 > total * 2,
+        "too few mutants are wrong: {errors} of {total}"
     );
 }
