@@ -53,6 +53,44 @@ pub(crate) fn replay_command(model: &Model, token: &str) -> String {
     )
 }
 
+/// What a reply on a list needs to reproduce a report: the faultline version and an
+/// FNV-1a hash of each `.fl` file the design and scenario come from.
+pub(crate) fn provenance(model: &Model) -> String {
+    let mut files: Vec<&str> = vec![model.design.file.as_str()];
+    if model.scenario.file != model.design.file {
+        files.push(model.scenario.file.as_str());
+    }
+    let hashes: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let text = faultline_models::CATALOG_FILES
+                .iter()
+                .find(|(n, _)| n == f)
+                .map(|(_, t)| (*t).to_string())
+                .or_else(|| faultline_lang::read_text(Path::new(f)).ok());
+            match text {
+                Some(t) => format!("{} {:08x}", crate::escape::shell(f), fnv(&t) >> 32),
+                None => format!("{} (unreadable)", crate::escape::shell(f)),
+            }
+        })
+        .collect();
+    format!(
+        "faultline {}; files {}",
+        env!("CARGO_PKG_VERSION"),
+        hashes.join(", ")
+    )
+}
+
+/// FNV-1a: stable across runs and platforms, unlike std's SipHash keys.
+fn fnv(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 /// A short hash of the compiled model (programs, VMAs, folios, admission, reclaim) and
 /// its knob values: a replay token carries it, so a token replayed against another
 /// scenario, knob set or file is refused instead of meaning something else.
@@ -421,6 +459,7 @@ pub(crate) fn splat(model: &Model, report: &Report) -> String {
                 let at = text.rfind("\nreplay: ").map_or(text.len(), |i| i + 1);
                 text.insert_str(at, &format!("{}\n", kill_text(model, &k, 80)));
             }
+            text.push_str(&format!("{}\n", provenance(model)));
             out.push(text);
         }
     }

@@ -278,3 +278,18 @@ fn concurrent_runs_into_one_output_directory_each_leave_whole_files() {
     }
     assert!(dots > 0);
 }
+
+#[test]
+fn the_splat_and_explain_carry_the_version_and_the_file_hashes() {
+    for args in [
+        &["check", "hold-io", "fork-fuse", "--format", "splat"][..],
+        &["explain", "hold-io", "fork-fuse"][..],
+    ] {
+        let o = faultline(args);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let out = stdout(&o);
+        let line = format!("faultline {}; files hold-io.fl ", env!("CARGO_PKG_VERSION"));
+        assert!(out.contains(&line), "{args:?}: {out}");
+        assert!(out.contains(", fork-fuse.fl "), "{out}");
+    }
+}
