@@ -116,6 +116,7 @@ pub(crate) fn violation(model: &Model, e: &Evidence) -> String {
     let words: Vec<String> = cmd.split(' ').map(String::from).collect();
     // A continued shell command still pastes and runs as one.
     s += &wrap("replay:", &words, "    ", " \\");
+    s += &format!("{}\n", crate::output::provenance(model));
     s
 }
 

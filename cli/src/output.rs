@@ -54,6 +54,44 @@ pub(crate) fn replay_command(model: &Model, token: &Token) -> String {
     )
 }
 
+/// What a reply on a list needs to reproduce a report: the faultline version and an
+/// FNV-1a hash of each `.fl` file the design and scenario come from.
+pub(crate) fn provenance(model: &Model) -> String {
+    let mut files: Vec<&str> = vec![model.design.file.as_str()];
+    if model.scenario.file != model.design.file {
+        files.push(model.scenario.file.as_str());
+    }
+    let hashes: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let text = faultline_models::CATALOG_FILES
+                .iter()
+                .find(|(n, _)| n == f)
+                .map(|(_, t)| (*t).to_string())
+                .or_else(|| faultline_lang::read_text(Path::new(f)).ok());
+            match text {
+                Some(t) => format!("{} {:08x}", crate::escape::shell(f), fnv(&t) >> 32),
+                None => format!("{} (unreadable)", crate::escape::shell(f)),
+            }
+        })
+        .collect();
+    format!(
+        "faultline {}; files {}",
+        env!("CARGO_PKG_VERSION"),
+        hashes.join(", ")
+    )
+}
+
+/// FNV-1a: stable across runs and platforms, unlike std's SipHash keys.
+fn fnv(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 /// The command that re-runs a shuttle schedule.
 pub(crate) fn shuttle_replay_command(model: &Model, schedule: &str) -> String {
     format!(
@@ -306,7 +344,7 @@ pub(crate) fn splat(model: &Model, evidence: &[Evidence]) -> String {
             &e.trace,
             &e.wait_for,
             &head,
-        ));
+        ) + &format!("{}\n", provenance(model)));
     }
     out.join("\n")
 }

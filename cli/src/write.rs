@@ -11,6 +11,18 @@ use crate::output::write_error;
 
 /// Writes `bytes` to `path` atomically (see the module comment).
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    // A device or FIFO named on purpose (`-o /dev/stdout`, `/dev/full`) is written
+    // to, never replaced by a regular file.
+    if let Ok(m) = std::fs::symlink_metadata(path) {
+        let t = m.file_type();
+        if !t.is_file() && !t.is_symlink() && !t.is_dir() {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(bytes))
+                .map_err(|e| write_error(path, e));
+        }
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -62,6 +74,15 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&victim).expect("read"), "precious");
         assert_eq!(std::fs::read_to_string(&out).expect("read"), "digraph {}");
         assert!(!out.is_symlink());
+    }
+
+    #[test]
+    fn a_device_named_as_output_is_written_to_not_replaced() {
+        let e = write_file(Path::new("/dev/full"), b"x").expect_err("the disk is full");
+        assert!(e.to_string().contains("No space left"), "{e}");
+        assert!(!Path::new("/dev/full").is_file());
+        write_file(Path::new("/dev/null"), b"x").expect("writes");
+        assert!(!Path::new("/dev/null").is_file());
     }
 
     #[test]

@@ -73,6 +73,27 @@ const MAX_INLINE: usize = 32;
 /// 32 deep would otherwise take 2^32 calls).
 const MAX_PRED_CALLS: u64 = 1_000_000;
 
+/// The first instruction of a loop of unconditional jumps and flag writes that never
+/// reaches a step, a test or an exit (`here: goto here;`): the checker would find it
+/// only at run time (`ModelError::LocalLoop`), without a position.
+fn jump_loop(p: &faultline_protocol::Program) -> Option<u8> {
+    for start in 0..p.len() {
+        let mut pc = u8::try_from(start).ok()?;
+        let mut seen = vec![false; p.len()];
+        while let Some(i) = p.get(pc) {
+            if std::mem::replace(&mut seen[usize::from(pc)], true) {
+                return Some(pc);
+            }
+            pc = match i.op {
+                Op::Goto(l) => p.target(l),
+                Op::SetFlag(_) | Op::ClearFlag(_) | Op::FaultRetry => pc.checked_add(1)?,
+                _ => break,
+            };
+        }
+    }
+    None
+}
+
 /// Checks labels of a body before anything is compiled: duplicates, and gotos to
 /// labels the function does not have.
 pub(crate) fn check_labels(body: &[Stmt]) -> Result<(), Diagnostic> {
@@ -1108,6 +1129,21 @@ impl<'a> Ctx<'a> {
         })?;
         crate::lockcheck::check(&program, &spans, t.role == Role::Server)
             .map_err(|(file, d)| err(file, d))?;
+        if let Some(pc) = jump_loop(&program) {
+            let (file, span) = spans
+                .get(usize::from(pc))
+                .copied()
+                .unwrap_or((self.scen_file, t.span));
+            return Err(err(
+                file,
+                Diagnostic::new(
+                    span,
+                    format!("thread `{}` loops here forever without a step", t.name),
+                    "jumps back without doing anything",
+                )
+                .help("the kernel would spin; every loop must lock, wait or test a flag"),
+            ));
+        }
         if t.role == Role::Server
             && !program
                 .ops()

@@ -59,7 +59,17 @@ const SCENARIOS: &[&str] = &[
 ];
 /// `.fl` files the run's directory holds (`good.fl` defines design `mine`), and ones
 /// that are not there or are not files.
-const FILES: &[&str] = &["good.fl", "bad.fl", "missing.fl", "plain", ".", "-"];
+const FILES: &[&str] = &[
+    "good.fl",
+    "bad.fl",
+    "missing.fl",
+    "plain",
+    ".",
+    "-",
+    "fifo.fl",
+    "/dev/zero",
+    "adir",
+];
 const GOOD_FL: &str = "design mine {\n\ttitle \"never waits\";\n\tbool drops_lock_for_io(fault_lock, page) { return 1; }\n}\n";
 const BAD_FL: &str =
     "design mine {\n\ttitle \"t\";\n\tbool drops_lock_for_io(fault_lock, page) { retrun 1; }\n";
@@ -116,6 +126,15 @@ const TOKENS: &[&str] = &[
     "01.2",
     "zz",
 ];
+const SHARDS: &[&str] = &[
+    "1/2",
+    "2/2",
+    "1/1",
+    "18446744073709551615/18446744073709551615",
+    "0/2",
+    "3/2",
+];
+const THREADS: &[&str] = &["1", "2", "200", "65535", "0", "65536"];
 const NONE: &[&str] = &[];
 
 /// The flags a subcommand takes, each with the pool its value comes from (`NONE`: a
@@ -136,6 +155,7 @@ fn flags(cmd: &str) -> &'static [(&'static str, &'static [&'static str])] {
         ("-h", NONE),
         ("--bogus", NONE),
         ("--file", FILES),
+        ("--threads", THREADS),
     ];
     const SELECT: &[(&str, &[&str])] = &[
         ("--design", DESIGNS),
@@ -152,6 +172,14 @@ fn flags(cmd: &str) -> &'static [(&'static str, &'static [&'static str])] {
         ("--quiet", NONE),
         ("--help", NONE),
         ("--file", FILES),
+        ("--shard", SHARDS),
+        ("--threads", THREADS),
+    ];
+    const TEST: &[(&str, &[&str])] = &[
+        ("--max-states", NUMBERS),
+        ("--max-memory", SIZES),
+        ("--file", FILES),
+        ("--quiet", NONE),
     ];
     const EXPORT: &[(&str, &[&str])] = &[
         ("--set", SETS),
@@ -172,6 +200,7 @@ fn flags(cmd: &str) -> &'static [(&'static str, &'static [&'static str])] {
         "matrix" | "report" | "list" => SELECT,
         "export" | "show" => EXPORT,
         "repro" => REPRO,
+        "test" => TEST,
         _ => OTHER,
     }
 }
@@ -262,7 +291,7 @@ fn argv(r: &mut Rng) -> Vec<OsString> {
         a.push(word(r, DIRS));
     }
     // Bound the work of the commands that explore, unless the run already set it.
-    if ["check", "matrix", "explain", "report"].contains(&cmd.as_str()) {
+    if ["check", "matrix", "explain", "report", "test"].contains(&cmd.as_str()) {
         let has = |a: &[OsString], f: &str| {
             a.iter()
                 .any(|w| w.to_str().is_some_and(|w| w.starts_with(f)))
@@ -271,7 +300,7 @@ fn argv(r: &mut Rng) -> Vec<OsString> {
             a.push("--max-states".into());
             a.push("3000".into());
         }
-        if cmd != "explain" && cmd != "report" && !has(&a, "--executions") {
+        if !["explain", "report", "test"].contains(&cmd.as_str()) && !has(&a, "--executions") {
             a.push("--executions".into());
             a.push("30".into());
         }
@@ -329,61 +358,92 @@ fn random_command_lines_never_panic_and_exit_0_to_3() {
     .expect("write");
     std::fs::write(cwd.path().join("good.fl"), GOOD_FL).expect("write");
     std::fs::write(cwd.path().join("bad.fl"), BAD_FL).expect("write");
+    let made = Command::new("mkfifo")
+        .arg(cwd.path().join("fifo.fl"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    std::fs::create_dir(cwd.path().join("adir")).expect("mkdir");
     let mut r = Rng(seed | 1);
     let mut failures = Vec::new();
     let mut codes = [0u64; 4];
     let start = Instant::now();
-    for i in 0..runs {
-        let args = argv(&mut r);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
-            .args(&args)
-            .current_dir(cwd.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawns");
-        let begun = Instant::now();
-        let status = loop {
-            if let Some(s) = child.try_wait().expect("waits") {
-                break Some(s);
-            }
-            if begun.elapsed() > TIMEOUT {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
-        let mut err = String::new();
-        if let Some(mut e) = child.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut e, &mut err);
+    // As many runs at once as there are cores.
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut running: Vec<(u64, Vec<OsString>, std::process::Child, Instant)> = Vec::new();
+    let mut next = 0;
+    while next < runs || !running.is_empty() {
+        while next < runs && running.len() < workers {
+            let args = argv(&mut r);
+            // Some runs under an address-space limit, as on a small CI machine.
+            let mut cmd = if r.below(25) == 0 {
+                let mut c = Command::new("sh");
+                c.arg("-c")
+                    .arg(r#"ulimit -v 1000000 && exec "$0" "$@""#)
+                    .arg(env!("CARGO_BIN_EXE_faultline"));
+                c
+            } else {
+                Command::new(env!("CARGO_BIN_EXE_faultline"))
+            };
+            let child = cmd
+                .args(&args)
+                .current_dir(cwd.path())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawns");
+            running.push((next, args, child, Instant::now()));
+            next += 1;
         }
-        let verdict = match status {
-            None => Some(format!("no exit within {TIMEOUT:?}")),
-            Some(s) => {
-                if let Some(c) = s.code().and_then(|c| usize::try_from(c).ok())
-                    && c < 4
-                {
-                    codes[c] += 1;
+        let mut k = 0;
+        while k < running.len() {
+            let (i, _, child, begun) = &mut running[k];
+            let status = match child.try_wait().expect("waits") {
+                Some(s) => Some(s),
+                None if begun.elapsed() > TIMEOUT => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    None
                 }
-                judge(s.code(), &err)
+                None => {
+                    k += 1;
+                    continue;
+                }
+            };
+            let i = *i;
+            let (_, args, mut child, _) = running.swap_remove(k);
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut e, &mut err);
             }
-        };
-        if let Some(why) = verdict {
-            let shown: Vec<String> = args
-                .iter()
-                .map(|a| {
-                    let s = a.to_string_lossy();
-                    if s.len() > 40 {
-                        format!("{}...", &s[..40])
-                    } else {
-                        s.into_owned()
+            let verdict = match status {
+                None => Some(format!("no exit within {TIMEOUT:?}")),
+                Some(s) => {
+                    if let Some(c) = s.code().and_then(|c| usize::try_from(c).ok())
+                        && c < 4
+                    {
+                        codes[c] += 1;
                     }
-                })
-                .collect();
-            failures.push(format!("run {i}: faultline {shown:?}: {why}"));
+                    judge(s.code(), &err)
+                }
+            };
+            if let Some(why) = verdict {
+                let shown: Vec<String> = args
+                    .iter()
+                    .map(|a| {
+                        let s = a.to_string_lossy();
+                        if s.len() > 40 {
+                            format!("{}...", s.chars().take(40).collect::<String>())
+                        } else {
+                            s.into_owned()
+                        }
+                    })
+                    .collect();
+                failures.push(format!("run {i}: faultline {shown:?}: {why}"));
+            }
         }
+        std::thread::sleep(Duration::from_millis(2));
     }
     let _ = writeln!(
         std::io::stderr(),

@@ -25,7 +25,14 @@ fn explain_of_wb_on_6_12_says_kill_ends_it_and_hung_task_reports_it() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
-    assert_golden("explain.kernel-wb.6.12.txt", &out);
+    // The last line carries the version and the files' hashes, which change with
+    // every edit of a catalog file: checked apart from the golden text.
+    let (body, last) = out.trim_end().rsplit_once('\n').expect("lines");
+    assert!(
+        last.starts_with("faultline ") && last.contains("; files "),
+        "{last}"
+    );
+    assert_golden("explain.kernel-wb.6.12.txt", &format!("{body}\n"));
 }
 
 #[test]

@@ -244,3 +244,52 @@ fn a_runtime_model_error_in_the_matrix_names_its_design_and_scenario() {
     ]);
     one_line_error(&o, "upstream x rt-err: ");
 }
+
+#[test]
+fn concurrent_runs_into_one_output_directory_each_leave_whole_files() {
+    let dir = temp_dir();
+    let out = dir.path().join("dots");
+    let o = out.to_str().expect("utf8");
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_faultline"))
+            .args(["matrix", "--scenario", "fork-fuse", "--dot", o, "-q"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawns")
+    };
+    let mut runs: Vec<_> = (0..4).map(|_| spawn()).collect();
+    for r in &mut runs {
+        assert!(r.wait().expect("waits").code().is_some_and(|c| c <= 1));
+    }
+    let mut dots = 0;
+    for e in std::fs::read_dir(&out).expect("ls") {
+        let p = e.expect("entry").path();
+        let name = p.file_name().expect("name").to_string_lossy().into_owned();
+        assert!(
+            !name.starts_with(".faultline-"),
+            "a temporary file was left: {name}"
+        );
+        let text = std::fs::read_to_string(&p).expect("read");
+        assert!(
+            text.starts_with("digraph") && text.trim_end().ends_with('}'),
+            "{name} is not whole"
+        );
+        dots += 1;
+    }
+    assert!(dots > 0);
+}
+
+#[test]
+fn the_splat_and_explain_carry_the_version_and_the_file_hashes() {
+    for args in [
+        &["check", "hold-io", "fork-fuse", "--format", "splat"][..],
+        &["explain", "hold-io", "fork-fuse"][..],
+    ] {
+        let o = faultline(args);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let out = stdout(&o);
+        let line = format!("faultline {}; files hold-io.fl ", env!("CARGO_PKG_VERSION"));
+        assert!(out.contains(&line), "{args:?}: {out}");
+        assert!(out.contains(", fork-fuse.fl "), "{out}");
+    }
+}

@@ -217,3 +217,13 @@ fn a_global_knob_pinned_in_extends_is_applied_not_dropped() {
     // `extends P` with no pins parses.
     assert!(c.listing("b", "fork-fuse", &[]).is_ok());
 }
+
+#[test]
+fn a_goto_loop_in_a_design_function_is_a_compile_error_with_its_position() {
+    let (h, r) = error(
+        "design loopy extends upstream {\n\ttitle \"l\";\n\tvoid release_fault_lock(fault_lock)\n\t{\nhere:\n\t\tgoto here;\n\t}\n}\n",
+    );
+    assert!(h.starts_with("user.fl:6:"), "{h}");
+    assert!(h.ends_with("loops here forever without a step"), "{h}");
+    assert!(r.contains("goto here;"), "{r}");
+}
