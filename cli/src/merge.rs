@@ -123,10 +123,10 @@ fn contradiction(verdict: &str, status: &str, results: &Value) -> Option<String>
             "inconclusive" => key.map(|k| format!("?{k}")),
             _ => None,
         };
-        if let Some(k) = shown {
-            if !verdict.split_whitespace().any(|w| w == k) {
-                return Some(format!("{k} is not shown"));
-            }
+        if let Some(k) = shown
+            && !verdict.split_whitespace().any(|w| w == k)
+        {
+            return Some(format!("{k} is not shown"));
         }
         overall = match (overall, st) {
             (_, "violated") | ("violated", _) => "violated",

@@ -339,12 +339,10 @@ pub(crate) fn splat(model: &Model, evidence: &[Evidence]) -> String {
             replay: replay_command(model, &e.token),
             kill: e.kill.clone(),
         };
-        out.push(faultline_traces::splat(
-            &model.machine,
-            &e.trace,
-            &e.wait_for,
-            &head,
-        ) + &format!("{}\n", provenance(model)));
+        out.push(
+            faultline_traces::splat(&model.machine, &e.trace, &e.wait_for, &head)
+                + &format!("{}\n", provenance(model)),
+        );
     }
     out.join("\n")
 }

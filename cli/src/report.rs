@@ -125,7 +125,10 @@ pub(crate) fn write(cells: &[Cell], dir: &Path) -> Result<Written, CliError> {
     }
     for (cell, (id, evidence, figures)) in cells.iter().zip(&pages) {
         let page = dir.join(format!("{id}.html"));
-        write_file(&page, cell_page(cell, evidence, figures, graphviz).as_bytes())?;
+        write_file(
+            &page,
+            cell_page(cell, evidence, figures, graphviz).as_bytes(),
+        )?;
     }
     let index = dir.join("index.html");
     write_file(&index, index_page(cells, graphviz).as_bytes())?;

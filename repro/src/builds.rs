@@ -35,26 +35,24 @@ pub static BUILDS: &[Build] = &[
         design: "two-flag",
         sets: &[],
     },
-    // The model's hold-io keeps the mmap_lock path's drop; these kernels hold under
-    // both locks (nearest design until the catalog has the rip-out as posted).
+    // Both hold under mmap_lock and the VMA lock alike, as the catalog's P3 designs do.
     Build {
         series: "file-only",
         title: "file faults hold their lock across I/O (Josef's variant, never posted)",
-        design: "hold-io",
-        sets: &[("hold-across-io", "file")],
+        design: "hold-file",
+        sets: &[],
     },
     Build {
         series: "rip-out",
         title: "no fault drops its lock for I/O (Willy's rip-out, never posted)",
         design: "hold-io",
-        sets: &[("hold-across-io", "all")],
+        sets: &[],
     },
-    // Barry's predicate skips a read-only private VMA, which `anon-cow` locks.
     Build {
         series: "fork-predicate",
         title: "file-only plus Barry's dup_mmap predicate (CAGsJ_4ysMcrmDLSOwBkf7qwCQrcDWeEMXkHDajTJFMLKUk0bSQ@mail.gmail.com)",
-        design: "hold-io",
-        sets: &[("hold-across-io", "file"), ("fork-lock", "anon-cow")],
+        design: "hold-file",
+        sets: &[("fork-lock", "anon-write")],
     },
 ];
 
@@ -86,36 +84,10 @@ pub struct Known {
     pub why: &'static str,
 }
 
-const KERNEL_FAULT_HOLDS_MMAP_LOCK: &str = "the kernel-mode fault starts under mmap_read_lock (x86 do_user_addr_fault, !FAULT_FLAG_USER) and the patch holds it across the FUSE read (maybe_unlock_mmap_for_io never drops), so dup_mmap's mmap_write_lock waits behind it and the server's GUP behind fork; the model's hold-io keeps the mmap_lock path's drop (drops_lock_for_io)";
-
-/// Every understood disagreement.
-pub static KNOWN: &[Known] = &[
-    Known {
-        series: "file-only",
-        case: "ff-kernel",
-        observed: "HANG",
-        why: KERNEL_FAULT_HOLDS_MMAP_LOCK,
-    },
-    Known {
-        series: "rip-out",
-        case: "ff-kernel",
-        observed: "HANG",
-        why: KERNEL_FAULT_HOLDS_MMAP_LOCK,
-    },
-    Known {
-        series: "fork-predicate",
-        case: "ff-kernel",
-        observed: "HANG",
-        why: KERNEL_FAULT_HOLDS_MMAP_LOCK,
-    },
-    Known {
-        series: "fork-predicate",
-        case: "ff-ro",
-        observed: "COMPLETE",
-        why: "Barry's dup_mmap predicate skips a private VMA without VM_WRITE; the \
-              model's nearest value, fork-lock=anon-cow, write-locks every COW VMA",
-    },
-];
+/// Every understood disagreement. Empty since the catalog has the designs as the
+/// patches build them: the rip-out holds under mmap_lock too (`hold-under=both`) and
+/// Barry's predicate is `fork-lock=anon-write` on a `readonly` VMA.
+pub static KNOWN: &[Known] = &[];
 
 /// The understood disagreement of `series` on `case`, if any.
 pub fn known(series: &str, case: &str) -> Option<&'static Known> {

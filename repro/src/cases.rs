@@ -213,10 +213,10 @@ pub static CASES: &[Case] = &[
     },
     Case {
         name: "ff-ro",
-        title: "H1 on a read-only MAP_PRIVATE mapping (the model cannot tell it from a writable one)",
+        title: "H1 on a read-only MAP_PRIVATE mapping",
         args: "ff -m private -s cold",
         scenario: "kernel-ff",
-        sets: &[("mapping", "private")],
+        sets: &[("mapping", "private-readonly")],
         roles: FF_ROLES,
         stuck: FF_STUCK,
     },

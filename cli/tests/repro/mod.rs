@@ -77,7 +77,7 @@ fn predict_names_a_design_kernel_by_its_patch_series() {
         "{out}"
     );
     assert!(
-        out.contains("PREDICT kernel=7.2+file-only case=ff-kernel predicted=COMPLETE"),
+        out.contains("PREDICT kernel=7.2+file-only case=ff-kernel predicted=HANG"),
         "{out}"
     );
 }
