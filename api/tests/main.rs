@@ -184,3 +184,35 @@ fn the_library_uses_the_machine_budget_and_the_engine_config_of_check() {
     let c = small.check("upstream", "fork-fuse", &[]).expect("checks");
     assert!(!c.holds(faultline::Property::Deadlock));
 }
+
+/// The reviewer's MISMATCH read `T0 sleeps on fol...`: the what-changed column was cut
+/// at 80 columns, hiding which folio. Every change of every step must be in the text.
+#[test]
+fn mismatch_shows_the_whole_what_changed_column() {
+    // tried-fuse up to its clauses, with one that upstream's H2 deadlock contradicts.
+    let full = include_str!("../../models/fl/tried-fuse.fl");
+    let body = &full[..full
+        .find("reclaim evictions;")
+        .expect("tried-fuse has reclaim")];
+    let src = format!(
+        "{}reclaim evictions;\n\texpect upstream: ~deadlock;\n}}\n",
+        body.replace("scenario tried-fuse", "scenario my-tried-fuse")
+    );
+    let mut fl = Faultline::new().expect("catalog loads");
+    fl.load_str("m.fl", &src).expect("compiles");
+    let results = fl.test(&["m.fl"]).expect("runs");
+    let ClauseStatus::Mismatch(why) = &results[0].status else {
+        panic!("{:?}", results[0].status);
+    };
+    assert!(!why.contains("..."), "{why}");
+    let flat = why.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("folio f FUSE read, ref +T0; T0 sleeps on folio f; T2 wakes"),
+        "{why}"
+    );
+    // Wrapped, not widened: the table (below the replay line) stays in 80 columns.
+    assert!(
+        why.lines().skip(1).all(|l| l.chars().count() <= 80),
+        "{why}"
+    );
+}

@@ -19,7 +19,8 @@ struct Row {
 
 /// The step trace as a table, one line per step of at most `width` columns: step
 /// number, thread or actor, the kernel function with its object, and what changed.
-/// Change lists that do not fit end in `...`; the JSON form has them whole.
+/// Change lists that do not fit wrap onto lines indented to their column, never cut:
+/// the last change is often the one that matters (which folio a thread sleeps on).
 pub fn trace_text(m: &Machine, trace: &Trace, width: usize) -> String {
     let rows: Vec<Row> = trace
         .steps()
@@ -50,17 +51,49 @@ pub fn trace_text(m: &Machine, trace: &Trace, width: usize) -> String {
         "step", "actor", "function", "what changed"
     );
     let _ = writeln!(s, "{}", clip(head.trim_end(), width));
+    // With too little room beside the function, the changes go below, under the actor.
+    let (indent, room) = if room >= MIN_ROOM {
+        (wn + 2 + wa + 1 + wf + 1, room)
+    } else {
+        (wn + 2, width.saturating_sub(wn + 2).max(MIN_ROOM))
+    };
     for r in &rows {
-        let line = format!(
-            "{:>wn$}  {:<wa$} {:<wf$} {}",
-            r.n,
-            r.actor,
-            r.function,
-            clip(&r.changes, room)
-        );
+        let mut parts = wrap(&r.changes, room).into_iter();
+        let first = if indent > wn + 2 {
+            parts.next().unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let line = format!("{:>wn$}  {:<wa$} {:<wf$} {first}", r.n, r.actor, r.function,);
         let _ = writeln!(s, "{}", clip(line.trim_end(), width));
+        for part in parts {
+            let _ = writeln!(s, "{:indent$}{part}", "");
+        }
     }
     s
+}
+
+/// The fewest columns the change list is given before it moves below the row.
+const MIN_ROOM: usize = 24;
+
+/// Splits `text` into lines of at most `width` characters at spaces; a word longer
+/// than `width` gets a line of its own, whole.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
 }
 
 /// Cuts `text` to `width` characters, marking the cut with `...`.
@@ -111,7 +144,17 @@ fn lines(title: &str, edges: Vec<(&str, &str, &str)>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::clip;
+    use super::{clip, wrap};
+
+    #[test]
+    fn wrap_keeps_every_word_and_stays_within_width() {
+        let text = "folio f FUSE read, ref +T0; T0 sleeps on folio f; T2 idles";
+        let lines = wrap(text, 24);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.chars().count() <= 24), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+        assert_eq!(wrap("a-very-long-word x", 4), ["a-very-long-word", "x"]);
+    }
 
     #[test]
     fn clip_marks_what_it_cuts_and_keeps_what_fits() {
