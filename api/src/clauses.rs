@@ -45,6 +45,8 @@ impl Faultline {
         if let Some(f) = files.iter().find(|f| !self.catalog().has_file(f)) {
             return Err(Error::UnknownFile((*f).to_string()));
         }
+        // Clauses may name designs of files loaded after theirs; by now all are loaded.
+        self.catalog().unresolved()?;
         let mut out = Vec::new();
         for c in self.catalog().expects(files) {
             for d in &c.designs {

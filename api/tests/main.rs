@@ -216,3 +216,39 @@ fn mismatch_shows_the_whole_what_changed_column() {
         "{why}"
     );
 }
+
+/// The reviewer's scenario file loaded only after the file of the design its `expect`
+/// names: the library resolves clause designs after loading, in either order.
+#[test]
+fn a_scenario_loads_before_the_design_its_expect_names() {
+    let scen = EXISTS_FL
+        .replace("exists hold-io:", "exists later:")
+        .replace(
+            "\texists upstream: (holds(fork, mmap_lock, write) && holds(fault, mmap_lock));\n",
+            "\texpect later: deadlock;\n",
+        );
+    let design = "design later extends hold-io() {\n\ttitle \"t\";\n}\n";
+    for order in [
+        [("s.fl", &*scen), ("d.fl", design)],
+        [("d.fl", design), ("s.fl", &*scen)],
+    ] {
+        let mut fl = Faultline::new().expect("catalog loads");
+        for (name, text) in order {
+            fl.load_str(name, text).expect("loads");
+        }
+        let results = fl.test(&["s.fl"]).expect("runs");
+        assert_eq!(results.len(), 2, "{results:?}");
+        assert!(
+            results.iter().all(|r| r.design == "later"
+                && matches!(r.status, ClauseStatus::Ok | ClauseStatus::Reachable(_))),
+            "{results:?}"
+        );
+    }
+    let mut fl = Faultline::new().expect("catalog loads");
+    fl.load_str("s.fl", &scen.replace("expect later", "expect latr"))
+        .expect("loads: the design may come later");
+    let Err(faultline::Error::File(e)) = fl.test(&["s.fl"]) else {
+        panic!("latr is never defined");
+    };
+    assert_eq!(e.headline(), "s.fl:11:9: unknown design `latr`");
+}

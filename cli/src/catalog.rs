@@ -9,8 +9,8 @@ use faultline_models::Catalog;
 
 use crate::error::CliError;
 
-/// The built-in catalog with `files` loaded in order (a file may only name designs
-/// loaded before it); a bad file is a `file:line:col` error.
+/// The built-in catalog with `files` loaded (a clause may name a design of a file
+/// loaded after it); a bad file is a `file:line:col` error.
 pub(crate) fn catalog(files: &[PathBuf]) -> Result<Catalog, CliError> {
     let mut c = Catalog::builtin()?.clone();
     let ids: Vec<&str> = Property::ALL.iter().map(|p| p.id()).collect();
@@ -18,5 +18,6 @@ pub(crate) fn catalog(files: &[PathBuf]) -> Result<Catalog, CliError> {
     for f in files {
         c.load_file(f)?;
     }
+    c.unresolved()?;
     Ok(c)
 }

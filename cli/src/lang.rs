@@ -35,6 +35,7 @@ fn session(files: &[std::path::PathBuf]) -> Result<(Faultline, Vec<String>), Cli
             }
         }
     }
+    fl.catalog().unresolved().map_err(|e| lib_error(e.into()))?;
     Ok((fl, names))
 }
 

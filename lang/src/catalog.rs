@@ -31,6 +31,10 @@ pub struct Catalog {
     scenarios: std::collections::HashMap<String, At>,
     /// Property ids scenarios and clauses may name (unchecked when empty).
     properties: Vec<String>,
+    /// Scenarios whose clauses name designs not loaded yet: rechecked as files load,
+    /// refused by [`Catalog::unresolved`] if still unknown, so load order does not
+    /// matter. A list, not a scan of every file, to keep loading linear.
+    pending: Vec<At>,
 }
 
 /// An `expect` clause, its designs expanded (`*` is every design).
@@ -305,15 +309,110 @@ impl Catalog {
             text: text.to_string(),
             ast,
         });
-        let r = self.check_new(fi);
-        if let Err(e) = r {
-            let e = self.file_error(e);
-            self.files.pop();
-            self.designs.retain(|_, at| at.0 != fi);
-            self.scenarios.retain(|_, at| at.0 != fi);
-            return Err(e);
+        let r = self.check_new(fi).and_then(|()| {
+            // Clauses waiting for designs: this file may define some of them.
+            let mut still = Vec::new();
+            for &at in self.pending.iter().chain(&self.new_pending(fi)) {
+                if !self.check_clauses(at)? {
+                    still.push(at);
+                }
+            }
+            Ok(still)
+        });
+        match r {
+            Ok(still) => {
+                self.pending = still;
+                Ok(())
+            }
+            Err(e) => {
+                let e = self.file_error(e);
+                self.files.pop();
+                self.designs.retain(|_, at| at.0 != fi);
+                self.scenarios.retain(|_, at| at.0 != fi);
+                Err(e)
+            }
+        }
+    }
+
+    /// The scenarios of file `fi` whose clauses name a design.
+    fn new_pending(&self, fi: usize) -> Vec<At> {
+        let f = &self.files[fi].ast;
+        (0..f.scenarios.len())
+            .filter(|&si| {
+                let s = &f.scenarios[si];
+                !s.expects.is_empty() || !s.exists.is_empty()
+            })
+            .map(|si| (fi, si))
+            .collect()
+    }
+
+    /// An `expect` or `exists` clause naming a design no loaded file defines, as a
+    /// `file:line:col` error; call it once every file is loaded.
+    pub fn unresolved(&self) -> Result<(), FileError> {
+        for &(fi, si) in &self.pending {
+            let s = &self.files[fi].ast.scenarios[si];
+            for designs in s
+                .expects
+                .iter()
+                .map(|e| &e.designs)
+                .chain(s.exists.iter().map(|e| &e.designs))
+            {
+                self.check_clause_designs(designs)
+                    .map_err(|d| self.file_error(CErr { file: fi, diag: d }))?;
+            }
         }
         Ok(())
+    }
+
+    /// Checks the clauses of scenario `at` against the designs loaded so far: their
+    /// properties, that their knobs build and their predicates compile for each.
+    /// False when a clause names a design not loaded (yet).
+    fn check_clauses(&self, (fi, si): At) -> Result<bool, CErr> {
+        let err = |d: Diagnostic| CErr { file: fi, diag: d };
+        let s = &self.files[fi].ast.scenarios[si];
+        let ids = self.design_ids();
+        let known = |designs: &[ast::Ident]| {
+            designs
+                .iter()
+                .all(|d| d.name == "*" || self.designs.contains_key(&d.name))
+        };
+        let targets = |designs: &[ast::Ident]| -> Vec<String> {
+            ids.iter()
+                .filter(|d| designs.iter().any(|x| x.name == "*" || &x.name == *d))
+                .cloned()
+                .collect()
+        };
+        let mut resolved = true;
+        for e in &s.expects {
+            for (p, _) in &e.props {
+                self.check_property(p).map_err(err)?;
+            }
+            resolved &= known(&e.designs);
+            // The clause's knobs must build for each of its designs.
+            let sets = knob_pairs(&e.with);
+            for d in targets(&e.designs) {
+                if let Err(Inner::B(b)) = self.build_inner(&d, &s.name.name, &sets, None) {
+                    return Err(err(Diagnostic::new(e.span, format!("{b}"), "this clause")));
+                }
+            }
+        }
+        for e in &s.exists {
+            resolved &= known(&e.designs);
+            // The predicate names threads, VMAs and folios of each build.
+            let sets = knob_pairs(&e.with);
+            for d in targets(&e.designs) {
+                match self.build_inner(&d, &s.name.name, &sets, None) {
+                    Ok(b) => {
+                        crate::query::Query::compile(&e.pred, &b.machine).map_err(err)?;
+                    }
+                    Err(Inner::B(b)) => {
+                        return Err(err(Diagnostic::new(e.span, format!("{b}"), "this clause")));
+                    }
+                    Err(Inner::C(c)) => return Err(c),
+                }
+            }
+        }
+        Ok(resolved)
     }
 
     pub(crate) fn file_error(&self, e: CErr) -> FileError {
@@ -415,57 +514,6 @@ impl Catalog {
         for s in &f.scenarios {
             for p in &s.properties {
                 self.check_property(p).map_err(err)?;
-            }
-            for e in &s.expects {
-                self.check_clause_designs(&e.designs).map_err(err)?;
-                for (p, _) in &e.props {
-                    self.check_property(p).map_err(err)?;
-                }
-                // The clause's knobs must build for each of its designs.
-                let sets: Vec<(String, String)> = e
-                    .with
-                    .iter()
-                    .map(|(k, v)| (k.name.clone(), v.name.clone()))
-                    .collect();
-                let ids = self.design_ids();
-                let designs: Vec<&str> = if e.designs.iter().any(|d| d.name == "*") {
-                    ids.iter().map(String::as_str).collect()
-                } else {
-                    e.designs.iter().map(|d| d.name.as_str()).collect()
-                };
-                for d in designs {
-                    if let Err(Inner::B(b)) = self.build_inner(d, &s.name.name, &sets, None) {
-                        return Err(err(Diagnostic::new(e.span, format!("{b}"), "this clause")));
-                    }
-                }
-            }
-            for e in &s.exists {
-                self.check_clause_designs(&e.designs).map_err(err)?;
-                // The predicate names threads, VMAs and folios of each build.
-                let sets: Vec<(String, String)> = e
-                    .with
-                    .iter()
-                    .map(|(k, v)| (k.name.clone(), v.name.clone()))
-                    .collect();
-                let ids = self.design_ids();
-                for d in ids
-                    .iter()
-                    .filter(|d| e.designs.iter().any(|x| x.name == "*" || &x.name == *d))
-                {
-                    match self.build_inner(d, &s.name.name, &sets, None) {
-                        Ok(b) => {
-                            crate::query::Query::compile(&e.pred, &b.machine).map_err(err)?;
-                        }
-                        Err(Inner::B(b)) => {
-                            return Err(err(Diagnostic::new(
-                                e.span,
-                                format!("{b}"),
-                                "this clause",
-                            )));
-                        }
-                        Err(Inner::C(c)) => return Err(c),
-                    }
-                }
             }
             for did in self.design_ids() {
                 self.build_inner(&did, &s.name.name, &[], None)

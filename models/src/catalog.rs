@@ -65,7 +65,14 @@ impl Catalog {
         for p in paths {
             c.load_file(p.as_ref())?;
         }
+        c.unresolved()?;
         Ok(c)
+    }
+
+    /// A clause naming a design that no loaded file defines (`file:line:col`); call it
+    /// once every file is loaded, in whatever order.
+    pub fn unresolved(&self) -> Result<(), CatalogError> {
+        Ok(self.lang.unresolved()?)
     }
 
     /// Restricts the property ids files loaded from now on may name.

@@ -201,3 +201,47 @@ fn replay_tokens_are_bound_to_their_model_and_malformed_ones_are_exit_2() {
         assert_eq!(stderr(&o).lines().count(), 1, "{bad:?}");
     }
 }
+
+/// A scenario whose clause names a design of another file, and that design's file.
+const LATER_SCEN: &str = "scenario my-fork-fuse {\n\ttitle \"t\";\n\tproperties deadlock;\n\tvma B = anon;\n\tvma F = private-file;\n\tfolio f = fuse absent;\n\tthread fault fault { do_user_addr_fault(user, F, FILE, f); return; }\n\tthread fork fork { dup_mmap(); return; }\n\tdaemon fuse { fuse_server(B, kernel, first-touch); }\n\texpect later: deadlock;\n\texists later: (waits(fork, F) && holds(fault, F));\n}\n";
+const LATER_DESIGN: &str = "design later extends hold-io() {\n\ttitle \"t\";\n}\n";
+
+#[test]
+fn test_loads_a_scenario_before_the_design_its_expect_names_in_either_order() {
+    let dir = temp_dir();
+    let scen = dir.path().join("scen.fl");
+    let design = dir.path().join("design.fl");
+    std::fs::write(&scen, LATER_SCEN).expect("writes");
+    std::fs::write(&design, LATER_DESIGN).expect("writes");
+    let (s, d) = (scen.to_str().expect("utf8"), design.to_str().expect("utf8"));
+    for order in [[s, d], [d, s]] {
+        let o = faultline(&["test", order[0], order[1]]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{order:?}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        let out = stdout(&o);
+        assert!(
+            out.contains("[later x my-fork-fuse] expect later: deadlock;"),
+            "{out}"
+        );
+        assert!(out.ends_with("2 clause results: all ok\n"), "{out}");
+    }
+    // A name no file defines is still refused, at the clause, after every file loads.
+    std::fs::write(&scen, LATER_SCEN.replace("expect later", "expect latr")).expect("writes");
+    let o = faultline(&["test", s, d]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("scen.fl:10:9: unknown design `latr`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("did you mean `later`?"),
+        "{}",
+        stderr(&o)
+    );
+}
