@@ -35,6 +35,9 @@ pub struct Catalog {
     /// refused by [`Catalog::unresolved`] if still unknown, so load order does not
     /// matter. A list, not a scan of every file, to keep loading linear.
     pending: Vec<At>,
+    /// Every (kind, id) of the loaded files, so a new file's ids are checked against a
+    /// set, not by rehashing every file per load (quadratic in files).
+    ids: HashSet<(&'static str, String)>,
 }
 
 /// An `expect` clause, its designs expanded (`*` is every design).
@@ -322,6 +325,10 @@ impl Catalog {
         match r {
             Ok(still) => {
                 self.pending = still;
+                let ids: Vec<_> = Self::ids_of(&self.files[fi].ast)
+                    .map(|(kind, n)| (kind, n.name.clone()))
+                    .collect();
+                self.ids.extend(ids);
                 Ok(())
             }
             Err(e) => {
@@ -332,6 +339,15 @@ impl Catalog {
                 Err(e)
             }
         }
+    }
+
+    /// The ids a file defines, by kind, in the order the duplicate check reports them.
+    fn ids_of(f: &ast::File) -> impl Iterator<Item = (&'static str, &ast::Ident)> {
+        let d = f.designs.iter().map(|d| ("design", &d.name));
+        let s = f.scenarios.iter().map(|s| ("scenario", &s.name));
+        let n = f.funcs.iter().map(|x| ("fn", &x.name));
+        let k = f.knobs.iter().map(|x| ("knob", &x.name));
+        d.chain(s).chain(n).chain(k)
     }
 
     /// The scenarios of file `fi` whose clauses name a design.
@@ -425,42 +441,16 @@ impl Catalog {
         let f = &self.files[fi].ast;
         // Ids and function names are unique across files.
         let mut seen = HashSet::new();
-        for (i, s) in self.files.iter().enumerate() {
-            for d in &s.ast.designs {
-                if !seen.insert(("design", d.name.name.clone())) && i == fi {
-                    return Err(err(Diagnostic::new(
-                        d.name.span,
-                        format!("design `{}` is defined twice", d.name.name),
-                        "already defined",
-                    )));
-                }
-            }
-            for d in &s.ast.scenarios {
-                if !seen.insert(("scenario", d.name.name.clone())) && i == fi {
-                    return Err(err(Diagnostic::new(
-                        d.name.span,
-                        format!("scenario `{}` is defined twice", d.name.name),
-                        "already defined",
-                    )));
-                }
-            }
-            for d in &s.ast.funcs {
-                if !seen.insert(("fn", d.name.name.clone())) && i == fi {
-                    return Err(err(Diagnostic::new(
-                        d.name.span,
-                        format!("function `{}` is defined twice", d.name.name),
-                        "already defined",
-                    )));
-                }
-            }
-            for k in &s.ast.knobs {
-                if !seen.insert(("knob", k.name.name.clone())) && i == fi {
-                    return Err(err(Diagnostic::new(
-                        k.name.span,
-                        format!("knob `{}` is defined twice", k.name.name),
-                        "already defined",
-                    )));
-                }
+        for (kind, name) in Self::ids_of(f) {
+            if self.ids.contains(&(kind, name.name.clone()))
+                || !seen.insert((kind, name.name.clone()))
+            {
+                let what = if kind == "fn" { "function" } else { kind };
+                return Err(err(Diagnostic::new(
+                    name.span,
+                    format!("{what} `{}` is defined twice", name.name),
+                    "already defined",
+                )));
             }
         }
         for k in f
