@@ -362,9 +362,31 @@ impl Catalog {
             .collect()
     }
 
-    /// An `expect` or `exists` clause naming a design no loaded file defines, as a
-    /// `file:line:col` error; call it once every file is loaded.
+    /// An `expect` or `exists` clause naming a design (or a design's clause naming a
+    /// scenario) that no loaded file defines, as a `file:line:col` error; call it once
+    /// every file is loaded.
     pub fn unresolved(&self) -> Result<(), FileError> {
+        // A design's clauses name scenarios; one pass over the designs, once.
+        let sids = self.scenario_ids();
+        for (fi, f) in self.files.iter().enumerate() {
+            for s in f
+                .ast
+                .designs
+                .iter()
+                .flat_map(|d| &d.expects)
+                .flat_map(|e| &e.designs)
+            {
+                if s.name != "*" && !self.scenarios.contains_key(&s.name) {
+                    let d = Diagnostic::new(
+                        s.span,
+                        format!("unknown scenario `{}`", s.name),
+                        "no such scenario",
+                    )
+                    .suggest(&s.name, sids.iter().map(String::as_str));
+                    return Err(self.file_error(CErr { file: fi, diag: d }));
+                }
+            }
+        }
         for &(fi, si) in &self.pending {
             let s = &self.files[fi].ast.scenarios[si];
             for designs in s
@@ -475,18 +497,8 @@ impl Catalog {
         for (di, d) in f.designs.iter().enumerate() {
             let design = self.design_info_at((fi, di)).map_err(err)?;
             let _ = design;
-            let sids = self.scenario_ids();
+            // Scenario names may come in later files: `unresolved` checks them.
             for e in &d.expects {
-                for s in &e.designs {
-                    if s.name != "*" && !sids.contains(&s.name) {
-                        return Err(err(Diagnostic::new(
-                            s.span,
-                            format!("unknown scenario `{}`", s.name),
-                            "no such scenario",
-                        )
-                        .suggest(&s.name, sids.iter().map(String::as_str))));
-                    }
-                }
                 for (p, _) in &e.props {
                     self.check_property(p).map_err(err)?;
                 }

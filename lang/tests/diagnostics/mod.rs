@@ -243,3 +243,26 @@ fn a_goto_loop_in_a_design_function_is_a_compile_error_with_its_position() {
     assert!(h.ends_with("loops here forever without a step"), "{h}");
     assert!(r.contains("goto here;"), "{r}");
 }
+
+#[test]
+fn clauses_may_name_designs_and_scenarios_of_later_files_in_either_order() {
+    let design = "design later {\n\ttitle \"t\";\n\texpect s: ~deadlock;\n}\n";
+    let scen = format!(
+        "{SCEN}\tthread fault t {{\n\t\tmmap_read_lock();\n\t\tmmap_read_unlock();\n\t\treturn;\n\t}}\n\texpect later: ~deadlock;\n}}\n"
+    );
+    for order in [
+        [("d.fl", design), ("s.fl", &*scen)],
+        [("s.fl", &*scen), ("d.fl", design)],
+    ] {
+        let mut c = catalog();
+        for (name, text) in order {
+            c.load(name, text).expect("loads");
+        }
+        c.unresolved().expect("every name is defined");
+    }
+    let mut c = catalog();
+    c.load("d.fl", &design.replace("expect s:", "expect z:"))
+        .expect("z may come later");
+    let e = c.unresolved().expect_err("no file defines z");
+    assert_eq!(e.headline(), "d.fl:3:9: unknown scenario `z`");
+}
