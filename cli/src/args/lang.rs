@@ -10,7 +10,8 @@ use super::common::knob_setting;
 #[derive(Debug, Args, PartialEq)]
 pub(crate) struct TestArgs {
     /// `.fl` files whose `expect` and `exists` clauses to run (loaded over the
-    /// built-in catalog, in order).
+    /// built-in catalog; a clause may name a design or scenario of any of them, in
+    /// any order).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
     /// Load this `.fl` file first (designs or scenarios the tested files use);
