@@ -293,3 +293,33 @@ fn the_splat_and_explain_carry_the_version_and_the_file_hashes() {
         assert!(out.contains(", fork-fuse.fl "), "{out}");
     }
 }
+
+/// Caught [20]: a `dot` on PATH that fails made the whole report exit 2; the graphs are
+/// now drawn by layout-rs instead, and the page says so.
+#[test]
+fn a_dot_that_fails_leaves_the_report_drawn_by_layout_rs_not_exit_2() {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = temp_dir();
+    let dot = bin.path().join("dot");
+    std::fs::write(&dot, "#!/bin/sh\necho 'dot: broken' >&2\nexit 1\n").expect("writes");
+    std::fs::set_permissions(&dot, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = std::env::var("PATH").unwrap_or_default();
+    let out = temp_dir();
+    let o = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["report", "--out"])
+        .arg(out.path())
+        .args(["--design", "hold-io", "--scenario", "fork-fuse"])
+        .env("PATH", format!("{}:{path}", bin.path().display()))
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.path().join("hold-io.fork-fuse.deadlock.dot").is_file());
+    let svg = std::fs::read_to_string(out.path().join("hold-io.fork-fuse.deadlock.svg"))
+        .expect("layout-rs drew the graph");
+    assert!(svg.contains("<svg"), "{svg}");
+    let page = std::fs::read_to_string(out.path().join("hold-io.fork-fuse.html")).expect("page");
+    assert!(
+        page.contains("laid out by <code>layout-rs</code>"),
+        "{page}"
+    );
+}
