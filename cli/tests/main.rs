@@ -16,6 +16,16 @@ mod repro;
 mod shard;
 mod trust;
 
+/// The catalog's designs, in the matrix's column order.
+const DESIGNS: [&str; 6] = [
+    "upstream",
+    "vma-retry",
+    "hold-io",
+    "hold-file",
+    "two-flag",
+    "approach3",
+];
+
 fn faultline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_faultline"))
         .args(args)

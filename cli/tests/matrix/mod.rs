@@ -5,17 +5,7 @@
 //! document, or the document is [inferred] or silent, the reason sits next to the
 //! expectation.
 
-use super::{faultline, stderr};
-
-/// Designs, in the matrix's column order.
-const DESIGNS: [&str; 6] = [
-    "upstream",
-    "vma-retry",
-    "hold-io",
-    "hold-file",
-    "two-flag",
-    "approach3",
-];
+use super::{DESIGNS, faultline, stderr};
 
 /// Computes `faultline matrix --json [args]`; returns (scenario, design, verdict).
 fn matrix(args: &[&str]) -> Vec<(String, String, String)> {
