@@ -141,6 +141,12 @@ pub(crate) static OPS: &[OpDef] = &[
     def!("fuse_writepages", F, Stmt, |a, _| Op::FuseWritebackStart {
         folio: FolioId(a[0])
     }),
+    def!("folio_test_writeback", F, TrueJump, |a, l| {
+        Op::IfFolioWriteback {
+            folio: FolioId(a[0]),
+            then: l,
+        }
+    }),
     def!("fuse_wait_on_page_writeback", F, Stmt, |a, _| {
         Op::FuseWaitWriteback {
             folio: FolioId(a[0]),

@@ -24,4 +24,5 @@ pub const CATALOG_FILES: &[(&str, &str)] = &[
     ("kernel-h2.fl", include_str!("../fl/kernel-h2.fl")),
     ("kernel-wb.fl", include_str!("../fl/kernel-wb.fl")),
     ("kernel-ff.fl", include_str!("../fl/kernel-ff.fl")),
+    ("uptodate-wb.fl", include_str!("../fl/uptodate-wb.fl")),
 ];

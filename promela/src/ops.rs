@@ -360,6 +360,14 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
                 n,
             )]
         }
+        Op::IfFolioWriteback { folio, then } => {
+            let f = folio.0;
+            let wb = format!("(f_st[{f}] >= IO_DISK && f_st[{f}] <= IO_UFFD_TAKEN)");
+            vec![
+                o(wb.clone(), vec![], prog.target(then)),
+                o(format!("!{wb}"), vec![], n),
+            ]
+        }
         Op::FuseWaitWriteback { folio } => {
             let f = folio.0;
             vec![o(

@@ -540,6 +540,7 @@ fn check_indices(
         | Op::InvalidateFolio { folio }
         | Op::FuseWritebackStart { folio }
         | Op::FuseWaitWriteback { folio }
+        | Op::IfFolioWriteback { folio, .. }
         | Op::HandleUserfault { folio, .. }
             if folio.index() >= folios =>
         {

@@ -144,6 +144,14 @@ pub enum Op {
         /// The writeback entry.
         folio: FolioId,
     },
+    /// `folio_test_writeback` on a named FUSE writeback entry: jump while its WRITE is
+    /// queued or with the server (PG_writeback until the reply, since 6.16).
+    IfFolioWriteback {
+        /// The writeback entry.
+        folio: FolioId,
+        /// Taken when under writeback.
+        then: Label,
+    },
     /// `fuse_page_mkwrite` -> `fuse_wait_on_page_writeback`: sleep until the page's
     /// FUSE WRITE is answered (`wait_event`, uninterruptible).
     FuseWaitWriteback {
@@ -254,9 +262,10 @@ impl Op {
             | Op::HandleUserfault { present: fail, .. } => Some(fail),
             Op::FindVma { missing, .. } => Some(missing),
             Op::FilemapGetFolio { absent, .. } => Some(absent),
-            Op::IfAnonVma { then, .. } | Op::IfFlag { then, .. } | Op::IfFolioUptodate { then } => {
-                Some(then)
-            }
+            Op::IfAnonVma { then, .. }
+            | Op::IfFlag { then, .. }
+            | Op::IfFolioUptodate { then }
+            | Op::IfFolioWriteback { then, .. } => Some(then),
             Op::Goto(l) | Op::Choose { alt: l } => Some(l),
             _ => None,
         }
@@ -301,6 +310,7 @@ impl Op {
             Op::FolioWaitLocked { .. } => "folio_wait_locked",
             Op::InvalidateFolio { .. } => "invalidate_inode_pages2",
             Op::FuseWritebackStart { .. } => "fuse_writepages",
+            Op::IfFolioWriteback { .. } => "folio_test_writeback",
             Op::FuseWaitWriteback { .. } => "fuse_wait_on_page_writeback",
             Op::FolioTrylock { .. } => "folio_trylock",
             Op::FolioLock => "folio_lock",

@@ -57,4 +57,5 @@ void watchdog_done(void);
 int case_h2(int argc, char **argv);
 int case_wb(int argc, char **argv);
 int case_ff(int argc, char **argv);
+int case_uw(int argc, char **argv);
 #endif

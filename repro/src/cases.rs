@@ -74,6 +74,16 @@ const FF_ROLES: &[(&str, &str)] = &[("fault", "T1"), ("fork", "W"), ("fuse", "S"
 /// H1's cycle: the fault holding F's lock across the read, fork, the server's GUP.
 const FF_STUCK: &[&str] = &["fault", "fork", "fuse"];
 
+const UW_ROLES: &[(&str, &str)] = &[
+    ("mkwrite", "T1"),
+    ("reader", "T2"),
+    ("fuse", "S"),
+    ("sync", "M"),
+];
+/// UW's cycle: the mkwrite holding f's lock across writeback, the kernel-mode fault
+/// waiting for f's lock under mmap_read_lock, the server's mmap.
+const UW_STUCK: &[&str] = &["mkwrite", "reader", "fuse"];
+
 /// Every case, in run order.
 pub static CASES: &[Case] = &[
     Case {
@@ -237,6 +247,24 @@ pub static CASES: &[Case] = &[
         sets: &[("mapping", "private"), ("fault-origin", "kernel")],
         roles: FF_ROLES,
         stuck: FF_STUCK,
+    },
+    Case {
+        name: "uw",
+        title: "UW: a kernel-mode fault waits for an uptodate folio under FUSE writeback, server mmaps",
+        args: "uw -s mmap",
+        scenario: "uptodate-wb",
+        sets: &[],
+        roles: UW_ROLES,
+        stuck: UW_STUCK,
+    },
+    Case {
+        name: "uw-nommap",
+        title: "UW control: the server reads the WRITE at once",
+        args: "uw -s none",
+        scenario: "uptodate-wb",
+        sets: &[("server", "none")],
+        roles: UW_ROLES,
+        stuck: &[],
     },
 ];
 

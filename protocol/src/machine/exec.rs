@@ -207,6 +207,12 @@ impl Machine {
                     next = prog.target(then);
                 }
             }
+            Op::IfFolioWriteback { folio, then } => {
+                // the WRITE is queued or with the server until fuse_dev_do_write
+                if matches!(w.folio(folio).state, FolioState::ReadIo { .. }) {
+                    next = prog.target(then);
+                }
+            }
             Op::FolioWaitLocked { .. } | Op::FuseWaitWriteback { .. } => {} // enabled once done
             Op::InvalidateFolio { folio } => {
                 // enabled only once unlocked and unreferenced (or already gone)
