@@ -302,7 +302,7 @@ mod tests {
                 .into_iter()
                 .map(|s| s.id)
                 .collect::<Vec<_>>(),
-            ["kernel-h2", "kernel-wb", "kernel-ff"]
+            ["kernel-h2", "kernel-wb", "kernel-ff", "uptodate-wb"]
         );
         for d in c.designs() {
             for s in c.scenarios() {

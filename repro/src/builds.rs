@@ -30,6 +30,12 @@ pub static BUILDS: &[Build] = &[
         sets: &[],
     },
     Build {
+        series: "v2-not-writeback",
+        title: "v2 1-5/5 plus Wilcox's !folio_test_writeback in 4/5 and 5/5 (afTQl12XcXVnku9J@casper.infradead.org, never posted as code)",
+        design: "vma-retry",
+        sets: &[("wait-if-uptodate", "not-writeback")],
+    },
+    Build {
         series: "retry-hard",
         title: "VM_FAULT_RETRY_HARD draft (20260522023305.98223-1-baohua@kernel.org)",
         design: "two-flag",

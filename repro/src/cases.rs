@@ -251,7 +251,7 @@ pub static CASES: &[Case] = &[
     Case {
         name: "uw",
         title: "UW: a kernel-mode fault waits for an uptodate folio under FUSE writeback, server mmaps",
-        args: "uw -s mmap",
+        args: "uw -s mmap -T 20",
         scenario: "uptodate-wb",
         sets: &[],
         roles: UW_ROLES,

@@ -340,3 +340,37 @@ fn h2_stack_without_r2_ends_when_the_fault_does() {
     assert!(j.ok(), "{j:#?}");
     assert!(j.result.contains("predicted=COMPLETE observed=COMPLETE"));
 }
+
+#[test]
+fn uw_hangs_the_v2_kernel_with_a_kernel_mode_fault_holding_mmap_read_lock_for_an_uptodate_folio() {
+    // v2 5/5 cleared FAULT_FLAG_ALLOW_RETRY for the uptodate folio: T2's write() from
+    // the second mapping waits for f's lock in filemap_fault under mmap_read_lock, T1
+    // holds f in fuse_page_mkwrite waiting for writeback, S's mmap queues for
+    // mmap_write_lock. SIGKILL does not reap (T1 is uninterruptible); the FUSE abort does.
+    let text = log("7.2+v2-uw");
+    assert!(text.contains("filemap_fault<__do_fault<do_fault"));
+    assert!(text.contains("copy_page_from_iter<anon_pipe_write"));
+    assert!(text.contains("folio_wait_writeback<fuse_page_mkwrite"));
+    assert!(
+        text.contains("down_write_killable<vm_mmap_pgoff") || text.contains("wchan=vm_mmap_pgoff")
+    );
+    let j = verdict_for("uw", "v2", &text);
+    assert!(j.ok(), "{j:#?}");
+    assert!(
+        j.result
+            .contains("predicted=HANG observed=HANG killable=no hung_task=yes"),
+        "{j:#?}"
+    );
+}
+
+#[test]
+fn uw_completes_on_v2_with_wilcoxs_not_writeback_test_as_the_model_predicts() {
+    // repro/patches/v2-not-writeback: the folio under writeback keeps ALLOW_RETRY, so
+    // T2 drops mmap_lock to wait and the server's mmap goes through.
+    let j = verdict_for("uw", "v2-not-writeback", &log("7.2+v2-not-writeback-uw"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(
+        j.result.contains("predicted=COMPLETE observed=COMPLETE"),
+        "{j:#?}"
+    );
+}

@@ -288,6 +288,7 @@ const SITES: &[(&str, &[&str])] = &[
             "do_vmi_munmap",
             "do_mmap",
             "vm_mmap_pgoff",
+            "vm_mmap_anon",
             "do_mlock",
             "do_madvise",
             "do_mremap",
@@ -320,6 +321,8 @@ const SITES: &[(&str, &[&str])] = &[
             "fuse_page_mkwrite",
             // a driver ->fault's lock_page (retry-hard, issue 16)
             "do_vma_lock_unsafe",
+            // writeback_get_folio's folio_lock (uptodate-wb's sync_file_range)
+            "sync_file_range_page",
         ],
     ),
     (
