@@ -6,6 +6,8 @@
 //! exactly as [`crate::native`] does. The same [`Reducer`] decides every choice, so a
 //! search built on this visits the states the native engine visits.
 
+use std::sync::Arc;
+
 use faultline_protocol::{Machine, ModelError, Step, World};
 use faultline_traces::Trace;
 
@@ -32,26 +34,26 @@ pub struct Expansion {
 
 /// The native engine's successor function over packed states, with its reductions.
 #[derive(Debug)]
-pub struct Successors<'m> {
-    m: &'m Machine,
+pub struct Successors {
+    m: Arc<Machine>,
     reducer: Reducer,
     safety: Vec<Property>,
     template: World,
 }
 
-impl<'m> Successors<'m> {
+impl Successors {
     /// The step function of a native check of the safety properties of `props` on `m`
     /// with `reduce` (reduced where sound for them, as [`crate::run`] decides). Liveness
     /// properties are left out: they need the whole state graph in one place, and
     /// leaving them out lets the reductions run, so the states are those of `check`
     /// with the safety properties alone.
-    pub fn new(m: &'m Machine, props: &[Property], reduce: Reduce) -> Successors<'m> {
+    pub fn new(m: Arc<Machine>, props: &[Property], reduce: Reduce) -> Successors {
         let safety: Vec<Property> = props.iter().copied().filter(|p| !p.is_liveness()).collect();
         Successors {
-            m,
-            reducer: Reducer::new(m, &safety, reduce),
+            reducer: Reducer::new(&m, &safety, reduce),
             safety,
             template: m.initial(),
+            m,
         }
     }
 
@@ -72,7 +74,7 @@ impl<'m> Successors<'m> {
 
     /// The packed representative of the initial state, appended to `out`.
     pub fn initial(&self, out: &mut Vec<u8>) {
-        let (init, _) = self.reducer.canonical(self.m, &self.template);
+        let (init, _) = self.reducer.canonical(&self.m, &self.template);
         init.pack(self.m.shape(), out);
     }
 
@@ -88,9 +90,9 @@ impl<'m> Successors<'m> {
             .safety
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.violated_at(self.m, &w, &enabled))
+            .filter(|(_, p)| p.violated_at(&self.m, &w, &enabled))
             .fold(0u64, |acc, (k, _)| acc | 1 << k);
-        let ample = self.reducer.ample(self.m, &w, &mut enabled);
+        let ample = self.reducer.ample(&self.m, &w, &mut enabled);
         out.proviso = ample.len < enabled.len() && ample.proviso;
         self.push(&w, &enabled[..ample.len], out)
     }
@@ -103,7 +105,7 @@ impl<'m> Successors<'m> {
         let w = World::unpack(self.m.shape(), packed, &self.template);
         let mut enabled = Vec::new();
         self.m.enabled(&w, &mut enabled);
-        let ample = self.reducer.ample(self.m, &w, &mut enabled);
+        let ample = self.reducer.ample(&self.m, &w, &mut enabled);
         self.push(&w, &enabled[ample.len..], out)
     }
 
@@ -116,7 +118,7 @@ impl<'m> Successors<'m> {
         for &step in steps {
             let next = self.m.apply(w, step).map_err(|e| (step.encode(), e))?;
             self.reducer
-                .pack_representative(self.m, &next, &mut out.bytes);
+                .pack_representative(&self.m, &next, &mut out.bytes);
             out.codes.push(step.encode());
         }
         Ok(())
@@ -128,7 +130,7 @@ impl<'m> Successors<'m> {
         let mut w = self.template;
         let mut steps = Vec::with_capacity(codes.len());
         for &code in codes {
-            let (_, r) = self.reducer.canonical(self.m, &w);
+            let (_, r) = self.reducer.canonical(&self.m, &w);
             let step = rename_step(Step::decode(code), &r.inverse());
             steps.push(step);
             match self.m.apply(&w, step) {
@@ -152,19 +154,19 @@ impl<'m> Successors<'m> {
         let mismatch = || CheckError::ReplayMismatch {
             token: token(&steps),
         };
-        let trace = Trace::replay(self.m, &steps).map_err(|_| mismatch())?;
+        let trace = Trace::replay(&self.m, &steps).map_err(|_| mismatch())?;
         let mut packed = Vec::new();
-        let (rep, _) = self.reducer.canonical(self.m, trace.last());
+        let (rep, _) = self.reducer.canonical(&self.m, trace.last());
         rep.pack(self.m.shape(), &mut packed);
         if packed != stored {
             return Err(mismatch());
         }
         let mut enabled = Vec::new();
         self.m.enabled(trace.last(), &mut enabled);
-        if !property.violated_at(self.m, trace.last(), &enabled) {
+        if !property.violated_at(&self.m, trace.last(), &enabled) {
             return Err(mismatch());
         }
-        let mut cx = Counterexample::at_end(self.m, trace, property);
+        let mut cx = Counterexample::at_end(&self.m, trace, property);
         cx.shortest = !self.reducer.ran().por;
         Ok(cx)
     }
@@ -173,7 +175,7 @@ impl<'m> Successors<'m> {
     /// concrete path to it (as the native engine reports it).
     pub fn model_error(&self, codes: &[u16], code: u16) -> CheckError {
         let (mut steps, w) = self.concrete(codes);
-        let (_, r) = self.reducer.canonical(self.m, &w);
+        let (_, r) = self.reducer.canonical(&self.m, &w);
         steps.push(rename_step(Step::decode(code), &r.inverse()));
         match self.m.apply(&w, steps[steps.len() - 1]) {
             Err(error) => CheckError::Model {
