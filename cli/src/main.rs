@@ -201,7 +201,7 @@ fn cluster(c: ClusterArgs) -> Result<(u8, String), CliError> {
             let out = render(&model, &report, c.format(), c.dot.as_deref(), &memory)?;
             Ok((report.overall().exit_code(), out))
         }
-        faultline_cluster::Outcome::Peer(status) => Ok((status.exit_code(), String::new())),
+        faultline_cluster::Outcome::Peer(code) => Ok((code, String::new())),
     }
 }
 

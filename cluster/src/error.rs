@@ -17,6 +17,10 @@ pub enum ClusterError {
     /// Occurs when a worker fails (a peer process died, a connection broke).
     #[error("a worker failed: {0}")]
     Worker(String),
+    /// Occurs on a process other than 0 when the search stopped on a model error
+    /// (process 0 reports it with its path).
+    #[error("the search stopped on a model error; process 0 reports it")]
+    PeerModelError,
     /// Occurs when the check itself fails (a model error, a replay mismatch).
     #[error(transparent)]
     Check(#[from] CheckError),

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::os::fd::AsFd;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
@@ -31,9 +32,8 @@ use crate::walk::Collected;
 pub enum Outcome {
     /// Process 0: the report, as `faultline check` gives it.
     Report(Box<Report>),
-    /// Any other process: the overall status (its exit code), the report being
-    /// process 0's.
-    Peer(Overall),
+    /// Any other process: the exit code process 0 gives (its report is process 0's).
+    Peer(u8),
 }
 
 type Exchanged = CapacityContainerBuilder<Vec<Parcel>>;
@@ -56,6 +56,14 @@ pub fn run(
     let max_states = budget.max_states.div_ceil(peers);
     let max_bytes = budget.max_bytes / cluster.workers as u64;
     let start = Instant::now();
+    // timely prints "awaiting connections" and "error connecting ... retrying" on
+    // stdout while the processes connect (before `execute` returns): stdout is the
+    // report's, so those lines go to stderr.
+    let to_stderr = std::io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .ok()
+        .and_then(|fd| gag::Redirect::stdout(std::fs::File::from(fd)).ok());
     let guards = timely::execute(cluster.config(), move |worker: &mut Worker| {
         let succ = Successors::new(m.clone(), &props, reduce);
         let me = worker.index() as u32;
@@ -66,16 +74,22 @@ pub fn run(
         let level = level.borrow();
         let known = &level.known;
         if me != 0 {
-            return Ok(Outcome::Peer(overall(known, &props)));
+            return match exit_code(known, &props) {
+                2 => Err(ClusterError::PeerModelError),
+                code => Ok(Outcome::Peer(code)),
+            };
         }
         let stats = stats(&done.totals, level.successors(), start);
         report(level.successors(), &props, known, done, stats, &budget)
             .map(|r| Outcome::Report(Box::new(r)))
+            .map_err(ClusterError::Check)
     })
-    .map_err(ClusterError::Start)?;
+    .map_err(ClusterError::Start);
+    drop(to_stderr);
+    let guards = guards?;
     let mut first = None;
     for result in guards.join() {
-        let outcome = result.map_err(ClusterError::Worker)?.map_err(ClusterError::Check)?;
+        let outcome = result.map_err(ClusterError::Worker)??;
         if first.is_none() || matches!(outcome, Outcome::Report(_)) {
             first = Some(outcome);
         }
@@ -171,17 +185,19 @@ fn walk(worker: &mut Worker, level: &Rc<RefCell<Level>>) -> Collected {
     done.take()
 }
 
-/// The overall status every process can tell from what was broadcast.
-fn overall(known: &Status, props: &[Property]) -> Overall {
-    if known.found.iter().any(Option::is_some) {
+/// The exit code of process 0, as every process can tell it from what was broadcast:
+/// 2 for a model error, else the overall status's.
+fn exit_code(known: &Status, props: &[Property]) -> u8 {
+    let overall = if known.error.is_some() {
+        return 2;
+    } else if known.found.iter().any(Option::is_some) {
         Overall::Violated
-    } else if known.error.is_some() {
-        Overall::Violated // exits 2 on process 0; peers report a failure too
     } else if known.full.is_some() || props.iter().any(|p| p.is_liveness()) {
         Overall::Inconclusive
     } else {
         Overall::Holds
-    }
+    };
+    overall.exit_code()
 }
 
 fn stats(totals: &Totals, succ: &Successors, start: Instant) -> Stats {

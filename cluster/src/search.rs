@@ -203,7 +203,10 @@ impl Level {
     }
 
     fn watch(&mut self, depth: u32, idx: u32) {
-        let at = Gid { worker: self.me, idx };
+        let at = Gid {
+            worker: self.me,
+            idx,
+        };
         let hit = Hit { depth, at, code: 0 };
         for (k, slot) in self.known.found.iter_mut().enumerate() {
             if self.scratch.watched & 1 << k != 0 && slot.is_none_or(|h| hit < h) {
@@ -258,7 +261,6 @@ impl Level {
             }
         }
     }
-
 
     /// Round `3d + 1`: expands the rest of the asked-for states of level `d - 1`.
     fn rest_round(&mut self, level: u32, got: &[Parcel]) {
