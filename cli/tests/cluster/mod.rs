@@ -200,11 +200,30 @@ fn a_violation_found_over_four_processes_has_the_length_of_check_and_replays() {
 }
 
 #[test]
-fn liveness_is_inconclusive_and_bad_cluster_input_is_one_line_exit_2() {
+fn liveness_and_a_full_budget_are_inconclusive_and_bad_cluster_input_is_one_line_exit_2() {
     let o = faultline(&["cluster", "upstream", "fork-fuse", "--property", "livelock"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(
         stdout(&o).contains("liveness needs it whole"),
+        "{}",
+        stdout(&o)
+    );
+    let o = faultline(&[
+        "cluster",
+        "upstream",
+        "many-faults",
+        "--set",
+        "faults=3",
+        "--property",
+        "deadlock",
+        "--max-states",
+        "1000",
+        "-w",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("stopped at the state budget"),
         "{}",
         stdout(&o)
     );
