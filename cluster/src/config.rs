@@ -123,3 +123,34 @@ fn hosts(path: &Path, n: usize) -> Result<Vec<String>, ClusterError> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hostfile_gives_the_first_n_addresses_and_refuses_a_bad_line_with_its_place() {
+        let dir = std::env::temp_dir().join(format!("faultline-cluster-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let good = dir.join("good");
+        std::fs::write(&good, "# nodes\nnode1:2101\n\nnode2:2101\nnode3:2101\n").expect("writes");
+        let c = Cluster::new(2, 1, 2, Some(&good)).expect("parses");
+        assert_eq!(c.addresses, ["node1:2101", "node2:2101"]);
+        assert_eq!(c.processes(), 2);
+        let bad = dir.join("bad");
+        std::fs::write(&bad, "node1:2101\nnode2\n").expect("writes");
+        let e = Cluster::new(1, 0, 2, Some(&bad)).expect_err("refused");
+        assert!(
+            e.to_string()
+                .ends_with("bad:2:1: expected host:port, found `node2`"),
+            "{e}"
+        );
+        let e = Cluster::new(1, 0, 4, Some(&good)).expect_err("too few");
+        assert!(
+            e.to_string().ends_with("names 3 processes, -n asks for 4"),
+            "{e}"
+        );
+        assert!(Cluster::new(1, 2, 2, None).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -155,3 +155,49 @@ impl Part {
         Ok(Insert::New(idx))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_is_stored_once_and_keeps_its_first_parent_link() {
+        let mut part = Part::new(3, u64::MAX, u64::MAX);
+        let a = [1u8, 2, 3];
+        let p = Gid { worker: 1, idx: 7 };
+        assert_eq!(part.insert(&a, hash(&a), p, 5), Ok(Insert::New(0)));
+        assert_eq!(part.insert(&a, hash(&a), Gid::ROOT, 9), Ok(Insert::Old(0)));
+        assert_eq!(part.link(0), (p, 5));
+        assert_eq!(part.get(0), &a);
+        assert_eq!(
+            part.insert(&[0, 0, 0], hash(&[0, 0, 0]), p, 1),
+            Ok(Insert::New(1))
+        );
+    }
+
+    #[test]
+    fn a_full_state_budget_refuses_new_states_but_finds_old_ones() {
+        let mut part = Part::new(1, 1, u64::MAX);
+        assert_eq!(
+            part.insert(&[1], hash(&[1]), Gid::ROOT, 0),
+            Ok(Insert::New(0))
+        );
+        assert_eq!(
+            part.insert(&[2], hash(&[2]), Gid::ROOT, 0),
+            Err(Full::States)
+        );
+        assert_eq!(
+            part.insert(&[1], hash(&[1]), Gid::ROOT, 0),
+            Ok(Insert::Old(0))
+        );
+    }
+
+    #[test]
+    fn owners_spread_states_over_every_worker() {
+        let mut count = [0u32; 4];
+        for i in 0u32..4000 {
+            count[owner(hash(&i.to_le_bytes()), 4) as usize] += 1;
+        }
+        assert!(count.iter().all(|&c| (800..1200).contains(&c)), "{count:?}");
+    }
+}
