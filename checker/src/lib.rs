@@ -17,6 +17,7 @@
 //! | `reach` | reachability: `exists` witnesses and every deadlock state, unreduced BFS, shortest traces |
 //! | `liveness` | fair cycles on the state graph (petgraph `kosaraju_scc`) and lassos |
 //! | `native` | the native engine: search, then properties, then verdicts |
+//! | `successors` | the native step function over packed states, for a search kept elsewhere (`faultline-cluster`) |
 //! | `budget` | state and memory budgets |
 //! | `memory` | the machine's memory budget: cgroup, rlimits, MemAvailable, `--max-memory` |
 //! | `limit` | engine reasons for `inconclusive` |
@@ -37,6 +38,7 @@ mod reduce;
 mod replay;
 mod search;
 mod store;
+mod successors;
 mod verdict;
 
 pub use budget::Budget;
@@ -49,4 +51,5 @@ pub use property::Property;
 pub use reach::{DeadlockState, Deadlocks, Reached, deadlocks, reach};
 pub use reduce::{Reduce, Reductions};
 pub use replay::{Replayed, replay};
+pub use successors::{Expansion, Successors};
 pub use verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Status, Verdict};

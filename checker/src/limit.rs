@@ -45,6 +45,9 @@ pub enum EngineLimit {
         /// `loom` or `shuttle`.
         engine: &'static str,
     },
+    /// The distributed search (`faultline cluster`) keeps the state graph in pieces
+    /// on several processes, and liveness needs it whole.
+    Partitioned,
 }
 
 impl fmt::Display for EngineLimit {
@@ -81,6 +84,10 @@ impl fmt::Display for EngineLimit {
                 f,
                 "{engine} cannot check liveness (no fairness, every execution ends at a step \
                  cap); use --engine native"
+            ),
+            EngineLimit::Partitioned => f.write_str(
+                "the distributed search keeps the state graph partitioned over processes and \
+                 liveness needs it whole; use faultline check",
             ),
         }
     }

@@ -25,6 +25,10 @@ pub(crate) enum CliError {
     /// Occurs when the check stops on a model error.
     #[error(transparent)]
     Check(#[from] CheckError),
+    /// Occurs when `faultline cluster` cannot start, loses a worker, or is given a bad
+    /// hostfile (its model errors are [`CliError::Check`]).
+    #[error("{0}")]
+    Cluster(faultline_cluster::ClusterError),
     /// Occurs when one matrix cell stops on a model error: which cell.
     #[error("{0}: {1}")]
     Cell(String, CheckError),
@@ -62,6 +66,15 @@ pub(crate) enum CliError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+impl From<faultline_cluster::ClusterError> for CliError {
+    fn from(e: faultline_cluster::ClusterError) -> Self {
+        match e {
+            faultline_cluster::ClusterError::Check(c) => CliError::Check(c),
+            other => CliError::Cluster(other),
+        }
+    }
 }
 
 impl From<CatalogError> for CliError {

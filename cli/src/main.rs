@@ -1,4 +1,4 @@
-//! The `faultline` command line: `list`, `matrix`, `merge`, `check`, `explain`, `report`,
+//! The `faultline` command line: `list`, `matrix`, `merge`, `check`, `cluster`, `explain`, `report`,
 //! `replay`, `completions`, `man`.
 //!
 //! | module | holds |
@@ -51,7 +51,7 @@ use faultline_checker::{Engine, Property, Status, replay, replay_shuttle, run_wi
 use faultline_traces::{Lasso, Token, TokenError, Trace, trace_text};
 
 use crate::args::{
-    CheckArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs, Shard,
+    CheckArgs, ClusterArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs, Shard,
 };
 use crate::error::CliError;
 use crate::format::Format;
@@ -104,6 +104,7 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
     match cmd {
         Command::List(l) => Ok((0, list::text(&catalog::catalog(&l.files.files)?))),
         Command::Check(c) => check(c, progress),
+        Command::Cluster(c) => cluster(c),
         Command::Matrix(m) => matrix_cmd(&m, progress),
         Command::Merge(m) => merge::run(&m),
         Command::Explain(e) => explain::run(&e, progress),
@@ -143,25 +144,65 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
         &mut shown,
     )?;
     progress.finish();
-    let evidence = output::evidence(&model, &report);
-    let dots = match &c.dot {
-        Some(dir) => output::write_dots(&model, &evidence, dir)?,
+    let out = render(&model, &report, c.format(), c.dot.as_deref(), &memory)?;
+    Ok((report.overall().exit_code(), out))
+}
+
+/// A check's report as `format`, its graphs written to `dot`.
+fn render(
+    model: &faultline_models::Model,
+    report: &faultline_checker::Report,
+    format: Format,
+    dot: Option<&std::path::Path>,
+    memory: &faultline_checker::MemoryBudget,
+) -> Result<String, CliError> {
+    let evidence = output::evidence(model, report);
+    let dots = match dot {
+        Some(dir) => output::write_dots(model, &evidence, dir)?,
         None => Vec::new(),
     };
-    let mut out = match c.format() {
+    let mut out = match format {
         Format::Json => {
-            let mut s = output::json(&model, &report, &evidence, &dots).to_string();
+            let mut s = output::json(model, report, &evidence, &dots).to_string();
             s.push('\n');
             s
         }
-        Format::Dot => output::dot(&model, &evidence),
-        Format::Splat => output::splat(&model, &evidence),
-        Format::Text => output::text(&model, &report, &evidence, &dots),
+        Format::Dot => output::dot(model, &evidence),
+        Format::Splat => output::splat(model, &evidence),
+        Format::Text => output::text(model, report, &evidence, &dots),
     };
-    if c.format() == Format::Text && report.stopped_by_memory() {
+    if format == Format::Text && report.stopped_by_memory() {
         out += &format!("\n{memory}\n");
     }
-    Ok((report.overall().exit_code(), out))
+    Ok(out)
+}
+
+/// `faultline cluster`: `check` on timely's workers; process 0 prints the report,
+/// every process exits with its code.
+fn cluster(c: ClusterArgs) -> Result<(u8, String), CliError> {
+    let props = c.properties.list()?;
+    let model = build(&c.model)?;
+    let props = if props.is_empty() {
+        matrix::properties(&model.scenario)
+    } else {
+        props
+    };
+    let workers = usize::from(c.workers);
+    let (options, memory) = c.budget.machine(Some(c.workers));
+    let cluster = faultline_cluster::Cluster::new(
+        workers,
+        usize::from(c.process),
+        usize::from(c.processes),
+        c.hostfile.as_deref(),
+    )?;
+    let machine = std::sync::Arc::new(model.machine.clone());
+    match faultline_cluster::run(&cluster, machine, &props, c.reduce, options.budget)? {
+        faultline_cluster::Outcome::Report(report) => {
+            let out = render(&model, &report, c.format(), c.dot.as_deref(), &memory)?;
+            Ok((report.overall().exit_code(), out))
+        }
+        faultline_cluster::Outcome::Peer(code) => Ok((code, String::new())),
+    }
 }
 
 fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliError> {

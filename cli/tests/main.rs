@@ -3,6 +3,7 @@
 
 use std::process::{Command, Output};
 
+mod cluster;
 mod defects;
 mod evidence;
 mod export;

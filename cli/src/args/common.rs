@@ -130,8 +130,7 @@ pub(crate) struct EngineArgs {
     pub seed: u64,
     /// Reductions of the native engine (each is used only where it keeps every
     /// verdict exact; liveness properties always run unreduced).
-    #[arg(long, value_name = "R", default_value = "all",
-          value_parser = ids(Reduce::ALL, |r| r.id()))]
+    #[arg(long, value_name = "R", default_value = "all", value_parser = reduce_ids())]
     pub reduce: Reduce,
     /// Threads of the native engine (the results do not depend on it; default: the
     /// cores this process may use).
@@ -151,6 +150,11 @@ impl EngineArgs {
         };
         (opts, memory)
     }
+}
+
+/// `--reduce`'s values.
+pub(crate) fn reduce_ids() -> IdParser<Reduce> {
+    ids(Reduce::ALL, |r| r.id())
 }
 
 /// An output directory (`--dot DIR`, `--out DIR`): any bytes, but not empty, which

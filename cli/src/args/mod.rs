@@ -7,6 +7,7 @@
 //! is a new file here and a variant of [`Command`].
 
 mod check;
+mod cluster;
 mod common;
 mod errors;
 mod explain;
@@ -22,6 +23,7 @@ use std::ffi::OsString;
 use clap::{CommandFactory, Parser, Subcommand};
 
 pub(crate) use check::CheckArgs;
+pub(crate) use cluster::ClusterArgs;
 pub(crate) use common::{ListArgs, ModelArgs};
 pub(crate) use errors::Parsed;
 pub(crate) use explain::ExplainArgs;
@@ -69,6 +71,9 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Check every design x scenario and print the matrix.
     Matrix(MatrixArgs),
+    /// `check` as one search over timely dataflow workers, processes and machines
+    /// (`-w` threads, `-p` this process, `-n` processes, `-h` hostfile); safety only.
+    Cluster(ClusterArgs),
     /// Join the `matrix --shard I/N --json` documents of every shard into the table.
     Merge(MergeArgs),
     /// Explain the first violation in 80 columns, for a plain-text email.
