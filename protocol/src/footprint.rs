@@ -190,6 +190,7 @@ impl Op {
             | Op::HandleUserfault { folio, .. }
             | Op::InvalidateFolio { folio }
             | Op::FuseWaitWriteback { folio }
+            | Op::FolioWaitWriteback { folio }
             // queues a FUSE request: meets the server's FuseDevRead through h.fuse
             | Op::FuseWritebackStart { folio } => f(folio),
             Op::IfFolioUptodate { .. }
@@ -231,6 +232,7 @@ impl Op {
             | Op::HandleUserfault { folio, .. }
             | Op::InvalidateFolio { folio }
             | Op::FuseWaitWriteback { folio }
+            | Op::FolioWaitWriteback { folio }
             | Op::FuseWritebackStart { folio } => Some(folio),
             Op::MmapReadLock
             | Op::MmapReadTrylock { .. }
@@ -281,6 +283,7 @@ impl Op {
             | Op::HandleUserfault { folio, .. }
             | Op::InvalidateFolio { folio }
             | Op::FuseWaitWriteback { folio }
+            | Op::FolioWaitWriteback { folio }
             | Op::FuseWritebackStart { folio } => *folio = f,
             _ => {}
         }

@@ -46,7 +46,8 @@ pub fn function(m: &Machine, before: &World, step: Step) -> String {
                 | Op::FolioWaitLocked { folio: f }
                 | Op::InvalidateFolio { folio: f }
                 | Op::FuseWritebackStart { folio: f }
-                | Op::FuseWaitWriteback { folio: f } => Some(folio(Some(f))),
+                | Op::FuseWaitWriteback { folio: f }
+                | Op::FolioWaitWriteback { folio: f } => Some(folio(Some(f))),
                 Op::FolioTrylock { .. }
                 | Op::FolioLock
                 | Op::FolioUnlock
