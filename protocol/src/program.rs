@@ -129,10 +129,16 @@ pub enum Op {
     },
     /// `invalidate_inode_pages2` on a named folio (FUSE's `FOPEN_DIRECT_IO` mmap):
     /// sleeps while it is locked (read I/O or a thread), then removes it from the page
-    /// cache. \[inferred\] It also waits until no other thread holds a reference: the
-    /// kernel's folio-lock hand-off is FIFO, so a fault queued on the lock first gets it
-    /// first and drops its reference before the invalidation runs; the other order (the
-    /// fault finds its folio truncated and re-reads without a lock) is left out.
+    /// cache. Known divergence: it also waits until no other thread holds a
+    /// reference, which the kernel does not (7.2 mm/truncate.c
+    /// `folio_unmap_invalidate` ignores the refcount; only reclaim's
+    /// `__remove_mapping` freezes it). Removing a folio a fault still holds needs
+    /// `filemap_fault`'s truncation check (`folio->mapping != mapping` ->
+    /// `retry_find`), which the fault programs (models/fl/upstream.fl) do not have
+    /// yet; until then the wait cuts the interleavings where the fault finds its
+    /// folio truncated and reads it again. In the scenarios that use it (kernel-h2,
+    /// kernel-wb) a reference holder waits for this folio's lock or holds it, which
+    /// the invalidation waits for anyway, so the extra wait adds no cycle.
     InvalidateFolio {
         /// The folio removed.
         folio: FolioId,
