@@ -349,7 +349,10 @@ const SITES: &[(&str, &[&str])] = &[
         "folio_wait_locked",
         &["drop_for_io", "do_uffd_missing", "jbd2_log_wait_commit"],
     ),
-    ("invalidate_inode_pages2", &["fuse_file_mmap"]),
+    (
+        "invalidate_inode_pages2",
+        &["invalidate_inode_pages2_range"],
+    ),
     ("fuse_wait_on_page_writeback", &["fuse_page_mkwrite"]),
     (
         "folio_wait_writeback",
