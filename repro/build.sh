@@ -31,10 +31,7 @@ install_build_tools() {
     [ -e /usr/include/libelf.h ] || need+=(libelf-dev)
     [ -e /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
     [ ${#need[@]} = 0 ] && return 0
-    echo "repro: installing ${need[*]}" >&2
-    as_root apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
-        { as_root apt-get update -q >&2 && as_root apt-get install -y -q --no-install-recommends "${need[@]}" >&2; } ||
-        die "could not install ${need[*]}"
+    apt_install "${need[@]}"
 }
 
 # Debian sid's linux-source-7.2, through apt (Release signature, package hash), once.

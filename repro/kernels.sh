@@ -14,6 +14,15 @@ as_root() {
     else die "need root (or sudo) to run: $*"; fi
 }
 
+# apt_install PKG...: install Debian packages (apt-get update once if the lists are
+# stale); the one place the harness installs host tools (run and build.sh).
+apt_install() {
+    echo "repro: installing $*" >&2
+    as_root apt-get install -y -q --no-install-recommends "$@" >&2 ||
+        { as_root apt-get update -q >&2 && as_root apt-get install -y -q --no-install-recommends "$@" >&2; } ||
+        die "could not install $*"
+}
+
 # qemu, busybox-static, gcc (+ static libc), cpio: installed if missing.
 install_tools() {
     local need=()
@@ -25,10 +34,7 @@ install_tools() {
     command -v cpio >/dev/null || need+=(cpio)
     command -v file >/dev/null || need+=(file)
     [ ${#need[@]} = 0 ] && return 0
-    echo "repro: installing ${need[*]}" >&2
-    as_root apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
-        { as_root apt-get update -q >&2 && as_root apt-get install -y -q --no-install-recommends "${need[@]}" >&2; } ||
-        die "could not install ${need[*]}"
+    apt_install "${need[@]}"
 }
 
 # The Debian mirror the system sources name (one-line or deb822 format).

@@ -152,6 +152,11 @@ pub(crate) static OPS: &[OpDef] = &[
             folio: FolioId(a[0]),
         }
     }),
+    def!("folio_wait_writeback", F, Stmt, |a, _| {
+        Op::FolioWaitWriteback {
+            folio: FolioId(a[0]),
+        }
+    }),
     def!("nondet", &[], TrueJump, |_, l| Op::Choose { alt: l }),
 ];
 

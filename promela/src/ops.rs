@@ -368,7 +368,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
                 o(format!("!{wb}"), vec![], n),
             ]
         }
-        Op::FuseWaitWriteback { folio } => {
+        Op::FuseWaitWriteback { folio } | Op::FolioWaitWriteback { folio } => {
             let f = folio.0;
             vec![o(
                 format!("!(f_st[{f}] >= IO_DISK && f_st[{f}] <= IO_UFFD_TAKEN)"),

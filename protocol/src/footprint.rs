@@ -191,6 +191,7 @@ impl Op {
             | Op::InvalidateFolio { folio }
             | Op::FuseWaitWriteback { folio }
             | Op::IfFolioWriteback { folio, .. }
+            | Op::FolioWaitWriteback { folio }
             // queues a FUSE request: meets the server's FuseDevRead through h.fuse
             | Op::FuseWritebackStart { folio } => f(folio),
             Op::IfFolioUptodate { .. }
@@ -233,6 +234,7 @@ impl Op {
             | Op::InvalidateFolio { folio }
             | Op::FuseWaitWriteback { folio }
             | Op::IfFolioWriteback { folio, .. }
+            | Op::FolioWaitWriteback { folio }
             | Op::FuseWritebackStart { folio } => Some(folio),
             Op::MmapReadLock
             | Op::MmapReadTrylock { .. }
@@ -284,6 +286,7 @@ impl Op {
             | Op::InvalidateFolio { folio }
             | Op::FuseWaitWriteback { folio }
             | Op::IfFolioWriteback { folio, .. }
+            | Op::FolioWaitWriteback { folio }
             | Op::FuseWritebackStart { folio } => *folio = f,
             _ => {}
         }

@@ -314,7 +314,7 @@ impl Machine {
             {
                 Status::Blocked(WaitOn::Folio(folio))
             }
-            Op::FuseWaitWriteback { folio }
+            Op::FuseWaitWriteback { folio } | Op::FolioWaitWriteback { folio }
                 if matches!(w.folio(folio).state, FolioState::ReadIo { .. }) =>
             {
                 Status::Blocked(WaitOn::Folio(folio))
@@ -343,7 +343,7 @@ impl Machine {
         (0..self.threads.len()).any(|i| {
             matches!(
                 self.next_instr(w, Tid(i as u8)).map(|x| x.op),
-                Some(Op::FuseWaitWriteback { folio }) if folio == f
+                Some(Op::FuseWaitWriteback { folio } | Op::FolioWaitWriteback { folio }) if folio == f
             )
         })
     }
@@ -541,6 +541,7 @@ fn check_indices(
         | Op::FuseWritebackStart { folio }
         | Op::FuseWaitWriteback { folio }
         | Op::IfFolioWriteback { folio, .. }
+        | Op::FolioWaitWriteback { folio }
         | Op::HandleUserfault { folio, .. }
             if folio.index() >= folios =>
         {

@@ -129,19 +129,30 @@ pub enum Op {
     },
     /// `invalidate_inode_pages2` on a named folio (FUSE's `FOPEN_DIRECT_IO` mmap):
     /// sleeps while it is locked (read I/O or a thread), then removes it from the page
-    /// cache. \[inferred\] It also waits until no other thread holds a reference: the
-    /// kernel's folio-lock hand-off is FIFO, so a fault queued on the lock first gets it
-    /// first and drops its reference before the invalidation runs; the other order (the
-    /// fault finds its folio truncated and re-reads without a lock) is left out.
+    /// cache. Known divergence: it also waits until no other thread holds a
+    /// reference, which the kernel does not (7.2 mm/truncate.c
+    /// `folio_unmap_invalidate` ignores the refcount; only reclaim's
+    /// `__remove_mapping` freezes it). Removing a folio a fault still holds needs
+    /// `filemap_fault`'s truncation check (`folio->mapping != mapping` ->
+    /// `retry_find`), which the fault programs (models/fl/upstream.fl) do not have
+    /// yet; until then the wait cuts the interleavings where the fault finds its
+    /// folio truncated and reads it again. In the scenarios that use it (kernel-h2,
+    /// kernel-wb) a reference holder waits for this folio's lock or holds it, which
+    /// the invalidation waits for anyway, so the extra wait adds no cycle.
     InvalidateFolio {
         /// The folio removed.
         folio: FolioId,
     },
     /// `sync_file_range(SYNC_FILE_RANGE_WRITE)` -> `fuse_writepages`: the page's FUSE
-    /// WRITE is queued for the server; `folio` stands for its entry in FUSE's
-    /// writeback tree (`fi->writepages`) and is "read I/O" until the server replies.
+    /// WRITE is queued for the server. `folio` is a separate slot standing for the
+    /// page's writeback, pending FUSE I/O until the server replies (`fuse_dev_do_write`
+    /// -> `fuse_writepage_end`). Up to 6.15 that is the entry in `fi->writepages` (the
+    /// page-cache folio's `PG_writeback` ends at once, its data copied to a temp
+    /// folio); since 6.16 it is the page-cache folio's own `PG_writeback`
+    /// (fs/fuse/file.c `fuse_writepage_finish` ends it). The page's lock bit stays its
+    /// own, as in the kernel: writeback and the folio lock are independent.
     FuseWritebackStart {
-        /// The writeback entry.
+        /// The writeback slot.
         folio: FolioId,
     },
     /// `folio_test_writeback` on a named FUSE writeback entry: jump while its WRITE is
@@ -152,10 +163,20 @@ pub enum Op {
         /// Taken when under writeback.
         then: Label,
     },
-    /// `fuse_page_mkwrite` -> `fuse_wait_on_page_writeback`: sleep until the page's
-    /// FUSE WRITE is answered (`wait_event`, uninterruptible).
+    /// `fuse_page_mkwrite` -> `fuse_wait_on_page_writeback` (up to 6.15): sleep until
+    /// the page leaves `fi->writepages`, which only the WRITE's reply ends
+    /// (`wait_event(fi->page_waitq)`, uninterruptible).
     FuseWaitWriteback {
-        /// The writeback entry.
+        /// The writeback slot.
+        folio: FolioId,
+    },
+    /// `folio_wait_writeback` (since 6.16 on a FUSE folio): sleep until `PG_writeback`
+    /// ends, which for FUSE is the server's reply to the WRITE
+    /// (`folio_wait_bit(PG_writeback)`, uninterruptible). `fuse_page_mkwrite`,
+    /// `invalidate_inode_pages2_range`, truncate and `__filemap_fdatawait_range` (fsync,
+    /// `write_inode_now`) all wait here.
+    FolioWaitWriteback {
+        /// The writeback slot.
         folio: FolioId,
     },
     /// `folio_trylock` on the folio handle; jumps to `fail` if it is locked.
@@ -312,6 +333,7 @@ impl Op {
             Op::FuseWritebackStart { .. } => "fuse_writepages",
             Op::IfFolioWriteback { .. } => "folio_test_writeback",
             Op::FuseWaitWriteback { .. } => "fuse_wait_on_page_writeback",
+            Op::FolioWaitWriteback { .. } => "folio_wait_writeback",
             Op::FolioTrylock { .. } => "folio_trylock",
             Op::FolioLock => "folio_lock",
             Op::FolioUnlock => "folio_unlock",

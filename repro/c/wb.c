@@ -11,6 +11,13 @@
  *       -m mprotect (default): mprotect() of that mapping adding PROT_EXEC (the flags must change, or
  *       mprotect_fixup returns early): mmap_write_lock, then vma_start_write (6.12),
  *       or queued behind T1's mmap_read_lock (6.1).
+ *       -m diommap: mmap of a FOPEN_DIRECT_IO open of the file (opened before the
+ *       server pauses): fuse_file_mmap -> invalidate_inode_pages2 under
+ *       mmap_write_lock, whose folio_wait_writeback waits for the server since 6.16
+ *       (fs/fuse/file.c fuse_writepage_finish ends PG_writeback); up to 6.15
+ *       PG_writeback ended at once (temp folio).
+ *   -f 0: T1 does not write the page again (no fuse_page_mkwrite wait): only W
+ *       waits for the writeback.
  *   S   then reads /dev/fuse: -b cold: into a never-touched buffer (GUP in
  *       fuse_copy_fill needs mmap_read_lock); -b warm: into its pre-faulted buffer.
  */
@@ -29,9 +36,9 @@
 
 static struct {
 	const char *buffer, *how;
-	int writer, secs;
+	int writer, second, secs;
 	char *map, *rbuf_warm, *rbuf_cold;
-	int fd;
+	int fd, fd_dio;
 	int pipe_t1[2], pipe_w[2], pipe_resume[2];
 	volatile int paused, pause_req;
 } g;
@@ -41,7 +48,17 @@ static void wb_write(struct fuse_in_header *ih, struct fuse_write_in *in)
 	fl_log("S", "WRITE off=%llu size=%u (pid %u)", (unsigned long long)in->offset, in->size, ih->pid);
 }
 
-static const struct fuse_hooks hooks = { .write = wb_write, .init_flags = FUSE_WRITEBACK_CACHE };
+/* an O_NONBLOCK open is W's FOPEN_DIRECT_IO one (-m diommap) */
+static uint32_t wb_open_flags(uint32_t flags)
+{
+	return (flags & O_NONBLOCK) ? FOPEN_DIRECT_IO : FOPEN_KEEP_CACHE;
+}
+
+static const struct fuse_hooks hooks = {
+	.write = wb_write,
+	.open_flags = wb_open_flags,
+	.init_flags = FUSE_WRITEBACK_CACHE,
+};
 
 /* serve requests; when pause_req is set, stop reading /dev/fuse until resumed, then
  * read into the buffer -b names */
@@ -76,6 +93,8 @@ static void *faulter(void *arg)
 	g.map[0] = 'x';
 	fl_log("T1", "page 0 dirty");
 	sig_wait(g.pipe_t1);
+	if (!g.second)
+		return NULL;
 	fl_log("T1", "second write to page 0 (write-protected, under writeback) ...");
 	g.map[1] = 'y';
 	fl_log("T1", "second write done");
@@ -103,6 +122,9 @@ static void *writer(void *arg)
 		r = c < 0 ? -1 : 0;
 		if (c > 0)
 			waitpid(c, NULL, 0);
+	} else if (!strcmp(g.how, "diommap")) { /* invalidate_inode_pages2 under mmap_write_lock */
+		void *p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, g.fd_dio, 0);
+		r = p == MAP_FAILED ? -1 : 0;
 	} else if (!strcmp(g.how, "mremap"))
 		r = mremap(g.map, FILE_SIZE, FILE_SIZE / 2, 0) == MAP_FAILED ? -1 : 0; /* split */
 	else /* the flags must change: mprotect_fixup returns before vma_start_write if not */
@@ -132,6 +154,10 @@ static int test(void *arg)
 	g.map = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, g.fd, 0);
 	if (g.map == MAP_FAILED)
 		die("mmap fuse file");
+	/* W's FOPEN_DIRECT_IO open, while the server still answers */
+	g.fd_dio = !strcmp(g.how, "diommap") ? open(MNT "/" FNAME, O_RDONLY | O_NONBLOCK) : -1;
+	if (!strcmp(g.how, "diommap") && g.fd_dio < 0)
+		die("open fuse file O_NONBLOCK");
 	pthread_create(&t1, NULL, faulter, NULL);
 	pthread_create(&tw, NULL, writer, NULL);
 	msleep(500); /* T1 dirtied page 0 */
@@ -163,16 +189,18 @@ int case_wb(int argc, char **argv)
 	int opt;
 	g.buffer = "cold";
 	g.writer = 1;
+	g.second = 1;
 	g.how = "mprotect";
 	g.secs = 12;
-	while ((opt = getopt(argc, argv, "b:w:m:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:w:m:f:T:")) != -1) {
 		switch (opt) {
 		case 'm': g.how = optarg; break;
 		case 'b': g.buffer = optarg; break;
 		case 'w': g.writer = atoi(optarg); break;
+		case 'f': g.second = atoi(optarg); break;
 		case 'T': g.secs = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: fltest wb [-b cold|warm] [-w 0|1] [-m mprotect|mlock|madvise|mremap|fork] [-T secs]\n");
+			fprintf(stderr, "usage: fltest wb [-b cold|warm] [-w 0|1] [-m mprotect|mlock|madvise|mremap|fork|diommap] [-f 0|1] [-T secs]\n");
 			return 2;
 		}
 	}

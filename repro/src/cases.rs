@@ -70,6 +70,10 @@ const WB_ROLES: &[(&str, &str)] = &[
 /// WB's cycle: the mkwrite fault, the VMA's writer, the server.
 const WB_STUCK: &[&str] = &["fault", "writer", "fuse"];
 
+/// wb-dio's cycle (6.16 and later): the invalidation waiting for the page's writeback
+/// under mmap_write_lock, the server's GUP.
+const WB_DIO_STUCK: &[&str] = &["writer", "fuse"];
+
 const FF_ROLES: &[(&str, &str)] = &[("fault", "T1"), ("fork", "W"), ("fuse", "S")];
 /// H1's cycle: the fault holding F's lock across the read, fork, the server's GUP.
 const FF_STUCK: &[&str] = &["fault", "fork", "fuse"];
@@ -193,6 +197,15 @@ pub static CASES: &[Case] = &[
         sets: &[("writer", "mremap")],
         roles: WB_ROLES,
         stuck: WB_STUCK,
+    },
+    Case {
+        name: "wb-dio",
+        title: "WB without the fault: a FOPEN_DIRECT_IO mmap's invalidation waits for writeback",
+        args: "wb -b cold -w 1 -m diommap -f 0",
+        scenario: "kernel-wb",
+        sets: &[("writer", "dio-mmap"), ("fault", "none")],
+        roles: WB_ROLES,
+        stuck: WB_DIO_STUCK,
     },
     Case {
         name: "wb-nowriter",

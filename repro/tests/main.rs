@@ -374,3 +374,23 @@ fn uw_completes_on_v2_with_wilcoxs_not_writeback_test_as_the_model_predicts() {
         "{j:#?}"
     );
 }
+
+/// Since 6.16 a FUSE folio stays PG_writeback until the server replies, so the DIO
+/// mmap's invalidate_inode_pages2_range waits on the server under mmap_write_lock;
+/// 6.12 ended PG_writeback at once. Fails if the model ignores the kernel knob there
+/// (either log then disagrees).
+#[test]
+fn a_dio_mmap_waits_for_fuse_writeback_on_7_2_and_not_on_6_12() {
+    let j = verdict("wb-dio", "7.2", &log("7.2-wb-dio"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.result.contains("predicted=HANG observed=HANG"));
+    assert!(
+        j.waits
+            .iter()
+            .any(|w| w.contains("folio_wait_writeback<invalidate_inode_pages2_range")),
+        "{j:#?}"
+    );
+    let j = verdict("wb-dio", "6.12", &log("6.12-wb-dio"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.result.contains("predicted=COMPLETE observed=COMPLETE"));
+}

@@ -47,7 +47,8 @@ pub fn function(m: &Machine, before: &World, step: Step) -> String {
                 | Op::InvalidateFolio { folio: f }
                 | Op::FuseWritebackStart { folio: f }
                 | Op::FuseWaitWriteback { folio: f }
-                | Op::IfFolioWriteback { folio: f, .. } => Some(folio(Some(f))),
+                | Op::IfFolioWriteback { folio: f, .. }
+                | Op::FolioWaitWriteback { folio: f } => Some(folio(Some(f))),
                 Op::FolioTrylock { .. }
                 | Op::FolioLock
                 | Op::FolioUnlock

@@ -159,6 +159,12 @@ pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
             ],
             Killable,
         ),
+        // Plain mmap_read_lock, uninterruptible on 6.1-7.2: MADV_COLLAPSE's
+        // mm/madvise.c madvise_lock (MADVISE_MMAP_READ_LOCK) and the UFFDIO_COPY
+        // fallback's mm/userfaultfd.c uffd_lock_vma (fs/userfaultfd.c up to 6.x).
+        (Op::MmapReadLock, "madvise_collapse" | "uffd_server") => {
+            kw("down_read", &["rwsem_down_read_slowpath"], Uninterruptible)
+        }
         // get_mmap_lock_carefully: mmap_read_lock_killable.
         (Op::MmapReadLock, _) => kw(
             "down_read_killable",
@@ -247,10 +253,26 @@ pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
             &["folio_wait_bit_common", "invalidate_inode_pages2_range"],
             Uninterruptible,
         ),
-        // fuse_wait_on_page_writeback: wait_event(fi->page_waitq, ...).
+        // Up to 6.15: fuse_wait_on_page_writeback: wait_event(fi->page_waitq, ...).
         (Op::FuseWaitWriteback { .. }, _) => kw(
             "fuse_wait_on_page_writeback",
             &["fuse_page_mkwrite"],
+            Uninterruptible,
+        ),
+        // Since 6.16 on a FUSE folio: folio_wait_writeback -> folio_wait_bit(PG_writeback)
+        // (7.2 WB logs: folio_wait_bit_common<folio_wait_writeback<fuse_page_mkwrite).
+        (Op::FolioWaitWriteback { .. }, "fuse_page_mkwrite") => kw(
+            "folio_wait_writeback",
+            &[
+                "folio_wait_bit_common",
+                "folio_wait_writeback",
+                "fuse_page_mkwrite",
+            ],
+            Uninterruptible,
+        ),
+        (Op::FolioWaitWriteback { .. }, _) => kw(
+            "folio_wait_writeback",
+            &["folio_wait_bit_common", "folio_wait_writeback"],
             Uninterruptible,
         ),
         _ => return None,
@@ -267,13 +289,14 @@ const SITES: &[(&str, &[&str])] = &[
             "fuse_copy_fill",
             "access_remote_vm",
             "collapse_huge_page",
-            // mmap_read_lock_killable: get_mmap_lock_carefully, madvise, a holder's
-            // page_mkwrite path, UFFDIO_COPY's fallback, the H9 patch under test
+            // plain mmap_read_lock: madvise_lock, UFFDIO_COPY's uffd_lock_vma
+            "madvise_collapse",
+            "uffd_server",
+            // mmap_read_lock_killable: get_mmap_lock_carefully, a holder's
+            // page_mkwrite path, the H9 patch under test
             "lock_mm_and_find_vma",
             "lock_mm_and_expand_stack",
-            "madvise_collapse",
             "do_page_mkwrite",
-            "uffd_server",
             "vmf_anon_prepare",
             "get_futex_key",
         ],
@@ -329,8 +352,15 @@ const SITES: &[(&str, &[&str])] = &[
         "folio_wait_locked",
         &["drop_for_io", "do_uffd_missing", "jbd2_log_wait_commit"],
     ),
-    ("invalidate_inode_pages2", &["fuse_file_mmap"]),
+    (
+        "invalidate_inode_pages2",
+        &["invalidate_inode_pages2_range"],
+    ),
     ("fuse_wait_on_page_writeback", &["fuse_page_mkwrite"]),
+    (
+        "folio_wait_writeback",
+        &["fuse_page_mkwrite", "invalidate_inode_pages2_range"],
+    ),
 ];
 
 /// Why `op` at `site` has no classified wait: `None` if it never sleeps or [`wait`]
@@ -397,5 +427,25 @@ mod tests {
         );
         assert_eq!(v.map(|w| w.function), Some("down_write"));
         assert_eq!(wait(Kernel::V6_12, Op::MapPte, "x"), None);
+        let pg = wait(
+            Kernel::Newest,
+            Op::FolioWaitWriteback {
+                folio: faultline_protocol::FolioId(1),
+            },
+            "fuse_page_mkwrite",
+        );
+        assert_eq!(
+            pg.map(|w| (w.frames.last().copied(), w.sleep)),
+            Some((Some("fuse_page_mkwrite"), Sleep::Uninterruptible))
+        );
+    }
+
+    /// newest-kernels.md section 1 rows 29 and 34: both were classified killable.
+    #[test]
+    fn madvise_collapse_and_uffdio_copy_read_locks_are_uninterruptible() {
+        for site in ["madvise_collapse", "uffd_server"] {
+            let w = wait(Kernel::Newest, Op::MmapReadLock, site).expect("sleeps");
+            assert_eq!((w.function, w.sleep), ("down_read", Sleep::Uninterruptible));
+        }
     }
 }

@@ -339,9 +339,11 @@ impl Builder<'_> {
             WaitOn::Folio(f) => {
                 // folio_lock, or the op's own wait (writeback, invalidation)
                 let verb = match self.m.next_instr(self.w, t).map(|i| i.op) {
-                    Some(op @ (Op::FuseWaitWriteback { .. } | Op::InvalidateFolio { .. })) => {
-                        op.kernel_name()
-                    }
+                    Some(
+                        op @ (Op::FuseWaitWriteback { .. }
+                        | Op::FolioWaitWriteback { .. }
+                        | Op::InvalidateFolio { .. }),
+                    ) => op.kernel_name(),
                     _ => "folio_lock",
                 };
                 self.edge(me, Node::Folio(f), format!("waits in {verb} for"));

@@ -213,7 +213,9 @@ impl Machine {
                     next = prog.target(then);
                 }
             }
-            Op::FolioWaitLocked { .. } | Op::FuseWaitWriteback { .. } => {} // enabled once done
+            Op::FolioWaitLocked { .. }
+            | Op::FuseWaitWriteback { .. }
+            | Op::FolioWaitWriteback { .. } => {} // enabled once done
             Op::InvalidateFolio { folio } => {
                 // enabled only once unlocked and unreferenced (or already gone)
                 w.folios[folio.index()].state = FolioState::Absent;
