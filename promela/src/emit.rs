@@ -215,12 +215,13 @@ fn globals(s: &mut String, m: &Machine) {
         s,
         "\n/* threads (world.rs): pc, flags, VMA handle, stale, folio handle */"
     );
-    let _ = writeln!(s, "byte t_pc[NT] = {};", list(th.iter().map(|t| t.pc)));
-    let _ = writeln!(
-        s,
-        "byte t_flags[NT] = {};",
-        list(th.iter().map(|t| t.flags))
-    );
+    // Always indexed by a constant thread: one scalar per thread, as narrow as its
+    // range (pc up to the exit pc; flags two bits, `settle::FLAG_VALUES`).
+    for (u, (t, spec)) in th.iter().zip(m.threads()).enumerate() {
+        let pc_bits = bits(usize::from(spec.program.exit_pc()));
+        let _ = writeln!(s, "unsigned t_pc{u} : {pc_bits} = {};", t.pc);
+        let _ = writeln!(s, "unsigned t_flags{u} : 2 = {};", t.flags);
+    }
     let _ = writeln!(
         s,
         "byte t_vma[NT] = {};",
@@ -311,7 +312,7 @@ fn settle_stmts(u: u8, g: &Group) -> Vec<String> {
     if r.exited {
         v.push(format!("t_folio[{u}] = NONE"));
     }
-    let f = format!("t_flags[{u}]");
+    let f = format!("t_flags{u}");
     match (g.set, g.keep) {
         (0, 3) => {}
         (s, k) if s == k => v.push(format!("{f} = {s}")),
@@ -323,14 +324,14 @@ fn settle_stmts(u: u8, g: &Group) -> Vec<String> {
         v.push(format!("t_vma[{u}] = NONE"));
         v.push(format!("T_STALE_CLR({u})"));
     }
-    v.push(format!("t_pc[{u}] = {}", r.pc));
+    v.push(format!("t_pc{u} = {}", r.pc));
     v
 }
 
-/// `t_flags[u]` is one of `values` (no test when all are).
+/// `t_flags{u}` is one of `values` (no test when all are).
 fn flag_guard(u: u8, values: &[u8]) -> Option<String> {
     (values.len() < settle::FLAG_VALUES.len())
-        .then(|| any(values.iter().map(|f| format!("t_flags[{u}] == {f}"))))
+        .then(|| any(values.iter().map(|f| format!("t_flags{u} == {f}"))))
 }
 
 fn inlines(s: &mut String, m: &Machine) -> Result<(), ExportError> {
@@ -396,7 +397,7 @@ inline wake() {
                                  go idle at once, and a Promela process cannot move another",
                     });
                 }
-                let mut guard = format!("t_pc[{}] == {pc}", t.0);
+                let mut guard = format!("t_pc{} == {pc}", t.0);
                 if let Some(g) = flag_guard(t.0, &flags) {
                     guard = format!("{guard} && {g}");
                 }
@@ -439,7 +440,7 @@ fn thread(s: &mut String, m: &Machine, t: Tid) -> Result<(), ExportError> {
         for out in ops::outcomes(m, t, pc)? {
             for (r, flags) in settle::grouped(prog, &label, out.next)? {
                 let to = class(m, t, r.settled.pc);
-                let mut guard = format!("t_pc[{u}] == {pc} && ({})", out.guard);
+                let mut guard = format!("t_pc{u} == {pc} && ({})", out.guard);
                 if let Some(g) = flag_guard(u, &flags) {
                     guard = format!("{guard} && {g}");
                 }
