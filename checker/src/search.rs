@@ -171,7 +171,7 @@ impl Search<'_> {
                 });
                 for k in refused {
                     let (a, b) = spans[k];
-                    self.expand(&store, a, b, watch, &template, &mut batches[k]);
+                    self.expand(&store, a, b, watch, template, &mut batches[k]);
                 }
             } else {
                 self.expand(
@@ -336,10 +336,8 @@ impl Search<'_> {
         out.bytes.clear();
         out.error = None;
         let mut enabled = Vec::new();
-        let mut packed = Vec::with_capacity(store.stride());
         for idx in a..b {
-            store.read(idx as StateIdx, &mut packed);
-            let w = World::unpack(&shape, &packed, template);
+            let w = World::unpack(&shape, &store.get(idx as StateIdx), template);
             m.enabled(&w, &mut enabled);
             let mask = watch(&w, &enabled);
             let ample = self.reducer.ample(m, &w, &mut enabled);

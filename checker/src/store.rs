@@ -8,18 +8,13 @@
 //! second 32/25-byte halves), so a state costs 8 bytes of key instead of its packed
 //! length, plus a share of the half tables that shrinks as the space grows. This is
 //! the two-leaf case of the tree compression of Laarman, van de Pol and Weber
-//! ("Parallel recursive state compression for free", SPIN 2011). It is exact: on a
-//! fingerprint match the state's bytes are compared in full with the two stored
-//! halves, so two states are one only when their bytes are equal.
+//! ("Parallel recursive state compression for free", SPIN 2011). It is exact: every
+//! half and every key is compared in full on a fingerprint match, so two states are
+//! one only when their bytes are equal.
 //!
-//! The pair table is placed by a fingerprint of the whole state (from both halves'
-//! hashes), not of its half ids: a state already seen (3 of 4 successors at
-//! many-faults) is found by one pair-table slot, its key, and its two halves compared
-//! in place in their arenas, without probing the half tables at all; only a new state
-//! looks its halves up. States are appended in breadth-first order, so the key arena
-//! doubles as the BFS queue. Each table entry keeps 32 bits of the hash beside its
-//! index: a probe reads the arena only when the fingerprints match (a false match
-//! costs one compare in about 2^31 probes), and a rehash never reads a stored key.
+//! States are appended in breadth-first order, so the key arena doubles as the BFS
+//! queue. Each table entry keeps 32 bits of the hash beside its index: a probe reads
+//! the arena only when the fingerprints match, and a rehash never reads a stored key.
 //! A table grows by half at 3/4 load (slots are placed by multiplying the fingerprint
 //! by the size, so any size works): its load stays between 1/2 and 3/4, where
 //! doubling would leave it as low as 3/8. Every growth uses `try_reserve`, so an allocation the
@@ -30,6 +25,8 @@
 //! Lookups need only `&Store`: the search's workers look their successors up
 //! ([`Store::find_batch`]) while the store stands still, and only the ones not found
 //! reach [`Store::insert_hashed`] on the inserting thread.
+
+use std::ops::Deref;
 
 /// Bytes per arena page at most (pages never move, so growth never copies an arena;
 /// small pages keep a small search small, as a tight memory budget needs).
@@ -81,6 +78,19 @@ pub(crate) enum Lookup {
 
 /// The hashes of a packed state's two halves (computed off the main thread).
 pub(crate) type Hashes = [u64; 2];
+
+/// A packed state read back from the store.
+pub(crate) struct Packed {
+    len: usize,
+    buf: [u8; MAX_STRIDE],
+}
+
+impl Deref for Packed {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
 
 /// Fixed-stride byte strings, each stored once, with ids in insertion order.
 #[derive(Debug)]
@@ -161,21 +171,18 @@ impl Intern {
 
     /// The id of `bytes`, or the empty slot where it belongs.
     fn probe(&self, bytes: &[u8], fp: u32) -> Result<u32, usize> {
-        self.probe_by(fp, |i| same(self.get(i), bytes))
-    }
-
-    /// The first id with fingerprint `fp` that `is` accepts, or the empty slot where
-    /// such an entry belongs.
-    fn probe_by(&self, fp: u32, is: impl Fn(u32) -> bool) -> Result<u32, usize> {
         let size = self.table.len();
-        let mut slot = Self::home(fp, size);
+        let mut slot = Self::home(fp, self.table.len());
         loop {
             let e = self.table[slot];
             if e == 0 {
                 return Err(slot);
             }
-            if (e >> 32) as u32 == fp && is((e as u32) - 1) {
-                return Ok((e as u32) - 1);
+            if (e >> 32) as u32 == fp {
+                let i = (e as u32) - 1;
+                if self.get(i) == bytes {
+                    return Ok(i);
+                }
             }
             slot = Self::next_slot(slot, size);
         }
@@ -204,9 +211,7 @@ impl Intern {
         }
     }
 
-    /// Adds `bytes`, known to be absent, whose empty slot `probe` returned (its
-    /// fingerprint `fp` need not be derived from `bytes`: a regrown table is placed by
-    /// fingerprints alone).
+    /// Adds `bytes`, known to be absent, whose empty slot `probe` returned.
     fn add(
         &mut self,
         bytes: &[u8],
@@ -221,7 +226,7 @@ impl Intern {
         }
         let slot = if Self::crowded(self.len + 1, self.table.len()) {
             self.grow()?;
-            self.probe_by(fp, |_| false).err().unwrap_or(slot)
+            self.probe(bytes, fp).err().unwrap_or(slot)
         } else {
             slot
         };
@@ -283,11 +288,6 @@ impl Store {
         }
     }
 
-    /// Bytes per packed state.
-    pub(crate) fn stride(&self) -> usize {
-        self.stride
-    }
-
     /// Number of stored states.
     pub(crate) fn len(&self) -> usize {
         self.states.len
@@ -316,39 +316,17 @@ impl Store {
         [hash(&bytes[..self.split]), hash(&bytes[self.split..])]
     }
 
-    /// The packed state at `i`, into `out` (cleared first): two copies of its halves.
-    pub(crate) fn read(&self, i: StateIdx, out: &mut Vec<u8>) {
-        let [a, b] = self.key(i);
-        out.clear();
-        out.extend_from_slice(self.halves[0].get(a));
-        out.extend_from_slice(self.halves[1].get(b));
-    }
-
     /// The packed state at `i`.
-    pub(crate) fn get(&self, i: StateIdx) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.stride);
-        self.read(i, &mut out);
+    pub(crate) fn get(&self, i: StateIdx) -> Packed {
+        let key = self.states.get(i);
+        let id = |k: usize| u32::from_le_bytes([key[k], key[k + 1], key[k + 2], key[k + 3]]);
+        let mut out = Packed {
+            len: self.stride,
+            buf: [0; MAX_STRIDE],
+        };
+        out.buf[..self.split].copy_from_slice(self.halves[0].get(id(0)));
+        out.buf[self.split..self.stride].copy_from_slice(self.halves[1].get(id(4)));
         out
-    }
-
-    /// The half ids of state `i`.
-    fn key(&self, i: StateIdx) -> [u32; 2] {
-        let k = self.states.get(i);
-        let id = |at: usize| u32::from_le_bytes([k[at], k[at + 1], k[at + 2], k[at + 3]]);
-        [id(0), id(4)]
-    }
-
-    /// Whether state `i` is `bytes`: its halves compared in place, in their arenas.
-    fn is(&self, i: StateIdx, bytes: &[u8]) -> bool {
-        let [a, b] = self.key(i);
-        same(self.halves[0].get(a), &bytes[..self.split])
-            && same(self.halves[1].get(b), &bytes[self.split..])
-    }
-
-    /// The index of `bytes` (whole-state fingerprint `fp`), or the empty pair-table
-    /// slot where it belongs.
-    fn probe(&self, bytes: &[u8], fp: u32) -> Result<StateIdx, usize> {
-        self.states.probe_by(fp, |i| self.is(i, bytes))
     }
 
     fn link_at(&self, i: StateIdx) -> (u32, u16) {
@@ -381,12 +359,11 @@ impl Store {
     /// the index of the `k`th state of `bytes` (`stride` bytes each, `hashes[k]` its
     /// hashes) if it is stored. Several threads may look up at once.
     ///
-    /// The lookups go in passes over the whole batch (touch the pair table's home
-    /// slots; find each slot's candidate and touch its key; touch the candidate's two
-    /// halves; compare), so the cache misses of different states are in flight
-    /// together instead of each waiting for the one before: a plain read stands in
-    /// for a prefetch, which would need `unsafe`. A state not stored then has its
-    /// halves looked up the same way, for its insert.
+    /// The lookups go in passes over the whole batch (touch the half tables' home
+    /// slots; probe the halves and touch the pair table's home slots; find each pair
+    /// slot's candidate and touch its key; compare), so the cache misses of different
+    /// states are in flight together instead of each waiting for the one before: a
+    /// plain read stands in for a prefetch, which would need `unsafe`.
     pub(crate) fn find_batch(&self, bytes: &[u8], hashes: &[Hashes], found: &mut Vec<Lookup>) {
         found.clear();
         for (g, group) in hashes.chunks(GROUP).enumerate() {
@@ -398,51 +375,43 @@ impl Store {
     /// [`Store::find_batch`] for at most [`GROUP`] states: few enough that the lines
     /// and pages the first passes touch are still cached when the last needs them.
     fn find_group(&self, bytes: &[u8], hashes: &[Hashes], found: &mut Vec<Lookup>) {
-        let state = |k: usize| &bytes[k * self.stride..(k + 1) * self.stride];
+        let fps = |h: &Hashes| [(h[0] >> 32) as u32, (h[1] >> 32) as u32];
         let mut touched = 0u64;
         for h in hashes {
-            touched ^= self.states.touch(state_fp(h));
+            let f = fps(h);
+            touched ^= self.halves[0].touch(f[0]) ^ self.halves[1].touch(f[1]);
         }
-        let mut keys = [None::<(u32, [u32; 2])>; GROUP];
-        for (h, key) in hashes.iter().zip(&mut keys) {
-            *key = self
-                .states
-                .candidate(state_fp(h))
-                .map(|id| (id, self.key(id)));
+        // Per state: its stored halves, and its pair key and fingerprint when both are.
+        let mut halves = [[None::<u32>; 2]; GROUP];
+        let mut keys = [None::<([u8; 8], u32)>; GROUP];
+        for (((k, h), key), ids) in hashes.iter().enumerate().zip(&mut keys).zip(&mut halves) {
+            let f = fps(h);
+            let state = &bytes[k * self.stride..(k + 1) * self.stride];
+            *ids = [
+                self.halves[0].probe(&state[..self.split], f[0]).ok(),
+                self.halves[1].probe(&state[self.split..], f[1]).ok(),
+            ];
+            if let [Some(a), Some(b)] = *ids {
+                let fp = key_fp(a, b);
+                touched ^= self.states.touch(fp);
+                *key = Some((key_of(a, b), fp));
+            }
         }
-        for &(_, [a, b]) in keys.iter().take(hashes.len()).flatten() {
-            touched ^= u64::from(self.halves[0].get(a)[0] ^ self.halves[1].get(b)[0]);
+        let mut candidates = [None::<u32>; GROUP];
+        for (key, c) in keys.iter().zip(&mut candidates).take(hashes.len()) {
+            *c = key.and_then(|(_, fp)| self.states.candidate(fp));
+            if let Some(id) = *c {
+                touched ^= u64::from(self.states.get(id)[0]);
+            }
         }
         std::hint::black_box(touched);
-        let mut stored = [None::<StateIdx>; GROUP];
-        let mut missing = false;
-        for (k, (key, (h, out))) in keys.iter().zip(hashes.iter().zip(&mut stored)).enumerate() {
-            *out = match key {
-                Some((id, _)) if self.is(*id, state(k)) => Some(*id),
-                // Another state with this fingerprint: rare, probed in full.
-                Some(_) => self.probe(state(k), state_fp(h)).ok(),
-                None => None,
+        for ((key, c), ids) in keys.iter().zip(candidates).zip(halves).take(hashes.len()) {
+            let stored = match (key, c) {
+                (Some((key, _)), Some(id)) if self.states.get(id) == key => Some(id),
+                (Some((key, fp)), Some(_)) => self.states.probe(key, *fp).ok(),
+                _ => None,
             };
-            missing |= out.is_none();
-        }
-        if missing {
-            for (h, _) in hashes.iter().zip(&stored).filter(|(_, s)| s.is_none()) {
-                touched ^=
-                    self.halves[0].touch(half_fp(h[0])) ^ self.halves[1].touch(half_fp(h[1]));
-            }
-            std::hint::black_box(touched);
-        }
-        for (k, (h, s)) in hashes.iter().zip(stored).enumerate() {
-            found.push(match s {
-                Some(id) => Lookup::Stored(id),
-                None => {
-                    let st = state(k);
-                    Lookup::Halves([
-                        self.halves[0].probe(&st[..self.split], half_fp(h[0])).ok(),
-                        self.halves[1].probe(&st[self.split..], half_fp(h[1])).ok(),
-                    ])
-                }
-            });
+            found.push(stored.map_or(Lookup::Halves(ids), Lookup::Stored));
         }
     }
 
@@ -471,33 +440,48 @@ impl Store {
         limits: (u64, u64),
     ) -> Insert {
         debug_assert_eq!(bytes.len(), self.stride);
-        let fp = state_fp(&h);
-        let slot = match self.probe(bytes, fp) {
-            Ok(i) => return Insert::Old(i),
-            Err(slot) => slot,
-        };
+        let parts = [&bytes[..self.split], &bytes[self.split..]];
+        let fps = [(h[0] >> 32) as u32, (h[1] >> 32) as u32];
+        let found: [Result<u32, usize>; 2] = std::array::from_fn(|k| match known[k] {
+            Some(id) => Ok(id),
+            None => self.halves[k].probe(parts[k], fps[k]),
+        });
+        let mut slot = None;
+        if let (Ok(a), Ok(b)) = (found[0], found[1]) {
+            match self.states.probe(&key_of(a, b), key_fp(a, b)) {
+                Ok(i) => return Insert::Old(i),
+                Err(s) => slot = Some(s),
+            }
+        }
         if self.len() as u64 >= limits.0 || self.len() as u64 >= u64::from(u32::MAX - 1) {
             return Insert::Full(Full::States);
         }
         if self.peak_bytes_after(1) as u64 > limits.1 {
             return Insert::Full(Full::Memory);
         }
-        let parts = [&bytes[..self.split], &bytes[self.split..]];
         let mut ids = [0u32; 2];
         for k in 0..2 {
-            let hfp = half_fp(h[k]);
-            ids[k] = match known[k].map_or_else(|| self.halves[k].probe(parts[k], hfp), Ok) {
+            ids[k] = match found[k] {
                 Ok(id) => id,
-                Err(s) => match self.halves[k].add(parts[k], hfp, s) {
+                Err(s) => match self.halves[k].add(parts[k], fps[k], s) {
                     Ok(id) => id,
                     Err(_) => return Insert::Full(Full::Alloc),
                 },
             };
         }
+        let key = key_of(ids[0], ids[1]);
+        let fp = key_fp(ids[0], ids[1]);
+        let slot = match slot {
+            Some(s) => s,
+            None => match self.states.probe(&key, fp) {
+                Ok(i) => return Insert::Old(i), // unreachable: a half was new
+                Err(s) => s,
+            },
+        };
         if self.reserve_link().is_err() {
             return Insert::Full(Full::Alloc);
         }
-        let idx = match self.states.add(&key_of(ids[0], ids[1]), fp, slot) {
+        let idx = match self.states.add(&key, fp, slot) {
             Ok(i) => i,
             Err(_) => return Insert::Full(Full::Alloc),
         };
@@ -530,29 +514,9 @@ fn key_of(a: u32, b: u32) -> [u8; 8] {
     k
 }
 
-/// A half table's fingerprint: the top 32 bits of the half's hash.
-fn half_fp(h: u64) -> u32 {
-    (h >> 32) as u32
-}
-
-/// The pair table's fingerprint: of the whole state, from both halves' hashes, so
-/// a state is found from its bytes without first finding its halves.
-fn state_fp(h: &Hashes) -> u32 {
-    (mix(h[0] ^ h[1].rotate_left(32).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 32) as u32
-}
-
-/// Whether two equal-length byte strings are equal, a word at a time (the halves
-/// are a few dozen bytes: a call to `memcmp` costs more than the compare).
-fn same(a: &[u8], b: &[u8]) -> bool {
-    debug_assert_eq!(a.len(), b.len());
-    let word = |c: &[u8]| {
-        let mut w = [0u8; 8];
-        w[..c.len()].copy_from_slice(c);
-        u64::from_ne_bytes(w)
-    };
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    x.by_ref().zip(y.by_ref()).all(|(p, q)| word(p) == word(q))
-        && word(x.remainder()) == word(y.remainder())
+/// The pair table's fingerprint for half ids `a` and `b`.
+fn key_fp(a: u32, b: u32) -> u32 {
+    (mix(u64::from(a) << 32 | u64::from(b)) >> 32) as u32
 }
 
 /// Bytes of one link: parent index and step code.
