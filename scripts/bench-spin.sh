@@ -32,10 +32,11 @@ trap 'rm -rf "$work"' EXIT
 FAULTS=${FAULTS:-"1 2 3 4"}
 DESIGNS=${DESIGNS:-"upstream hold-io"}
 
-# measure FILE CMD...: runs CMD (output in FILE.out); sets wall, cpu, rss.
+# measure FILE CMD...: runs CMD (output in FILE.out); sets wall, cpu, rss, load.
 measure() {
     local file=$1
     shift
+    load=$(cut -d' ' -f1 /proc/loadavg)
     /usr/bin/time -v -o "$file.time" "$@" >"$file.out" 2>&1 || true
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$file.time" |
         awk -F: '{ if (NF == 3) printf "%.2f", $1*3600 + $2*60 + $3; else printf "%.2f", $1*60 + $2 }')
@@ -49,8 +50,8 @@ commas() { printf "%'d" "$1" 2>/dev/null || echo "$1"; }
 echo "machine: $(lscpu | awk -F': +' '/Model name/ {print $2}'), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$(spin -V); $(gcc --version | head -1); faultline at $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo
-echo "| design | faults | run | deadlock | states | wall s | CPU s | peak RSS MiB | spin -a + gcc s | CPU / SPIN |"
-echo "|---|---:|---|---|---:|---:|---:|---:|---:|---:|"
+echo "| design | faults | run | deadlock | states | wall s | CPU s | peak RSS MiB | SPIN state vector B | spin -a + gcc s | CPU / SPIN | load1 at start |"
+echo "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for d in $DESIGNS; do
     for n in $FAULTS; do
         base=$work/$d-$n
@@ -75,6 +76,7 @@ for d in $DESIGNS; do
                 exit 1
             fi
             s=$(awk '/states, stored/ {print $1}' "$dir/run.out")
+            vec=$(awk '/State-vector/ {print $2}' "$dir/run.out")
             e=$(awk -F'errors: ' '/errors:/ {print $2}' "$dir/run.out")
             verdict=holds
             grep -q ": invalid end state (" "$dir/run.out" && verdict=violated
@@ -82,14 +84,14 @@ for d in $DESIGNS; do
             [ "$mode" = nored ] && spin_cpu=$cpu
             label="SPIN -DNOREDUCE"
             [ "$mode" = por ] && label="SPIN POR"
-            rows+=("| $d | $n | $label | $verdict | $(commas "$s") | $wall | $cpu | $rss | $compile | $(ratio "$cpu" "$spin_cpu") |")
+            rows+=("| $d | $n | $label | $verdict | $(commas "$s") | $wall | $cpu | $rss | $vec | $compile | $(ratio "$cpu" "$spin_cpu") | $load |")
         done
         for reduce in none all; do
             measure "$base.$reduce" "$fl" check "$d" many-faults --set faults="$n" \
                 --property deadlock --reduce "$reduce" --quiet
             s=$(awk '/^engine/ {print $3}' "$base.$reduce.out")
             verdict=$(awk '/^deadlock:/ {print $2}' "$base.$reduce.out")
-            echo "| $d | $n | faultline --reduce $reduce | $verdict | $(commas "$s") | $wall | $cpu | $rss | | $(ratio "$cpu" "$spin_cpu") |"
+            echo "| $d | $n | faultline --reduce $reduce | $verdict | $(commas "$s") | $wall | $cpu | $rss | | | $(ratio "$cpu" "$spin_cpu") | $load |"
         done
         printf '%s\n' "${rows[@]}"
     done

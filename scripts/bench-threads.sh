@@ -42,9 +42,37 @@ for rep in $(seq "$REPS"); do
                     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$work/time")
                     states=$(awk '/^engine/ {print $3}' "$work/out")
                     trans=$(awk '/^engine/ {print $5}' "$work/out")
-                    echo "| $(basename "$bin") | $n | $reduce | $t | $rep | $states | $trans | $cpu | $wall | $rss | $load |"
+                    echo "| $(basename "$bin") | $n | $reduce | $t | $rep | $states | $trans | $cpu | $wall | $rss | $load |" | tee -a "$work/rows"
                 done
             done
         done
     done
 done
+
+# Per binary, faults and reduction: median wall and CPU per thread count, and the wall
+# speedup of each thread count over the first (issue 20's 2-threads-over-1 target;
+# meaningful only on an idle machine: see the load column).
+echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| binary | faults | reduce | threads | median wall s | median CPU s | wall speedup over $(echo $THREADS | cut -d' ' -f1) thread(s) |"
+echo "|---|---:|---|---:|---:|---:|---:|"
+awk -F' *[|] *' '
+    { key = $2 "|" $3 "|" $4; t = $5; n = ++cnt[key, t]; wall[key, t, n] = $10; cpu[key, t, n] = $9
+      if (!(key in seen)) { seen[key] = 1; keys[++nk] = key }
+      if (!((key, t) in tseen)) { tseen[key, t] = 1; ts[key, ++nt[key]] = t } }
+    function median(arr, key, t, n,   i, j, v, tmp) {
+        for (i = 1; i <= n; i++) tmp[i] = arr[key, t, i] + 0
+        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (tmp[j] < tmp[i]) { v = tmp[i]; tmp[i] = tmp[j]; tmp[j] = v }
+        return n % 2 ? tmp[(n + 1) / 2] : (tmp[n / 2] + tmp[n / 2 + 1]) / 2
+    }
+    END {
+        for (k = 1; k <= nk; k++) {
+            key = keys[k]; split(key, f, "|"); base = 0
+            for (i = 1; i <= nt[key]; i++) {
+                t = ts[key, i]; w = median(wall, key, t, cnt[key, t]); c = median(cpu, key, t, cnt[key, t])
+                if (i == 1) base = w
+                printf "| %s | %s | %s | %s | %.2f | %.2f | %.2f |\n", f[1], f[2], f[3], t, w, c, (w > 0 ? base / w : 0)
+            }
+        }
+    }' "$work/rows"

@@ -156,11 +156,23 @@ impl Search<'_> {
                 .collect();
             if spans.len() > 1 {
                 let store_ref = &store;
-                std::thread::scope(|s| {
-                    for (batch, &(a, b)) in batches.iter_mut().zip(&spans) {
-                        s.spawn(move || self.expand(store_ref, a, b, watch, &template, batch));
+                let template = &template;
+                // A span whose thread the system refuses (RLIMIT_NPROC, no memory for
+                // a stack) is expanded here afterwards: the same batch, one core fewer.
+                let refused: Vec<usize> = std::thread::scope(|s| {
+                    let mut refused = Vec::new();
+                    for (k, (batch, &(a, b))) in batches.iter_mut().zip(&spans).enumerate() {
+                        let job = move || self.expand(store_ref, a, b, watch, template, batch);
+                        if spawn_scoped(s, job).is_err() {
+                            refused.push(k);
+                        }
                     }
+                    refused
                 });
+                for k in refused {
+                    let (a, b) = spans[k];
+                    self.expand(&store, a, b, watch, template, &mut batches[k]);
+                }
             } else {
                 self.expand(
                     &store,
@@ -350,6 +362,18 @@ impl Search<'_> {
     }
 }
 
+/// Starts `job` on a thread of scope `s`, or says why the system refused one.
+fn spawn_scoped<'scope, F>(s: &'scope std::thread::Scope<'scope, '_>, job: F) -> std::io::Result<()>
+where
+    F: FnOnce() + Send + 'scope,
+{
+    #[cfg(test)]
+    if tests::REFUSE_SPAWN.with(std::cell::Cell::get) {
+        return Err(std::io::Error::other("spawn refused by the test"));
+    }
+    std::thread::Builder::new().spawn_scoped(s, job).map(drop)
+}
+
 /// Appends the packed representative of `step`'s successor of `w`.
 fn successor(
     reducer: &Reducer,
@@ -405,4 +429,50 @@ pub(crate) fn packed_representative(m: &Machine, reducer: &Reducer, w: &World) -
     let mut out = Vec::new();
     reducer.canonical(m, w).0.pack(m.shape(), &mut out);
     out
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::cell::Cell;
+
+    use crate::{Engine, Options, Property, Reduce, Verdict, run};
+
+    thread_local! {
+        /// Makes every worker-thread spawn on this thread fail, as RLIMIT_NPROC would.
+        pub(crate) static REFUSE_SPAWN: Cell<bool> = const { Cell::new(false) };
+    }
+
+    #[test]
+    fn a_refused_worker_thread_is_expanded_on_the_search_thread_not_a_panic() {
+        let m = faultline_models::build("hold-io", "many-faults", &[("faults".into(), "3".into())])
+            .expect("catalog case builds")
+            .machine;
+        let go = |threads, refuse| {
+            REFUSE_SPAWN.with(|r| r.set(refuse));
+            let o = Options {
+                reduce: Reduce::None,
+                threads,
+                ..Options::default()
+            };
+            let r = run(Engine::Native, &m, Property::ALL, &o).expect("runs");
+            REFUSE_SPAWN.with(|r| r.set(false));
+            let steps: Vec<Vec<String>> = r
+                .results
+                .iter()
+                .map(|p| match &p.verdict {
+                    Verdict::Violated(cx) => cx.trace.steps().map(|s| s.to_string()).collect(),
+                    v => vec![v.status().to_string()],
+                })
+                .collect();
+            (r.stats.states, r.stats.transitions, steps)
+        };
+        let one = go(1, false);
+        assert!(one.0 > 10_000, "{} states: too few for two workers", one.0);
+        assert!(
+            one.2.iter().any(|s| s.len() > 1),
+            "no counterexample: {:?}",
+            one.2
+        );
+        assert_eq!(go(4, true), one);
+    }
 }

@@ -93,6 +93,45 @@ fn b(x: bool) -> u8 {
     u8::from(x)
 }
 
+/// Bits an `unsigned` needs to hold `0..=max` (at least 1).
+fn bits(max: usize) -> u32 {
+    (usize::BITS - max.leading_zeros()).max(1)
+}
+
+/// Widest `unsigned` SPIN declares (its bitfields are C `unsigned`).
+const MAX_BITS: usize = 32;
+
+/// A boolean array `name`, read as `NAME(i)` and written by `NAME_SET(i)` and
+/// `NAME_CLR(i)`. SPIN packs only scalar `bit`/`bool`/`unsigned` globals into bits of
+/// its state vector, and a `bool` array element takes a byte (`pan.h`: `uchar
+/// v_rd[12]`), so an array of at most [`MAX_BITS`] is one `unsigned` of that many
+/// bits (SPIN has no `unsigned` arrays); a longer one stays a byte array.
+fn bools(s: &mut String, name: &str, init: impl IntoIterator<Item = bool>) {
+    let init: Vec<bool> = init.into_iter().collect();
+    let n = init.len();
+    let up = name.to_uppercase();
+    if (1..=MAX_BITS).contains(&n) {
+        let v = init
+            .iter()
+            .enumerate()
+            .fold(0u64, |v, (i, &x)| v | u64::from(x) << i);
+        let _ = writeln!(s, "unsigned {name} : {n} = {v};");
+        let _ = writeln!(s, "#define {up}(i) (({name} >> (i)) & 1)");
+        let _ = writeln!(s, "#define {up}_SET(i) {name} = {name} | (1 << (i))");
+        let _ = writeln!(s, "#define {up}_CLR(i) {name} = {name} & ~(1 << (i))");
+    } else {
+        let _ = writeln!(
+            s,
+            "bool {name}[{}] = {};",
+            n.max(1),
+            padded(n, init.iter().map(|&x| b(x)))
+        );
+        let _ = writeln!(s, "#define {up}(i) {name}[i]");
+        let _ = writeln!(s, "#define {up}_SET(i) {name}[i] = 1");
+        let _ = writeln!(s, "#define {up}_CLR(i) {name}[i] = 0");
+    }
+}
+
 fn globals(s: &mut String, m: &Machine) {
     let w = m.initial();
     let (nt, nv, nf) = (m.threads().len(), m.vmas().len(), m.folios().len());
@@ -121,11 +160,7 @@ fn globals(s: &mut String, m: &Machine) {
         "byte mm_writer = {};",
         w.mmap.writer().map_or(255, |t| t.0)
     );
-    let _ = writeln!(
-        s,
-        "bool mm_rd[NT] = {};",
-        list(tids().map(|t| b(w.mmap.readers().contains(t))))
-    );
+    bools(s, "mm_rd", tids().map(|t| w.mmap.readers().contains(t)));
     let mut q: Vec<u8> = w
         .mmap
         .queue()
@@ -134,7 +169,7 @@ fn globals(s: &mut String, m: &Machine) {
     let qlen = q.len();
     q.resize(nt, 0);
     let _ = writeln!(s, "byte mm_q[NT] = {};", list(&q));
-    let _ = writeln!(s, "byte mm_qlen = {qlen};");
+    let _ = writeln!(s, "unsigned mm_qlen : {} = {qlen};", bits(nt));
     let _ = writeln!(s, "bool mm_handoff = {};", b(w.mmap.handoff()));
     let vmas = &w.vmas[..nv];
     let _ = writeln!(
@@ -142,41 +177,21 @@ fn globals(s: &mut String, m: &Machine) {
         "\n/* VMAs (vma.rs): attached, write-locked, excluding writer, readers (v * NT + t), anon_vma, copying */"
     );
     let vn = nv.max(1);
-    let _ = writeln!(
-        s,
-        "bool v_att[{vn}] = {};",
-        padded(nv, vmas.iter().map(|v| b(v.attached)))
-    );
-    let _ = writeln!(
-        s,
-        "bool v_wl[{vn}] = {};",
-        padded(nv, vmas.iter().map(|v| b(v.write_locked)))
-    );
+    bools(s, "v_att", vmas.iter().map(|v| v.attached));
+    bools(s, "v_wl", vmas.iter().map(|v| v.write_locked));
     let _ = writeln!(
         s,
         "byte v_excl[{vn}] = {};",
         padded(nv, vmas.iter().map(|v| v.excluding.map_or(255, |t| t.0)))
     );
-    let _ = writeln!(
+    bools(
         s,
-        "bool v_rd[{}] = {};",
-        (nv * nt).max(1),
-        padded(
-            nv * nt,
-            vmas.iter()
-                .flat_map(|v| tids().map(move |t| b(v.readers.contains(t))))
-        )
+        "v_rd",
+        vmas.iter()
+            .flat_map(|v| tids().map(move |t| v.readers.contains(t))),
     );
-    let _ = writeln!(
-        s,
-        "bool v_anon[{vn}] = {};",
-        padded(nv, vmas.iter().map(|v| b(v.anon_vma)))
-    );
-    let _ = writeln!(
-        s,
-        "bool v_copy[{vn}] = {};",
-        padded(nv, vmas.iter().map(|v| b(v.copying)))
-    );
+    bools(s, "v_anon", vmas.iter().map(|v| v.anon_vma));
+    bools(s, "v_copy", vmas.iter().map(|v| v.copying));
     let folios = &w.folios[..nf];
     let fnn = nf.max(1);
     let _ = writeln!(
@@ -188,38 +203,31 @@ fn globals(s: &mut String, m: &Machine) {
         "byte f_st[{fnn}] = {};",
         padded(nf, folios.iter().map(|f| f.state.code()))
     );
-    let _ = writeln!(
+    bools(
         s,
-        "bool f_ref[{}] = {};",
-        (nf * nt).max(1),
-        padded(
-            nf * nt,
-            folios
-                .iter()
-                .flat_map(|f| tids().map(move |t| b(f.refs.contains(t))))
-        )
+        "f_ref",
+        folios
+            .iter()
+            .flat_map(|f| tids().map(move |t| f.refs.contains(t))),
     );
     let th = &w.threads[..nt];
     let _ = writeln!(
         s,
         "\n/* threads (world.rs): pc, flags, VMA handle, stale, folio handle */"
     );
-    let _ = writeln!(s, "byte t_pc[NT] = {};", list(th.iter().map(|t| t.pc)));
-    let _ = writeln!(
-        s,
-        "byte t_flags[NT] = {};",
-        list(th.iter().map(|t| t.flags))
-    );
+    // Always indexed by a constant thread: one scalar per thread, as narrow as its
+    // range (pc up to the exit pc; flags two bits, `settle::FLAG_VALUES`).
+    for (u, (t, spec)) in th.iter().zip(m.threads()).enumerate() {
+        let pc_bits = bits(usize::from(spec.program.exit_pc()));
+        let _ = writeln!(s, "unsigned t_pc{u} : {pc_bits} = {};", t.pc);
+        let _ = writeln!(s, "unsigned t_flags{u} : 2 = {};", t.flags);
+    }
     let _ = writeln!(
         s,
         "byte t_vma[NT] = {};",
         list(th.iter().map(|t| t.vma.map_or(255, |v| v.0)))
     );
-    let _ = writeln!(
-        s,
-        "bool t_stale[NT] = {};",
-        list(th.iter().map(|t| b(t.stale)))
-    );
+    bools(s, "t_stale", th.iter().map(|t| t.stale));
     let _ = writeln!(
         s,
         "byte t_folio[NT] = {};",
@@ -227,8 +235,10 @@ fn globals(s: &mut String, m: &Machine) {
     );
     let _ = writeln!(
         s,
-        "\n/* reclaim budget, sticky hazard bits (hazard.rs) */\nbyte evl = {};\nbyte hz = {};",
-        w.evictions_left, w.hazards
+        "\n/* reclaim budget (only falls), sticky hazard bits (hazard.rs) */\nunsigned evl : {} = {};\nbyte hz = {};",
+        bits(usize::from(w.evictions_left)),
+        w.evictions_left,
+        w.hazards
     );
     let _ = writeln!(
         s,
@@ -249,8 +259,8 @@ fn any(terms: impl IntoIterator<Item = String>) -> String {
 fn macros(s: &mut String, m: &Machine) {
     let (nt, nv) = (m.threads().len(), m.vmas().len());
     let defs = [
-        ("HELD(t)", "(mm_writer == t || mm_rd[t])".to_string()),
-        ("MM_ANY_RD", any((0..nt).map(|t| format!("mm_rd[{t}]")))),
+        ("HELD(t)", "(mm_writer == t || MM_RD(t))".to_string()),
+        ("MM_ANY_RD", any((0..nt).map(|t| format!("MM_RD({t})")))),
         ("MM_FREE", "(mm_writer == NONE && !MM_ANY_RD)".into()),
         (
             "QUEUED(t)",
@@ -266,13 +276,17 @@ fn macros(s: &mut String, m: &Machine) {
         ),
         ("STEAL", b(m.admission() == Admission::Steal).to_string()),
         ("MAY_STEAL", "(STEAL && MM_FREE && !mm_handoff)".into()),
-        ("VRD(v, t)", "v_rd[(v) * NT + (t)]".into()),
+        ("VRD(v, t)", "V_RD((v) * NT + (t))".into()),
+        ("VRD_SET(v, t)", "V_RD_SET((v) * NT + (t))".into()),
+        ("VRD_CLR(v, t)", "V_RD_CLR((v) * NT + (t))".into()),
         ("V_ANY_RD(v)", any((0..nt).map(|t| format!("VRD(v, {t})")))),
         (
             "VMA_READER(t)",
             any((0..nv).map(|v| format!("VRD({v}, t)"))),
         ),
-        ("FREF(f, t)", "f_ref[(f) * NT + (t)]".into()),
+        ("FREF(f, t)", "F_REF((f) * NT + (t))".into()),
+        ("FREF_SET(f, t)", "F_REF_SET((f) * NT + (t))".into()),
+        ("FREF_CLR(f, t)", "F_REF_CLR((f) * NT + (t))".into()),
         (
             "F_ANY_REF(f)",
             any((0..nt).map(|t| format!("FREF(f, {t})"))),
@@ -298,7 +312,7 @@ fn settle_stmts(u: u8, g: &Group) -> Vec<String> {
     if r.exited {
         v.push(format!("t_folio[{u}] = NONE"));
     }
-    let f = format!("t_flags[{u}]");
+    let f = format!("t_flags{u}");
     match (g.set, g.keep) {
         (0, 3) => {}
         (s, k) if s == k => v.push(format!("{f} = {s}")),
@@ -308,16 +322,16 @@ fn settle_stmts(u: u8, g: &Group) -> Vec<String> {
     }
     if r.clear_vma {
         v.push(format!("t_vma[{u}] = NONE"));
-        v.push(format!("t_stale[{u}] = 0"));
+        v.push(format!("T_STALE_CLR({u})"));
     }
-    v.push(format!("t_pc[{u}] = {}", r.pc));
+    v.push(format!("t_pc{u} = {}", r.pc));
     v
 }
 
-/// `t_flags[u]` is one of `values` (no test when all are).
+/// `t_flags{u}` is one of `values` (no test when all are).
 fn flag_guard(u: u8, values: &[u8]) -> Option<String> {
     (values.len() < settle::FLAG_VALUES.len())
-        .then(|| any(values.iter().map(|f| format!("t_flags[{u}] == {f}"))))
+        .then(|| any(values.iter().map(|f| format!("t_flags{u} == {f}"))))
 }
 
 fn inlines(s: &mut String, m: &Machine) -> Result<(), ExportError> {
@@ -344,7 +358,7 @@ inline wake() {
 \t\tdo
 \t\t:: wi < mm_qlen ->
 \t\t\tif
-\t\t\t:: (mm_q[wi] & WRITE) == 0 -> mm_rd[mm_q[wi]] = 1; gr[mm_q[wi]] = 1
+\t\t\t:: (mm_q[wi] & WRITE) == 0 -> MM_RD_SET(mm_q[wi]); gr[mm_q[wi]] = 1
 \t\t\t:: else -> mm_q[wn] = mm_q[wi]; wn++
 \t\t\tfi;
 \t\t\twi++
@@ -383,7 +397,7 @@ inline wake() {
                                  go idle at once, and a Promela process cannot move another",
                     });
                 }
-                let mut guard = format!("t_pc[{}] == {pc}", t.0);
+                let mut guard = format!("t_pc{} == {pc}", t.0);
                 if let Some(g) = flag_guard(t.0, &flags) {
                     guard = format!("{guard} && {g}");
                 }
@@ -426,7 +440,7 @@ fn thread(s: &mut String, m: &Machine, t: Tid) -> Result<(), ExportError> {
         for out in ops::outcomes(m, t, pc)? {
             for (r, flags) in settle::grouped(prog, &label, out.next)? {
                 let to = class(m, t, r.settled.pc);
-                let mut guard = format!("t_pc[{u}] == {pc} && ({})", out.guard);
+                let mut guard = format!("t_pc{u} == {pc} && ({})", out.guard);
                 if let Some(g) = flag_guard(u, &flags) {
                     guard = format!("{guard} && {g}");
                 }

@@ -61,7 +61,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
     let no_folio = || o(format!("{fo} == NONE"), vec!["assert(false)".into()], pc);
     // deref_handle: a handle the thread does not pin, or that dangles, is a VMA use.
     let deref = when(
-        &format!("t_stale[{t}] || !(VRD({h}, {t}) || (HELD({t}) && v_att[{h}]))"),
+        &format!("T_STALE({t}) || !(VRD({h}, {t}) || (HELD({t}) && V_ATT({h})))"),
         &hz(Hazard::VmaUse),
     );
     let complete = |taken: &str| {
@@ -72,7 +72,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
         ]
     };
     let end_vma_writes: Vec<String> = (0..m.vmas().len())
-        .map(|v| format!("v_wl[{v}] = 0"))
+        .map(|v| format!("V_WL_CLR({v})"))
         .collect();
     let out = match instr.op {
         Op::MmapReadLock => {
@@ -84,7 +84,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             vec![
                 o(
                     format!("!QUEUED({t}) && {got}"),
-                    [pre.clone(), vec![format!("mm_rd[{t}] = 1")]].concat(),
+                    [pre.clone(), vec![format!("MM_RD_SET({t})")]].concat(),
                     n,
                 ),
                 o(
@@ -95,14 +95,14 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             ]
         }
         Op::MmapReadTrylock { fail } => vec![
-            o("FAST_READ", vec![format!("mm_rd[{t}] = 1")], n),
+            o("FAST_READ", vec![format!("MM_RD_SET({t})")], n),
             o("!FAST_READ", vec![], prog.target(fail)),
         ],
         Op::MmapReadUnlock => vec![o(
             "true",
             vec![
-                format!("assert(mm_rd[{t}])"),
-                format!("mm_rd[{t}] = 0"),
+                format!("assert(MM_RD({t}))"),
+                format!("MM_RD_CLR({t})"),
                 when("!MM_ANY_RD", "wake()"),
                 "grant_all()".into(),
             ],
@@ -142,7 +142,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             body.extend(end_vma_writes);
             body.push("mm_writer = NONE".into());
             if instr.op == Op::MmapWriteDowngrade {
-                body.push(format!("mm_rd[{t}] = 1"));
+                body.push(format!("MM_RD_SET({t})"));
             }
             body.push("wake()".into());
             body.push("grant_all()".into());
@@ -150,16 +150,16 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
         }
         Op::LockVmaUnderRcu { vma, fail } => {
             let v = vma.0;
-            let ok = format!("(v_att[{v}] && !v_wl[{v}] && v_excl[{v}] == NONE)");
+            let ok = format!("(V_ATT({v}) && !V_WL({v}) && v_excl[{v}] == NONE)");
             let pre = format!("assert(!VMA_READER({t}))");
             vec![
                 o(
                     ok.clone(),
                     vec![
                         pre.clone(),
-                        format!("VRD({v}, {t}) = 1"),
+                        format!("VRD_SET({v}, {t})"),
                         format!("{h} = {v}"),
-                        format!("t_stale[{t}] = 0"),
+                        format!("T_STALE_CLR({t})"),
                     ],
                     n,
                 ),
@@ -167,10 +167,10 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             ]
         }
         Op::VmaStartRead { fail } => {
-            let ok = format!("(v_att[{h}] && !v_wl[{h}] && v_excl[{h}] == NONE)");
+            let ok = format!("(V_ATT({h}) && !V_WL({h}) && v_excl[{h}] == NONE)");
             let pre = vec![
                 format!("assert(!VMA_READER({t}))"),
-                when(&format!("t_stale[{t}]"), &hz(Hazard::VmaUse)),
+                when(&format!("T_STALE({t})"), &hz(Hazard::VmaUse)),
             ];
             vec![
                 no_vma(),
@@ -178,7 +178,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
                     format!("{h} != NONE && {ok}"),
                     [
                         pre.clone(),
-                        vec![format!("VRD({h}, {t}) = 1"), format!("t_stale[{t}] = 0")],
+                        vec![format!("VRD_SET({h}, {t})"), format!("T_STALE_CLR({t})")],
                     ]
                     .concat(),
                     n,
@@ -191,17 +191,17 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             let pre = format!("assert(HELD({t}))");
             vec![
                 o(
-                    format!("v_att[{v}]"),
+                    format!("V_ATT({v})"),
                     vec![
                         pre.clone(),
                         format!("{h} = {v}"),
-                        format!("t_stale[{t}] = 0"),
+                        format!("T_STALE_CLR({t})"),
                     ],
                     n,
                 ),
                 o(
-                    format!("!v_att[{v}]"),
-                    vec![pre, format!("{h} = NONE"), format!("t_stale[{t}] = 0")],
+                    format!("!V_ATT({v})"),
+                    vec![pre, format!("{h} = NONE"), format!("T_STALE_CLR({t})")],
                     prog.target(missing),
                 ),
             ]
@@ -212,7 +212,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
                 format!("{h} != NONE"),
                 vec![
                     format!("assert(VRD({h}, {t}))"),
-                    format!("VRD({h}, {t}) = 0"),
+                    format!("VRD_CLR({h}, {t})"),
                 ],
                 n,
             ),
@@ -221,15 +221,15 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             let v = vma.0;
             let ready = format!("!(v_excl[{v}] == {t} && V_ANY_RD({v}))");
             let pre = format!("assert(mm_writer == {t})");
-            let locks = format!("(v_wl[{v}] || !v_att[{v}] || !V_ANY_RD({v}))");
+            let locks = format!("(V_WL({v}) || !V_ATT({v}) || !V_ANY_RD({v}))");
             vec![
                 o(
                     format!("{ready} && {locks}"),
                     vec![
                         pre.clone(),
                         when(
-                            &format!("!v_wl[{v}]"),
-                            &format!("v_wl[{v}] = 1; v_excl[{v}] = NONE"),
+                            &format!("!V_WL({v})"),
+                            &format!("V_WL_SET({v}); v_excl[{v}] = NONE"),
                         ),
                     ],
                     n,
@@ -244,14 +244,14 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
         Op::VmaMarkDetached { vma } => {
             let v = vma.0;
             let mut body = vec![
-                format!("assert(mm_writer == {t} && v_wl[{v}])"),
-                format!("v_att[{v}] = 0"),
+                format!("assert(mm_writer == {t} && V_WL({v}))"),
+                format!("V_ATT_CLR({v})"),
             ];
             for u in 0..m.threads().len() {
                 if u != usize::from(t) {
                     body.push(when(
                         &format!("t_vma[{u}] == {v}"),
-                        &format!("t_stale[{u}] = 1"),
+                        &format!("T_STALE_SET({u})"),
                     ));
                 }
             }
@@ -260,18 +260,18 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
         Op::MmapRegion { vma } => {
             let v = vma.0;
             let mut fresh = vec![
-                format!("v_att[{v}] = 1"),
-                format!("v_wl[{v}] = 1"),
+                format!("V_ATT_SET({v})"),
+                format!("V_WL_SET({v})"),
                 format!("v_excl[{v}] = NONE"),
-                format!("v_anon[{v}] = 0"),
-                format!("v_copy[{v}] = 0"),
+                format!("V_ANON_CLR({v})"),
+                format!("V_COPY_CLR({v})"),
             ];
-            fresh.extend((0..m.threads().len()).map(|u| format!("VRD({v}, {u}) = 0")));
+            fresh.extend((0..m.threads().len()).map(|u| format!("VRD_CLR({v}, {u})")));
             vec![o(
                 "true",
                 vec![
                     format!("assert(mm_writer == {t})"),
-                    when(&format!("!v_att[{v}]"), &fresh.join("; ")),
+                    when(&format!("!V_ATT({v})"), &fresh.join("; ")),
                 ],
                 n,
             )]
@@ -282,18 +282,18 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
         } => {
             let v = vma.0;
             vec![
-                o(format!("v_anon[{v}]"), vec![], prog.target(then)),
-                o(format!("!v_anon[{v}]"), vec![], n),
+                o(format!("V_ANON({v})"), vec![], prog.target(then)),
+                o(format!("!V_ANON({v})"), vec![], n),
             ]
         }
         Op::IfAnonVma { vma: None, then } => vec![
             no_vma(),
             o(
-                format!("{h} != NONE && v_anon[{h}]"),
+                format!("{h} != NONE && V_ANON({h})"),
                 vec![deref.clone()],
                 prog.target(then),
             ),
-            o(format!("{h} != NONE && !v_anon[{h}]"), vec![deref], n),
+            o(format!("{h} != NONE && !V_ANON({h})"), vec![deref], n),
         ],
         Op::AnonVmaPrepare => vec![
             no_vma(),
@@ -302,7 +302,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
                 vec![
                     deref,
                     format!("assert(HELD({t}))"),
-                    format!("v_anon[{h}] = 1"),
+                    format!("V_ANON_SET({h})"),
                 ],
                 n,
             ),
@@ -414,7 +414,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
                 format!("{fo} != NONE"),
                 vec![
                     format!("assert({fs} != (LOCKED | {t}))"),
-                    format!("FREF({fo}, {t}) = 0"),
+                    format!("FREF_CLR({fo}, {t})"),
                     format!("{fo} = NONE"),
                 ],
                 n,
@@ -424,12 +424,12 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             let mut body = vec![
                 deref,
                 when(
-                    &format!("v_copy[{h}] && mm_writer != {t} && v_anon[{h}]"),
+                    &format!("V_COPY({h}) && mm_writer != {t} && V_ANON({h})"),
                     &hz(Hazard::ForkCopy),
                 ),
             ];
             if instr.op == Op::MapAnon {
-                body.push(format!("assert(v_anon[{h}])"));
+                body.push(format!("assert(V_ANON({h}))"));
             } else {
                 body.push(format!("assert({fo} != NONE && {fs} == (LOCKED | {t}))"));
             }
@@ -479,21 +479,21 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             "true",
             vec![
                 format!("assert(mm_writer == {t})"),
-                format!("v_copy[{}] = 1", vma.0),
+                format!("V_COPY_SET({})", vma.0),
             ],
             n,
         )],
         Op::CopyPageRangeEnd { vma } => vec![o(
             "true",
             vec![
-                format!("assert(v_copy[{}])", vma.0),
-                format!("v_copy[{}] = 0", vma.0),
+                format!("assert(V_COPY({}))", vma.0),
+                format!("V_COPY_CLR({})", vma.0),
             ],
             n,
         )],
         Op::ChangeProtection { vma } => vec![o(
             "true",
-            vec![format!("assert(mm_writer == {t} && v_wl[{}])", vma.0)],
+            vec![format!("assert(mm_writer == {t} && V_WL({}))", vma.0)],
             n,
         )],
         Op::UnmapVmas { .. } => vec![o("true", vec![format!("assert(HELD({t}))")], n)],
@@ -512,7 +512,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
 fn take_ref(t: u8, f: u8) -> Vec<String> {
     vec![
         format!("assert(t_folio[{t}] == NONE)"),
-        format!("FREF({f}, {t}) = 1"),
+        format!("FREF_SET({f}, {t})"),
         format!("t_folio[{t}] = {f}"),
     ]
 }
