@@ -3,7 +3,7 @@
 
 use super::{Catalog, resolve::Inner};
 use crate::compile::CErr;
-use crate::diag::{Diagnostic, FileError};
+use crate::diag::{Diagnostic, FileError, Span};
 use crate::knob::Knob;
 use crate::source::{At, Source};
 use crate::{ast, compile};
@@ -66,6 +66,18 @@ impl Catalog {
         d.chain(s).chain(n).chain(k)
     }
 
+    /// Where the id `name` of `kind` is first defined, in any loaded file (only when
+    /// reporting it defined twice: a scan).
+    fn first_definition(&self, kind: &str, again: &ast::Ident, at: usize) -> Option<(usize, Span)> {
+        self.files.iter().enumerate().find_map(|(fi, f)| {
+            Self::ids_of(&f.ast)
+                .find(|&(k, n)| {
+                    k == kind && n.name == again.name && (fi, n.span) != (at, again.span)
+                })
+                .map(|(_, n)| (fi, n.span))
+        })
+    }
+
     /// The scenarios of file `fi` whose clauses name a design.
     pub(super) fn new_pending(&self, fi: usize) -> Vec<At> {
         let f = &self.files[fi].ast;
@@ -87,11 +99,15 @@ impl Catalog {
                 || !seen.insert((kind, name.name.clone()))
             {
                 let what = if kind == "fn" { "function" } else { kind };
-                return Err(err(Diagnostic::new(
+                let mut d = Diagnostic::new(
                     name.span,
                     format!("{what} `{}` is defined twice", name.name),
-                    "already defined",
-                )));
+                    "defined again",
+                );
+                if let Some((ffi, first)) = self.first_definition(kind, name, fi) {
+                    d = d.related(Some(ffi), first, "first defined here");
+                }
+                return Err(err(d));
             }
         }
         for k in f

@@ -287,9 +287,31 @@ impl Catalog {
             .flat_map(|f| f.ast.knobs.iter().filter_map(|k| Knob::from_decl(k).ok()))
             .collect()
     }
+    /// A compile error tied to its file's text; the places it relates to in other
+    /// files come with theirs.
     pub(crate) fn file_error(&self, e: CErr) -> FileError {
-        let f = &self.files[e.file.min(self.files.len().saturating_sub(1))];
-        FileError::new(&f.name, &f.text, vec![e.diag])
+        let own = e.file.min(self.files.len().saturating_sub(1));
+        let f = &self.files[own];
+        let mut diag = e.diag;
+        let mut others: Vec<usize> = Vec::new();
+        for r in &mut diag.related {
+            r.file = match r.file {
+                Some(fi) if fi != own && fi < self.files.len() => {
+                    let at = others.iter().position(|&o| o == fi).unwrap_or_else(|| {
+                        others.push(fi);
+                        others.len() - 1
+                    });
+                    Some(at)
+                }
+                _ => None,
+            };
+        }
+        let mut err = FileError::new(&f.name, &f.text, vec![diag]);
+        err.others = others
+            .into_iter()
+            .map(|fi| (self.files[fi].name.clone(), self.files[fi].text.clone()))
+            .collect();
+        err
     }
     /// The closest design id to `name`.
     pub fn suggest_design(&self, name: &str) -> Option<String> {

@@ -134,13 +134,18 @@ impl<'a> Ctx<'a> {
                         }
                     };
                     let name = self.name_text(n, f)?;
-                    if d.threads.iter().any(|t| t.name == name) {
+                    if let Some(first) = d.threads.iter().find(|t| t.name == name) {
                         return Err(err(
                             f.file,
                             Diagnostic::new(
                                 n.base.span,
                                 format!("thread `{name}` is declared twice"),
                                 "again",
+                            )
+                            .related(
+                                None,
+                                first.span,
+                                "first declared here",
                             ),
                         ));
                     }

@@ -22,7 +22,7 @@ pub(super) fn check_override(
     file: usize,
     func: &Func,
 ) -> R<()> {
-    let Some((_, base)) = funcs.get(func.name.name.as_str()) else {
+    let Some(&(base_file, base)) = funcs.get(func.name.name.as_str()) else {
         return Err(err(
             file,
             Diagnostic::new(
@@ -46,6 +46,11 @@ pub(super) fn check_override(
                     base.params.len()
                 ),
                 "signature differs",
+            )
+            .related(
+                Some(base_file),
+                base.name.span,
+                "the definition it overrides",
             ),
         ));
     }
@@ -194,9 +199,16 @@ impl Ctx<'_> {
         };
         self.declare_labels(&func.body, &mut fr, em);
         em.depth += 1;
-        let r = self.stmts(&func.body, &mut fr, em);
+        let r = self
+            .stmts(&func.body, &mut fr, em)
+            .and_then(|()| self.check_placed(&fr));
         em.depth -= 1;
-        r?;
-        self.check_placed(&fr)
+        // An error inside the callee shows where it was inlined from.
+        r.map_err(|mut e| {
+            e.diag = e
+                .diag
+                .related(Some(f.file), span, format!("`{}` inlined here", id.name));
+            e
+        })
     }
 }

@@ -32,12 +32,13 @@ pub(crate) fn check_labels(body: &[Stmt]) -> Result<(), Diagnostic> {
     let mut labels: Vec<&Ident> = Vec::new();
     collect_labels(body, &mut labels);
     for (i, l) in labels.iter().enumerate() {
-        if labels[..i].iter().any(|o| o.name == l.name) {
+        if let Some(first) = labels[..i].iter().find(|o| o.name == l.name) {
             return Err(Diagnostic::new(
                 l.span,
                 format!("label `{}` is defined twice", l.name),
                 "defined again",
-            ));
+            )
+            .related(None, first.span, "first defined here"));
         }
     }
     let mut gotos = Vec::new();

@@ -193,7 +193,7 @@ pub(crate) fn build(
     let sc = &files[sat.0].ast.scenarios[sat.1];
     for func in &sc.funcs {
         check_override(&funcs, sat.0, func)?;
-        if overridden.contains_key(func.name.name.as_str()) {
+        if let Some(&(dfile, dspan)) = overridden.get(func.name.name.as_str()) {
             return Err(err(
                 sat.0,
                 Diagnostic::new(
@@ -201,6 +201,7 @@ pub(crate) fn build(
                     format!("the design also overrides `{}`", func.name.name),
                     "overridden twice",
                 )
+                .related(Some(dfile), dspan, "the design's override")
                 .help("a scenario may override only functions the design leaves alone"),
             ));
         }
