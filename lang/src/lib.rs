@@ -13,6 +13,7 @@
 //! |---|---|
 //! | `read` | reading a user's file: regular, bounded, UTF-8 |
 //! | `diag` | spans, diagnostics, did-you-mean, codespan rendering |
+//! | `reporting` | what the compiler and catalog refuse, typed, and its wording |
 //! | `lexer` | tokens |
 //! | `ast` | the syntax tree |
 //! | `parser` | recursive descent, tokens to tree |
@@ -39,6 +40,7 @@ mod ops;
 mod parser;
 mod query;
 mod read;
+mod reporting;
 mod source;
 
 pub use ast::{Exists, Expect, Expr, Ident};

@@ -5,6 +5,7 @@ use super::{Catalog, ExistsClause, ExpectClause, resolve::Inner};
 use crate::ast;
 use crate::compile::CErr;
 use crate::diag::{Diagnostic, FileError, Span};
+use crate::reporting::Message;
 use crate::source::At;
 
 impl Catalog {
@@ -106,12 +107,12 @@ impl Catalog {
                 .flat_map(|e| &e.designs)
             {
                 if s.name != "*" && !self.scenarios.contains_key(&s.name) {
-                    let d = Diagnostic::new(
-                        s.span,
-                        format!("unknown scenario `{}`", s.name),
-                        "no such scenario",
-                    )
-                    .suggest(&s.name, sids.iter().map(String::as_str));
+                    let d = Message::UnknownScenario {
+                        span: s.span,
+                        name: s.name.clone(),
+                        candidates: sids.clone(),
+                    }
+                    .into();
                     return Err(self.file_error(CErr { file: fi, diag: d }));
                 }
             }
@@ -159,7 +160,12 @@ impl Catalog {
             let sets = knob_pairs(&e.with);
             for d in targets(&e.designs) {
                 if let Err(Inner::B(b)) = self.build_inner(&d, &s.name.name, &sets, None) {
-                    return Err(err(Diagnostic::new(e.span, format!("{b}"), "this clause")));
+                    return Err(err(Message::BuildFails {
+                        span: e.span,
+                        error: b.to_string(),
+                        of: "clause",
+                    }
+                    .into()));
                 }
             }
         }
@@ -173,7 +179,12 @@ impl Catalog {
                         crate::query::Query::compile(&e.pred, &b.machine).map_err(err)?;
                     }
                     Err(Inner::B(b)) => {
-                        return Err(err(Diagnostic::new(e.span, format!("{b}"), "this clause")));
+                        return Err(err(Message::BuildFails {
+                            span: e.span,
+                            error: b.to_string(),
+                            of: "clause",
+                        }
+                        .into()));
                     }
                     Err(Inner::C(c)) => return Err(c),
                 }
@@ -185,12 +196,12 @@ impl Catalog {
         let ids = self.design_ids();
         for d in designs {
             if d.name != "*" && !ids.contains(&d.name) {
-                return Err(Diagnostic::new(
-                    d.span,
-                    format!("unknown design `{}`", d.name),
-                    "no such design",
-                )
-                .suggest(&d.name, ids.iter().map(String::as_str)));
+                return Err(Message::UnknownDesign {
+                    span: d.span,
+                    name: d.name.clone(),
+                    candidates: ids.clone(),
+                }
+                .into());
             }
         }
         Ok(())

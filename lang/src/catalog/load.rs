@@ -5,6 +5,7 @@ use super::{Catalog, resolve::Inner};
 use crate::compile::CErr;
 use crate::diag::{Diagnostic, FileError, Span};
 use crate::knob::Knob;
+use crate::reporting::Message;
 use crate::source::{At, Source};
 use crate::{ast, compile};
 use std::collections::HashSet;
@@ -99,15 +100,13 @@ impl Catalog {
                 || !seen.insert((kind, name.name.clone()))
             {
                 let what = if kind == "fn" { "function" } else { kind };
-                let mut d = Diagnostic::new(
-                    name.span,
-                    format!("{what} `{}` is defined twice", name.name),
-                    "defined again",
-                );
-                if let Some((ffi, first)) = self.first_definition(kind, name, fi) {
-                    d = d.related(Some(ffi), first, "first defined here");
+                return Err(err(Message::DefinedTwice {
+                    what,
+                    name: name.name.clone(),
+                    again: name.span,
+                    first: self.first_definition(kind, name, fi),
                 }
-                return Err(err(d));
+                .into()));
             }
         }
         for k in f
@@ -142,9 +141,12 @@ impl Catalog {
                 self.build_inner(&d.name.name, &sid, &[], None)
                     .map_err(|e| match e {
                         Inner::C(c) => c,
-                        Inner::B(b) => {
-                            err(Diagnostic::new(d.name.span, b.to_string(), "this design"))
+                        Inner::B(b) => err(Message::BuildFails {
+                            span: d.name.span,
+                            error: b.to_string(),
+                            of: "design",
                         }
+                        .into()),
                     })?;
             }
         }
@@ -156,9 +158,12 @@ impl Catalog {
                 self.build_inner(&did, &s.name.name, &[], None)
                     .map_err(|e| match e {
                         Inner::C(c) => c,
-                        Inner::B(b) => {
-                            err(Diagnostic::new(s.name.span, b.to_string(), "this scenario"))
+                        Inner::B(b) => err(Message::BuildFails {
+                            span: s.name.span,
+                            error: b.to_string(),
+                            of: "scenario",
                         }
+                        .into()),
                     })?;
             }
         }
@@ -168,12 +173,11 @@ impl Catalog {
         if self.properties.is_empty() || self.properties.contains(&p.name) {
             return Ok(());
         }
-        Err(Diagnostic::new(
-            p.span,
-            format!("unknown property `{}`", p.name),
-            "not a property",
-        )
-        .suggest(&p.name, self.properties.iter().map(String::as_str))
-        .help(format!("properties: {}", self.properties.join(", "))))
+        Err(Message::UnknownProperty {
+            span: p.span,
+            name: p.name.clone(),
+            valid: self.properties.clone(),
+        }
+        .into())
     }
 }

@@ -6,6 +6,7 @@ use crate::compile;
 use crate::compile::CErr;
 use crate::diag::{Diagnostic, FileError};
 use crate::knob::{Knob, KnobKind};
+use crate::reporting::Message;
 use crate::source::At;
 
 impl Catalog {
@@ -16,15 +17,15 @@ impl Catalog {
         while let Some((p, _)) = &self.design_ast(cur).parent {
             let Some(pat) = self.find_design(&p.name) else {
                 let ids = self.design_ids();
-                return Err(Diagnostic::new(
-                    p.span,
-                    format!("unknown design `{}`", p.name),
-                    "no such design to extend",
-                )
-                .suggest(&p.name, ids.iter().map(String::as_str)));
+                return Err(Message::UnknownParent {
+                    span: p.span,
+                    name: p.name.clone(),
+                    candidates: ids,
+                }
+                .into());
             };
             if chain.contains(&pat) {
-                return Err(Diagnostic::new(p.span, "a design extends itself", "cycle"));
+                return Err(Message::ExtendsItself { span: p.span }.into());
             }
             chain.push(pat);
             cur = pat;
@@ -162,14 +163,12 @@ impl Catalog {
                 let span = self.knob_span(&k.name).unwrap_or_default();
                 return Err(Inner::C(CErr {
                     file: *fi,
-                    diag: Diagnostic::new(
+                    diag: Message::KnobDefinedTwice {
                         span,
-                        format!(
-                            "knob `{}` is defined twice for {design} x {scenario}",
-                            k.name
-                        ),
-                        "defined again",
-                    ),
+                        name: k.name.clone(),
+                        context: format!("{design} x {scenario}"),
+                    }
+                    .into(),
                 }));
             }
         }
@@ -182,14 +181,15 @@ impl Catalog {
                 continue;
             };
             for (i, (k, v)) in pins.iter().enumerate() {
-                let at = |msg: String, label: &str| {
-                    Inner::C(CErr {
-                        file: c.0,
-                        diag: Diagnostic::new(k.span, msg, label),
-                    })
-                };
                 if pins[..i].iter().any(|(o, _)| o.name == k.name) {
-                    return Err(at(format!("knob `{}` is pinned twice", k.name), "again"));
+                    return Err(Inner::C(CErr {
+                        file: c.0,
+                        diag: Message::KnobPinnedTwice {
+                            span: k.span,
+                            name: k.name.clone(),
+                        }
+                        .into(),
+                    }));
                 }
                 let in_chain = chain.iter().any(|&p| {
                     self.design_ast(p)
@@ -208,12 +208,13 @@ impl Catalog {
                         .chain(defs.iter().map(|(d, _)| d.name.clone()))
                         .collect();
                     names.sort_unstable();
-                    let d = Diagnostic::new(
-                        k.span,
-                        format!("unknown knob `{}` pinned for {design} x {scenario}", k.name),
-                        "no such knob",
-                    )
-                    .suggest(&k.name, names.iter().map(String::as_str));
+                    let d = Message::UnknownPinnedKnob {
+                        span: k.span,
+                        name: k.name.clone(),
+                        context: format!("{design} x {scenario}"),
+                        candidates: names,
+                    }
+                    .into();
                     return Err(Inner::C(CErr { file: c.0, diag: d }));
                 };
                 let (def, _) = defs.remove(pos);

@@ -4,7 +4,7 @@ use super::{
     Ctx, Decl, Frame, R, ThreadDecl, Val, err, labels::check_labels, stmt_span, top_frame,
 };
 use crate::ast::{Expr, Name, Stmt};
-use crate::diag::Diagnostic;
+use crate::reporting::{Constant, Limit, Message, Word};
 use faultline_protocol::{
     Admission, Backend, FolioSpec, FolioStart, MAX_FOLIOS, MAX_VMAS, Process, Reclaim, Role,
     VmaKind, VmaSpec,
@@ -22,12 +22,10 @@ impl<'a> Ctx<'a> {
                     {
                         return Err(err(
                             f.file,
-                            Diagnostic::new(
-                                a.span,
-                                format!("`{}` is not a VMA attribute", a.name),
-                                "unknown attribute",
-                            )
-                            .help("a VMA's attributes are `anon_vma` and `readonly`"),
+                            Message::UnknownAttribute {
+                                span: a.span,
+                                name: a.name.clone(),
+                            },
                         ));
                     }
                     let anon = attrs.iter().any(|a| a.name == "anon_vma");
@@ -39,11 +37,10 @@ impl<'a> Ctx<'a> {
                         _ => {
                             return Err(err(
                                 f.file,
-                                Diagnostic::new(
-                                    kind.span(),
-                                    "a VMA kind is `anon`, `private-file` or `shared-file`",
-                                    "not a VMA kind",
-                                ),
+                                Message::NotOneOf {
+                                    span: kind.span(),
+                                    what: Word::VmaKind,
+                                },
                             ));
                         }
                     };
@@ -51,11 +48,10 @@ impl<'a> Ctx<'a> {
                     if self.vmas.len() == MAX_VMAS {
                         return Err(err(
                             f.file,
-                            Diagnostic::new(
-                                n.base.span,
-                                format!("more than {MAX_VMAS} VMAs"),
-                                "one VMA too many",
-                            ),
+                            Message::TooMany {
+                                span: n.base.span,
+                                what: Limit::Vmas,
+                            },
                         ));
                     }
                     self.vmas.push((
@@ -77,11 +73,10 @@ impl<'a> Ctx<'a> {
                         _ => {
                             return Err(err(
                                 f.file,
-                                Diagnostic::new(
-                                    backend.span(),
-                                    "a folio's backing is `disk`, `fuse` or `uffd`",
-                                    "not a backing",
-                                ),
+                                Message::NotOneOf {
+                                    span: backend.span(),
+                                    what: Word::Backing,
+                                },
                             ));
                         }
                     };
@@ -92,11 +87,10 @@ impl<'a> Ctx<'a> {
                         _ => {
                             return Err(err(
                                 f.file,
-                                Diagnostic::new(
-                                    start.span(),
-                                    "a folio starts `absent`, `cached` or `reading`",
-                                    "not a start state",
-                                ),
+                                Message::NotOneOf {
+                                    span: start.span(),
+                                    what: Word::FolioStart,
+                                },
                             ));
                         }
                     };
@@ -104,11 +98,10 @@ impl<'a> Ctx<'a> {
                     if self.folios.len() == MAX_FOLIOS {
                         return Err(err(
                             f.file,
-                            Diagnostic::new(
-                                n.base.span,
-                                format!("more than {MAX_FOLIOS} folios"),
-                                "one folio too many",
-                            ),
+                            Message::TooMany {
+                                span: n.base.span,
+                                what: Limit::Folios,
+                            },
                         ));
                     }
                     self.folios.push((
@@ -128,25 +121,24 @@ impl<'a> Ctx<'a> {
                         "holder" => Role::Holder,
                         "daemon" => Role::Server,
                         _ => {
-                            return Err(err(f.file, Diagnostic::new(role.span, format!("unknown thread role `{}`", role.name), "not a role")
-                                .suggest(&role.name, ["fault", "fork", "modifier", "holder"])
-                                .help("roles: fault, fork, modifier, holder; write `daemon NAME { ... }` for a server")))
+                            return Err(err(
+                                f.file,
+                                Message::UnknownRole {
+                                    span: role.span,
+                                    name: role.name.clone(),
+                                },
+                            ));
                         }
                     };
                     let name = self.name_text(n, f)?;
                     if let Some(first) = d.threads.iter().find(|t| t.name == name) {
                         return Err(err(
                             f.file,
-                            Diagnostic::new(
-                                n.base.span,
-                                format!("thread `{name}` is declared twice"),
-                                "again",
-                            )
-                            .related(
-                                None,
-                                first.span,
-                                "first declared here",
-                            ),
+                            Message::ThreadDeclaredTwice {
+                                name: name.clone(),
+                                again: n.base.span,
+                                first: first.span,
+                            },
                         ));
                     }
                     check_labels(body).map_err(|e| err(f.file, e))?;
@@ -157,13 +149,10 @@ impl<'a> Ctx<'a> {
                             let at = process.as_ref().map_or(n.base.span, |p| p.span);
                             return Err(err(
                                 f.file,
-                                Diagnostic::new(
-                                    at,
-                                    format!("unknown process `{p}`"),
-                                    "not a process",
-                                )
-                                .help("`process mm` (the mm's own process, the default) or `process other` (another process, e.g. a daemon reading /proc/<pid>/cmdline)")
-                                .suggest(p, ["mm", "other"]),
+                                Message::UnknownProcess {
+                                    span: at,
+                                    name: p.to_string(),
+                                },
                             ));
                         }
                     };
@@ -183,11 +172,10 @@ impl<'a> Ctx<'a> {
                         _ => {
                             return Err(err(
                                 f.file,
-                                Diagnostic::new(
-                                    *span,
-                                    "reclaim takes a number of evictions (0..255) or `unbounded`",
-                                    "not a budget",
-                                ),
+                                Message::NotOneOf {
+                                    span: *span,
+                                    what: Word::ReclaimBudget,
+                                },
                             ));
                         }
                     });
@@ -197,11 +185,10 @@ impl<'a> Ctx<'a> {
                     let Some(v) = self.eval(c, f)? else {
                         return Err(err(
                             f.file,
-                            Diagnostic::new(
-                                *span,
-                                "a scenario's `if` tests compile-time values",
-                                "runtime test",
-                            ),
+                            Message::NotConstant {
+                                span: *span,
+                                what: Constant::ScenarioIf,
+                            },
                         ));
                     };
                     if v.truthy() {
@@ -220,8 +207,12 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 other => {
-                    return Err(err(f.file, Diagnostic::new(stmt_span(other), "not a scenario declaration", "code belongs in a thread or function")
-                        .help("a scenario declares `vma`, `folio`, `thread`, `daemon`, `reclaim`, `admission`, `if` and `for`")));
+                    return Err(err(
+                        f.file,
+                        Message::NotADeclaration {
+                            span: stmt_span(other),
+                        },
+                    ));
                 }
             }
         }
@@ -235,11 +226,10 @@ impl<'a> Ctx<'a> {
         {
             return Err(err(
                 f.file,
-                Diagnostic::new(
-                    n.base.span,
-                    format!("`{name}` is already declared"),
-                    "name taken",
-                ),
+                Message::NameTaken {
+                    span: n.base.span,
+                    name: name.to_string(),
+                },
             ));
         }
         Ok(())
@@ -250,15 +240,17 @@ impl<'a> Ctx<'a> {
             (Some(Val::Int(a)), Some(Val::Int(b))) if b - a <= 64 => Ok((a, b)),
             (Some(Val::Int(_)), Some(Val::Int(_))) => Err(err(
                 f.file,
-                Diagnostic::new(to.span(), "a loop of more than 64 rounds", "too many"),
+                Message::TooMany {
+                    span: to.span(),
+                    what: Limit::LoopRounds,
+                },
             )),
             _ => Err(err(
                 f.file,
-                Diagnostic::new(
-                    from.span().to(to.span()),
-                    "loop bounds are compile-time numbers",
-                    "not numbers",
-                ),
+                Message::NotConstant {
+                    span: from.span().to(to.span()),
+                    what: Constant::LoopBounds,
+                },
             )),
         }
     }
@@ -269,11 +261,10 @@ impl<'a> Ctx<'a> {
             Some(Val::Sym(s)) if s == "steal" => Ok(Admission::Steal),
             _ => Err(err(
                 f.file,
-                Diagnostic::new(
-                    e.span(),
-                    "admission is `fair` or `steal`",
-                    "not an admission mode",
-                ),
+                Message::NotOneOf {
+                    span: e.span(),
+                    what: Word::Admission,
+                },
             )),
         }
     }

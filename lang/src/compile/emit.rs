@@ -5,8 +5,8 @@ use super::{
     labels::collect_labels, labels::jump_loop, lower::flag_of, stmt_span,
 };
 use crate::ast::{Expr, Ident, Stmt};
-use crate::diag::Diagnostic;
 use crate::ops::{self, Use};
+use crate::reporting::{Constant, Message};
 use faultline_protocol::{Label, Op, ProgramBuilder, Role, ThreadSpec};
 use std::collections::HashMap;
 
@@ -32,25 +32,22 @@ impl Ctx<'_> {
         if n > 254 {
             return Err(err(
                 self.scen_file,
-                Diagnostic::new(
-                    t.span,
-                    format!(
-                        "thread `{}` compiles to {n} instructions; at most 254 are allowed",
-                        t.name
-                    ),
-                    "too long",
-                ),
+                Message::ThreadTooLong {
+                    span: t.span,
+                    name: t.name.clone(),
+                    len: n,
+                },
             ));
         }
         let spans = std::mem::take(&mut em.spans);
         let program = em.b.build().map_err(|e| {
             err(
                 self.scen_file,
-                Diagnostic::new(
-                    t.span,
-                    format!("thread `{}` does not build: {e}", t.name),
-                    "this thread",
-                ),
+                Message::ThreadDoesNotBuild {
+                    span: t.span,
+                    name: t.name.clone(),
+                    error: e.to_string(),
+                },
             )
         })?;
         crate::lockcheck::check(&program, &spans, t.role == Role::Server)
@@ -62,12 +59,10 @@ impl Ctx<'_> {
                 .unwrap_or((self.scen_file, t.span));
             return Err(err(
                 file,
-                Diagnostic::new(
+                Message::LoopsForever {
                     span,
-                    format!("thread `{}` loops here forever without a step", t.name),
-                    "jumps back without doing anything",
-                )
-                .help("the kernel would spin; every loop must lock, wait or test a flag"),
+                    name: t.name.clone(),
+                },
             ));
         }
         if t.role == Role::Server
@@ -75,8 +70,13 @@ impl Ctx<'_> {
                 .ops()
                 .any(|o| matches!(o, Op::FuseDevRead | Op::UffdRead))
         {
-            return Err(err(self.scen_file, Diagnostic::new(t.span, format!("daemon `{}` never yields", t.name), "never waits for work")
-                .help("a daemon must wait for work (`fuse_dev_do_read()` or `userfaultfd_read()`); make it a `thread` otherwise")));
+            return Err(err(
+                self.scen_file,
+                Message::DaemonNeverYields {
+                    span: t.span,
+                    name: t.name.clone(),
+                },
+            ));
         }
         Ok(ThreadSpec {
             name: t.name.clone(),
@@ -107,11 +107,10 @@ impl Ctx<'_> {
             if let (false, Some(span)) = (info.placed, info.used) {
                 return Err(err(
                     f.file,
-                    Diagnostic::new(
+                    Message::LabelCompiledOut {
                         span,
-                        format!("label `{name}` is compiled out here"),
-                        "jumps into code a compile-time `if` removed",
-                    ),
+                        name: name.clone(),
+                    },
                 ));
             }
         }
@@ -128,12 +127,11 @@ impl Ctx<'_> {
                 let names: Vec<&str> = f.labels.keys().map(String::as_str).collect();
                 Err(err(
                     f.file,
-                    Diagnostic::new(
-                        l.span,
-                        format!("goto to undefined label `{}`", l.name),
-                        "no such label in this function",
-                    )
-                    .suggest(&l.name, names),
+                    Message::UnknownLabel {
+                        span: l.span,
+                        name: l.name.clone(),
+                        candidates: names.into_iter().map(str::to_string).collect(),
+                    },
                 ))
             }
         }
@@ -150,20 +148,17 @@ impl Ctx<'_> {
         match s {
             Stmt::Block(v) => self.stmts(v, f, em),
             Stmt::Label(l) => {
-                let info = f.labels.get_mut(&l.name).ok_or_else(|| {
-                    err(
-                        f.file,
-                        Diagnostic::new(l.span, "label outside its function", "here"),
-                    )
-                })?;
+                let info = f
+                    .labels
+                    .get_mut(&l.name)
+                    .ok_or_else(|| err(f.file, Message::LabelOutsideFunction { span: l.span }))?;
                 if info.placed {
                     return Err(err(
                         f.file,
-                        Diagnostic::new(
-                            l.span,
-                            format!("label `{}` is placed twice (inside a loop?)", l.name),
-                            "again",
-                        ),
+                        Message::LabelPlacedTwice {
+                            span: l.span,
+                            name: l.name.clone(),
+                        },
                     ));
                 }
                 info.placed = true;
@@ -224,12 +219,10 @@ impl Ctx<'_> {
                     if def.use_ != Use::Stmt {
                         return Err(err(
                             f.file,
-                            Diagnostic::new(
-                                *span,
-                                format!("`{}` can fail: test it in an `if`", id.name),
-                                "result unused",
-                            )
-                            .help(format!("write `if (!{}(...)) goto LABEL;`", id.name)),
+                            Message::ResultUnused {
+                                span: *span,
+                                name: id.name.clone(),
+                            },
                         ));
                     }
                     let a = self.op_args(def, args, *span, f)?;
@@ -250,36 +243,21 @@ impl Ctx<'_> {
             }
             Stmt::Switch(Expr::Call(id, args, cspan), cases, _) => {
                 if ops::lookup(&id.name).is_some() {
-                    return Err(err(
-                        f.file,
-                        Diagnostic::new(
-                            *cspan,
-                            "switch on a primitive",
-                            "switch on an inlined function's return code",
-                        ),
-                    ));
+                    return Err(err(f.file, Message::SwitchOnPrimitive { span: *cspan }));
                 }
                 let mut codes = Vec::new();
                 for (v, body) in cases {
                     let Some(val) = self.eval(v, f)? else {
                         return Err(err(
                             f.file,
-                            Diagnostic::new(
-                                v.span(),
-                                "a case is a compile-time return code",
-                                "not constant",
-                            ),
+                            Message::NotConstant {
+                                span: v.span(),
+                                what: Constant::Case,
+                            },
                         ));
                     };
                     let Some(lab) = self.case_target(body, f, em)? else {
-                        return Err(err(
-                            f.file,
-                            Diagnostic::new(
-                                v.span(),
-                                "every case must end in `goto LABEL;` or `return CODE;`",
-                                "falls through",
-                            ),
-                        ));
+                        return Err(err(f.file, Message::CaseFallsThrough { span: v.span() }));
                     };
                     codes.push((val, lab));
                 }
@@ -306,11 +284,9 @@ impl Ctx<'_> {
             }
             other => Err(err(
                 f.file,
-                Diagnostic::new(
-                    stmt_span(other),
-                    "not allowed in code",
-                    "declarations belong to the scenario",
-                ),
+                Message::NotInCode {
+                    span: stmt_span(other),
+                },
             )),
         }
     }
@@ -335,14 +311,11 @@ impl Ctx<'_> {
                             };
                             Err(err(
                                 f.file,
-                                Diagnostic::new(
-                                    *span,
-                                    format!("the caller does not handle `{code}`"),
-                                    "passed on to a caller without a `case` for it",
-                                )
-                                .help(
-                                    "call the function in a `switch` with a `case` for this code",
-                                ),
+                                Message::Unhandled {
+                                    span: *span,
+                                    code: code.clone(),
+                                    passed_on: true,
+                                },
                             ))
                         }
                     };
@@ -351,11 +324,10 @@ impl Ctx<'_> {
                     let Some(v) = self.eval(c, f)? else {
                         return Err(err(
                             f.file,
-                            Diagnostic::new(
-                                *span,
-                                "a case tests only compile-time values",
-                                "runtime test",
-                            ),
+                            Message::NotConstant {
+                                span: *span,
+                                what: Constant::CaseIf,
+                            },
                         ));
                     };
                     let br = if v.truthy() { Some(&**a) } else { b.as_deref() };
@@ -373,11 +345,9 @@ impl Ctx<'_> {
                 other => {
                     return Err(err(
                         f.file,
-                        Diagnostic::new(
-                            stmt_span(other),
-                            "a case only jumps (`goto LABEL;` or `return CODE;`)",
-                            "not a jump",
-                        ),
+                        Message::CaseNotAJump {
+                            span: stmt_span(other),
+                        },
                     ));
                 }
             }

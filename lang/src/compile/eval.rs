@@ -6,9 +6,10 @@ use super::{
     stmt_span,
 };
 use crate::ast::{Expr, Ident, Name, Stmt};
-use crate::diag::{Diagnostic, Span, did_you_mean};
+use crate::diag::Span;
 use crate::knob::{Knob, KnobKind};
 use crate::ops;
+use crate::reporting::{Constant, Message};
 use faultline_protocol::VmaKind;
 use std::collections::HashMap;
 
@@ -33,11 +34,10 @@ impl Ctx<'_> {
                 Some(Val::Int(k)) => Ok(format!("{}{k}", n.base.name)),
                 _ => Err(err(
                     f.file,
-                    Diagnostic::new(
-                        i.span(),
-                        "an index must be a compile-time number",
-                        "not a number",
-                    ),
+                    Message::NotConstant {
+                        span: i.span(),
+                        what: Constant::Index,
+                    },
                 )),
             },
         }
@@ -77,12 +77,11 @@ impl Ctx<'_> {
                 let names = self.names(f);
                 Err(err(
                     f.file,
-                    Diagnostic::new(
-                        n.base.span,
-                        format!("unknown name `{text}`"),
-                        "not a parameter, knob, VMA, folio or constant",
-                    )
-                    .suggest(&text, names.iter().map(String::as_str)),
+                    Message::UnknownName {
+                        span: n.base.span,
+                        name: text,
+                        candidates: names,
+                    },
                 ))
             }
             Expr::Call(id, args, span) => {
@@ -102,11 +101,12 @@ impl Ctx<'_> {
                     ("~", Val::Int(n)) => Ok(Some(Val::Int(!n))),
                     (_, v) => Err(err(
                         f.file,
-                        Diagnostic::new(
-                            *span,
-                            format!("`{op}` needs a number, not `{}`", v.text()),
-                            "not a number",
-                        ),
+                        Message::NeedsNumber {
+                            span: *span,
+                            op: op.to_string(),
+                            value: v.text(),
+                            unary: true,
+                        },
                     )),
                 }
             }
@@ -140,11 +140,12 @@ impl Ctx<'_> {
                     Val::Int(n) => Ok(*n),
                     _ => Err(err(
                         f.file,
-                        Diagnostic::new(
+                        Message::NeedsNumber {
                             span,
-                            format!("`{op}` needs numbers, not `{}`", v.text()),
-                            "not a number",
-                        ),
+                            op: op.to_string(),
+                            value: v.text(),
+                            unary: false,
+                        },
                     )),
                 };
                 let r = match *op {
@@ -160,10 +161,7 @@ impl Ctx<'_> {
                     "/" | "%" => {
                         let d = num(&bv)?;
                         if d == 0 {
-                            return Err(err(
-                                f.file,
-                                Diagnostic::new(span, "division by zero", "divides by zero"),
-                            ));
+                            return Err(err(f.file, Message::DivisionByZero { span }));
                         }
                         if *op == "/" {
                             num(&av)?.wrapping_div(d)
@@ -176,7 +174,10 @@ impl Ctx<'_> {
                     _ => {
                         return Err(err(
                             f.file,
-                            Diagnostic::new(span, format!("unsupported operator `{op}`"), "here"),
+                            Message::UnsupportedOperator {
+                                span,
+                                op: op.to_string(),
+                            },
                         ));
                     }
                 };
@@ -206,15 +207,12 @@ impl Ctx<'_> {
         }
         Err(err(
             f.file,
-            Diagnostic::new(
-                bn.base.span,
-                format!("`{w}` is not a value of knob `{}`", k.name),
-                "never equal",
-            )
-            .help(match did_you_mean(w, values.iter().map(String::as_str)) {
-                Some(c) => format!("did you mean `{c}`?"),
-                None => format!("valid values: {}", values.join(", ")),
-            }),
+            Message::NotKnobValue {
+                span: bn.base.span,
+                word: w.to_string(),
+                knob: k.name.clone(),
+                values: values.clone(),
+            },
         ))
     }
 
@@ -230,7 +228,10 @@ impl Ctx<'_> {
                 Some(Val::Vma(v)) => Ok(self.vmas[usize::from(v)].1.kind),
                 _ => Err(err(
                     f.file,
-                    Diagnostic::new(span, format!("`{}` takes one VMA", id.name), "needs a VMA"),
+                    Message::TakesOneVma {
+                        span,
+                        name: id.name.clone(),
+                    },
                 )),
             }
         };
@@ -249,7 +250,10 @@ impl Ctx<'_> {
                     }
                     _ => Err(err(
                         f.file,
-                        Diagnostic::new(span, "`vma_is_writable` takes one VMA", "needs a VMA"),
+                        Message::TakesOneVma {
+                            span,
+                            name: "vma_is_writable".to_string(),
+                        },
                     )),
                 };
             }
@@ -269,27 +273,17 @@ impl Ctx<'_> {
         if f.preds >= MAX_INLINE {
             return Err(err(
                 f.file,
-                Diagnostic::new(
+                Message::TooDeep {
                     span,
-                    format!(
-                        "`{}` is called more than {MAX_INLINE} deep (recursion?)",
-                        id.name
-                    ),
-                    "too deep",
-                ),
+                    name: id.name.clone(),
+                    inlined: false,
+                },
             ));
         }
         let spent = self.pred_calls.get() + 1;
         self.pred_calls.set(spent);
         if spent > MAX_PRED_CALLS {
-            return Err(err(
-                f.file,
-                Diagnostic::new(
-                    span,
-                    format!("compile-time predicates made more than {MAX_PRED_CALLS} calls"),
-                    "too many calls",
-                ),
-            ));
+            return Err(err(f.file, Message::TooManyPredicateCalls { span }));
         }
         let env = self.bind(func, args, span, f)?;
         let fr = Frame {
@@ -304,11 +298,10 @@ impl Ctx<'_> {
             Some(v) => Ok(Some(v)),
             None => Err(err(
                 fi,
-                Diagnostic::new(
-                    func.name.span,
-                    format!("predicate `{}` ends without `return`", func.name.name),
-                    "no value",
-                ),
+                Message::PredicateWithoutReturn {
+                    span: func.name.span,
+                    name: func.name.name.clone(),
+                },
             )),
         }
     }
@@ -322,12 +315,10 @@ impl Ctx<'_> {
                         Some(v) => Ok(Some(v)),
                         None => Err(err(
                             f.file,
-                            Diagnostic::new(
-                                *span,
-                                "a `bool` function returns a compile-time value",
-                                "depends on the running thread",
-                            )
-                            .help("declare it `vm_fault_t` or `void` to emit code"),
+                            Message::NotConstant {
+                                span: *span,
+                                what: Constant::PredicateReturn,
+                            },
                         )),
                     };
                 }
@@ -335,11 +326,10 @@ impl Ctx<'_> {
                     let Some(v) = self.eval(c, f)? else {
                         return Err(err(
                             f.file,
-                            Diagnostic::new(
-                                *span,
-                                "a `bool` function tests only compile-time values",
-                                "runtime test",
-                            ),
+                            Message::NotConstant {
+                                span: *span,
+                                what: Constant::PredicateIf,
+                            },
                         ));
                     };
                     let branch = if v.truthy() { Some(&**a) } else { b.as_deref() };
@@ -357,11 +347,9 @@ impl Ctx<'_> {
                 other => {
                     return Err(err(
                         f.file,
-                        Diagnostic::new(
-                            stmt_span(other),
-                            "a `bool` function may only use `if` and `return`",
-                            "not allowed here",
-                        ),
+                        Message::NotInPredicate {
+                            span: stmt_span(other),
+                        },
                     ));
                 }
             }
@@ -375,12 +363,11 @@ impl Ctx<'_> {
         names.sort_unstable();
         err(
             f.file,
-            Diagnostic::new(
-                id.span,
-                format!("unknown call `{}`", id.name),
-                "not a faultline primitive or a prelude function",
-            )
-            .suggest(&id.name, names),
+            Message::UnknownCall {
+                span: id.span,
+                name: id.name.clone(),
+                candidates: names.into_iter().map(str::to_string).collect(),
+            },
         )
     }
 }

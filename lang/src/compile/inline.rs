@@ -3,9 +3,10 @@
 
 use super::{Ctx, Emit, Frame, MAX_INLINE, R, Ret, Val, err};
 use crate::ast::{Expr, Func, Ident};
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Span;
 use crate::intern::intern;
 use crate::ops;
+use crate::reporting::{Constant, Message};
 use faultline_protocol::{Label, Op};
 use std::collections::HashMap;
 
@@ -25,33 +26,23 @@ pub(super) fn check_override(
     let Some(&(base_file, base)) = funcs.get(func.name.name.as_str()) else {
         return Err(err(
             file,
-            Diagnostic::new(
-                func.name.span,
-                format!("`{}` overrides no prelude function", func.name.name),
-                "not in the prelude",
-            )
-            .suggest(&func.name.name, funcs.keys().copied()),
+            Message::OverridesNothing {
+                span: func.name.span,
+                name: func.name.name.clone(),
+                candidates: funcs.keys().map(|k| k.to_string()).collect(),
+            },
         ));
     };
     if base.params.len() != func.params.len() || base.ret.name != func.ret.name {
         return Err(err(
             file,
-            Diagnostic::new(
-                func.name.span,
-                format!(
-                    "`{}` must keep the prelude's signature ({} {}, {} parameters)",
-                    func.name.name,
-                    base.ret.name,
-                    base.name.name,
-                    base.params.len()
-                ),
-                "signature differs",
-            )
-            .related(
-                Some(base_file),
-                base.name.span,
-                "the definition it overrides",
-            ),
+            Message::SignatureDiffers {
+                span: func.name.span,
+                name: func.name.name.clone(),
+                ret: base.ret.name.clone(),
+                params: base.params.len(),
+                base: (base_file, base.name.span),
+            },
         ));
     }
     Ok(())
@@ -68,16 +59,12 @@ impl Ctx<'_> {
         if func.params.len() != args.len() {
             return Err(err(
                 f.file,
-                Diagnostic::new(
+                Message::WrongArity {
                     span,
-                    format!(
-                        "`{}` takes {} arguments, {} given",
-                        func.name.name,
-                        func.params.len(),
-                        args.len()
-                    ),
-                    "wrong number of arguments",
-                ),
+                    name: func.name.name.clone(),
+                    want: func.params.len(),
+                    given: args.len(),
+                },
             ));
         }
         let mut env = Vec::new();
@@ -85,11 +72,10 @@ impl Ctx<'_> {
             let Some(v) = self.eval(a, f)? else {
                 return Err(err(
                     f.file,
-                    Diagnostic::new(
-                        a.span(),
-                        "arguments are compile-time values",
-                        "depends on the running thread",
-                    ),
+                    Message::NotConstant {
+                        span: a.span(),
+                        what: Constant::Argument,
+                    },
                 ));
             };
             env.push((p.name.clone(), v));
@@ -100,10 +86,7 @@ impl Ctx<'_> {
     pub(super) fn ret(&self, e: Option<&Expr>, span: Span, f: &mut Frame, em: &mut Emit) -> R<()> {
         if let Ret::Thread = f.ret {
             if e.is_some() {
-                return Err(err(
-                    f.file,
-                    Diagnostic::new(span, "a thread returns no value", "value ignored"),
-                ));
+                return Err(err(f.file, Message::ThreadReturnsValue { span }));
             }
             em.op(f, span, Op::Exit);
             return Ok(());
@@ -124,11 +107,10 @@ impl Ctx<'_> {
             Some(e) => self.eval(e, f)?.ok_or_else(|| {
                 err(
                     f.file,
-                    Diagnostic::new(
-                        e.span(),
-                        "a return code is a compile-time value",
-                        "not constant",
-                    ),
+                    Message::NotConstant {
+                        span: e.span(),
+                        what: Constant::ReturnCode,
+                    },
                 )
             })?,
         };
@@ -138,12 +120,11 @@ impl Ctx<'_> {
         let Some(lab) = case_of(codes, &code) else {
             return Err(err(
                 f.file,
-                Diagnostic::new(
+                Message::Unhandled {
                     span,
-                    format!("the caller does not handle `{}`", code.text()),
-                    "unhandled return code",
-                )
-                .help("call it in a `switch` with a `case` for this code"),
+                    code: code.text(),
+                    passed_on: false,
+                },
             ));
         };
         if matches!(&code, Val::Sym(s) if s.starts_with("VM_FAULT_RETRY")) {
@@ -168,24 +149,20 @@ impl Ctx<'_> {
         if func.ret.name == "bool" {
             return Err(err(
                 f.file,
-                Diagnostic::new(
+                Message::PredicateAsStatement {
                     span,
-                    format!("`{}` is a compile-time predicate", id.name),
-                    "use it in an `if`",
-                ),
+                    name: id.name.clone(),
+                },
             ));
         }
         if em.depth >= MAX_INLINE {
             return Err(err(
                 f.file,
-                Diagnostic::new(
+                Message::TooDeep {
                     span,
-                    format!(
-                        "`{}` is inlined more than {MAX_INLINE} deep (recursion?)",
-                        id.name
-                    ),
-                    "too deep",
-                ),
+                    name: id.name.clone(),
+                    inlined: true,
+                },
             ));
         }
         let env = self.bind(func, args, span, f)?;

@@ -3,6 +3,7 @@
 
 use crate::ast::{Ident, Stmt};
 use crate::diag::Diagnostic;
+use crate::reporting::Message;
 use faultline_protocol::Op;
 
 /// The first instruction of a loop of unconditional jumps and flag writes that never
@@ -33,24 +34,24 @@ pub(crate) fn check_labels(body: &[Stmt]) -> Result<(), Diagnostic> {
     collect_labels(body, &mut labels);
     for (i, l) in labels.iter().enumerate() {
         if let Some(first) = labels[..i].iter().find(|o| o.name == l.name) {
-            return Err(Diagnostic::new(
-                l.span,
-                format!("label `{}` is defined twice", l.name),
-                "defined again",
-            )
-            .related(None, first.span, "first defined here"));
+            return Err(Message::LabelDefinedTwice {
+                name: l.name.clone(),
+                again: l.span,
+                first: first.span,
+            }
+            .into());
         }
     }
     let mut gotos = Vec::new();
     collect_gotos(body, &mut gotos);
     for g in gotos {
         if !labels.iter().any(|l| l.name == g.name) {
-            return Err(Diagnostic::new(
-                g.span,
-                format!("goto to undefined label `{}`", g.name),
-                "no such label in this function",
-            )
-            .suggest(&g.name, labels.iter().map(|l| l.name.as_str())));
+            return Err(Message::UnknownLabel {
+                span: g.span,
+                name: g.name.clone(),
+                candidates: labels.iter().map(|l| l.name.clone()).collect(),
+            }
+            .into());
         }
     }
     Ok(())

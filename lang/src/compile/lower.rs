@@ -2,8 +2,9 @@
 
 use super::{Ctx, Emit, Frame, R, Val, err};
 use crate::ast::{Expr, Ident, Name};
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Span;
 use crate::ops::{self, Use};
+use crate::reporting::Message;
 use faultline_protocol::{Flag, Label, Op};
 
 impl Ctx<'_> {
@@ -25,21 +26,12 @@ impl Ctx<'_> {
                 .collect::<Vec<_>>();
             return Err(err(
                 f.file,
-                Diagnostic::new(
+                Message::PrimitiveArity {
                     span,
-                    format!(
-                        "`{}` takes {} arguments, {} given",
-                        def.name,
-                        def.args.len(),
-                        args.len()
-                    ),
-                    "wrong number of arguments",
-                )
-                .help(if what.is_empty() {
-                    "it works on the thread's VMA/folio handle: no arguments".to_string()
-                } else {
-                    format!("it takes {}", what.join(", "))
-                }),
+                    name: def.name.to_string(),
+                    takes: what,
+                    given: args.len(),
+                },
             ));
         }
         let mut out = Vec::new();
@@ -59,19 +51,23 @@ impl Ctx<'_> {
                     } else {
                         self.folios.iter().map(|(n, _)| n.as_str()).collect()
                     };
-                    let mut d = Diagnostic::new(
-                        a.span(),
-                        format!(
-                            "`{}` takes {want}, not {}",
-                            def.name,
-                            v.map_or("a runtime value".to_string(), |v| format!("`{}`", v.text()))
-                        ),
-                        format!("not {want}"),
-                    );
-                    if let Expr::Name(n) = a {
-                        d = d.suggest(&n.base.name, names);
-                    }
-                    return Err(err(f.file, d));
+                    let suggest = match a {
+                        Expr::Name(n) => Some((
+                            n.base.name.clone(),
+                            names.into_iter().map(str::to_string).collect(),
+                        )),
+                        _ => None,
+                    };
+                    return Err(err(
+                        f.file,
+                        Message::WrongOperand {
+                            span: a.span(),
+                            op: def.name.to_string(),
+                            want,
+                            got: v.map(|v| v.text()),
+                            suggest,
+                        },
+                    ));
                 }
             }
         }
@@ -113,7 +109,7 @@ impl Ctx<'_> {
             }
             Expr::Binary("&", a, b) if is_flag_reg(a) => {
                 let Expr::Name(n) = &**b else {
-                    return Err(err(f.file, Diagnostic::new(b.span(), "test one flag: `flags & FAULT_FLAG_TRIED`", "not a flag")));
+                    return Err(err(f.file, Message::NotOneFlag { span: b.span() }));
                 };
                 let flag = flag_of(&n.base, f.file)?;
                 (Box::new(move |l| Op::IfFlag { flag, then: l }), true)
@@ -122,11 +118,24 @@ impl Ctx<'_> {
                 let names: Vec<&str> = chain.iter().map(|i| i.name.as_str()).collect();
                 let vma = match names.as_slice() {
                     ["vmf", "vma", "anon_vma"] => None,
-                    [_, "anon_vma"] => match self.eval(&Expr::Name(Name { base: chain[0].clone(), index: None }), f)? {
+                    [_, "anon_vma"] => match self.eval(
+                        &Expr::Name(Name {
+                            base: chain[0].clone(),
+                            index: None,
+                        }),
+                        f,
+                    )? {
                         Some(Val::Vma(v)) => Some(faultline_protocol::VmaId(v)),
-                        _ => return Err(err(f.file, Diagnostic::new(chain[0].span, "`->anon_vma` needs a VMA", "not a VMA"))),
+                        _ => {
+                            return Err(err(
+                                f.file,
+                                Message::AnonVmaOfNoVma {
+                                    span: chain[0].span,
+                                },
+                            ));
+                        }
                     },
-                    _ => return Err(err(f.file, Diagnostic::new(c.span(), "the only field is `anon_vma` (`v->anon_vma`, `vmf->vma->anon_vma`)", "unknown field"))),
+                    _ => return Err(err(f.file, Message::UnknownField { span: c.span() })),
                 };
                 (Box::new(move |l| Op::IfAnonVma { vma, then: l }), true)
             }
@@ -135,14 +144,19 @@ impl Ctx<'_> {
                     return Err(self.unknown_call(id, f));
                 };
                 if def.use_ == Use::Stmt {
-                    return Err(err(f.file, Diagnostic::new(*cspan, format!("`{}` cannot fail: it is not a condition", id.name), "always succeeds")));
+                    return Err(err(
+                        f.file,
+                        Message::CannotFail {
+                            span: *cspan,
+                            name: id.name.clone(),
+                        },
+                    ));
                 }
                 let a = self.op_args(def, args, *cspan, f)?;
                 let make = def.make;
                 (Box::new(move |l| make(&a, l)), def.use_ == Use::TrueJump)
             }
-            _ => return Err(err(f.file, Diagnostic::new(c.span(), "not a condition", "cannot test this at run time")
-                .help("runtime tests: a fallible call, `flags & FLAG`, `v->anon_vma`, combined with `!`, `&&`, `||`"))),
+            _ => return Err(err(f.file, Message::NotACondition { span: c.span() })),
         };
         if jumps_when == when {
             em.op(f, span, op_at(target));
@@ -166,8 +180,10 @@ pub(super) fn flag_of(id: &Ident, file: usize) -> R<Flag> {
         "VM_FAULT_MAJOR" => Ok(Flag::Major),
         _ => Err(err(
             file,
-            Diagnostic::new(id.span, format!("unknown flag `{}`", id.name), "not a flag")
-                .suggest(&id.name, ["FAULT_FLAG_TRIED", "VM_FAULT_MAJOR"]),
+            Message::UnknownFlag {
+                span: id.span,
+                name: id.name.clone(),
+            },
         )),
     }
 }

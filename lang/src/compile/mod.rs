@@ -36,6 +36,7 @@ use crate::ast::{Func, Stmt};
 use crate::diag::{Diagnostic, Span};
 use crate::intern::intern;
 use crate::knob::Knob;
+use crate::reporting::{Limit, Message};
 use crate::source::{At, Source};
 
 /// A compile error in a file.
@@ -89,10 +90,10 @@ const WORDS: &[&str] = &[
     "swapped",
 ];
 
-const MAX_INLINE: usize = 32;
+pub(crate) const MAX_INLINE: usize = 32;
 /// Most compile-time predicate calls in one scenario build (`p(x) || p(x)` recursing
 /// 32 deep would otherwise take 2^32 calls).
-const MAX_PRED_CALLS: u64 = 1_000_000;
+pub(crate) const MAX_PRED_CALLS: u64 = 1_000_000;
 
 /// What `return` does in a frame.
 #[derive(Clone, Debug)]
@@ -156,8 +157,11 @@ impl Emit {
 
 type R<T> = Result<T, CErr>;
 
-fn err(file: usize, d: Diagnostic) -> CErr {
-    CErr { file, diag: d }
+fn err(file: usize, d: impl Into<Diagnostic>) -> CErr {
+    CErr {
+        file,
+        diag: d.into(),
+    }
 }
 
 /// The label a caller's `case` list gives `code`. A caller written before
@@ -196,13 +200,11 @@ pub(crate) fn build(
         if let Some(&(dfile, dspan)) = overridden.get(func.name.name.as_str()) {
             return Err(err(
                 sat.0,
-                Diagnostic::new(
-                    func.name.span,
-                    format!("the design also overrides `{}`", func.name.name),
-                    "overridden twice",
-                )
-                .related(Some(dfile), dspan, "the design's override")
-                .help("a scenario may override only functions the design leaves alone"),
+                Message::OverriddenTwice {
+                    span: func.name.span,
+                    name: func.name.name.clone(),
+                    design: (dfile, dspan),
+                },
             ));
         }
         funcs.insert(func.name.name.as_str(), (sat.0, func));
@@ -252,12 +254,10 @@ pub(crate) fn build(
         if threads.len() == MAX_THREADS {
             return Err(err(
                 sat.0,
-                Diagnostic::new(
-                    t.span,
-                    format!("more than {MAX_THREADS} threads"),
-                    "one thread too many",
-                )
-                .help("the state encoding holds at most this many threads"),
+                Message::TooMany {
+                    span: t.span,
+                    what: Limit::Threads,
+                },
             ));
         }
         threads.push(ctx.thread(t)?);
@@ -274,11 +274,10 @@ pub(crate) fn build(
     .map_err(|e| {
         err(
             sat.0,
-            Diagnostic::new(
-                sc.name.span,
-                format!("scenario does not build: {e}"),
-                "this scenario",
-            ),
+            Message::ScenarioDoesNotBuild {
+                span: sc.name.span,
+                error: e.to_string(),
+            },
         )
     })
 }
