@@ -7,6 +7,7 @@
 use faultline_protocol::{Op, Program};
 
 use crate::diag::{Diagnostic, Span};
+use crate::reporting::Message;
 
 const MMAP_R: u8 = 1;
 const MMAP_W: u8 = 2;
@@ -62,16 +63,12 @@ pub(crate) fn check(
             let (file, span) = spans.get(pc).copied().unwrap_or_default();
             return Err((
                 file,
-                Diagnostic::new(
+                Message::UnlockNotHeld {
                     span,
-                    format!(
-                        "`{}` of {} this path cannot hold",
-                        instr.op.kernel_name(),
-                        what(needs)
-                    ),
-                    "no path here holds it",
-                )
-                .help("every path from the thread's start reaches this unlock without the lock"),
+                    op: instr.op.kernel_name().to_string(),
+                    lock: what(needs).to_string(),
+                }
+                .into(),
             ));
         }
         let mut next = Vec::new();

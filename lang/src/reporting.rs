@@ -1,4 +1,4 @@
-//! What the compiler and the catalog refuse, typed: one variant per kind of error with
+//! What the lexer, parser, compiler and catalog refuse, typed: one variant per kind of error with
 //! its spans and names, and its wording in one place ([`Message::to_diagnostic`]).
 //! Pikelet's `reporting.rs` is the model. A related place in another file carries
 //! that file's catalog index; `Catalog::file_error` ties it to the file's text.
@@ -10,9 +10,91 @@ use crate::diag::{Diagnostic, Span};
 /// A place in a loaded file: (catalog file index, span).
 pub(crate) type At = (usize, Span);
 
-/// What the compiler and the catalog refuse.
+/// What the lexer, parser, compiler and catalog refuse.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Message {
+    // ---- text that is not the language ----
+    /// `/*` without `*/`.
+    UnterminatedComment { span: Span },
+    /// `"` without its closing quote.
+    UnterminatedString { span: Span },
+    /// Digits running into a name (`12ab`).
+    MalformedNumber { span: Span },
+    /// A number that does not fit an i64.
+    NumberTooLarge { span: Span },
+    /// A character no token starts with.
+    UnexpectedCharacter { span: Span, ch: char },
+    /// A token other than the grammar's next.
+    Expected {
+        span: Span,
+        wanted: String,
+        found: String,
+    },
+    /// Brackets or statements nested past the parser's bound.
+    NestingTooDeep { span: Span, max: usize },
+    /// A function type other than `void`, `vm_fault_t` and `bool`.
+    UnknownReturnType { span: Span, name: String },
+    /// `for (i = ..; j < ..; ..)`.
+    LoopTestsAnother { span: Span, var: String },
+    /// `for (i = ..; i < ..; j++)`.
+    LoopStepsAnother { span: Span, var: String },
+    /// A flag register other than `flags` and `fault`.
+    UnknownRegister { span: Span, name: String },
+    /// An expression statement that is not a call.
+    ExpectedStatement { span: Span },
+
+    // ---- knob declarations ----
+    /// `knob k { a, a }`.
+    ValueListedTwice { span: Span, name: String },
+    /// `knob k { 3..1 }`.
+    EmptyRange { span: Span },
+    /// `source v "..."` for a value the knob does not have.
+    SourceOfNoValue {
+        span: Span,
+        value: String,
+        knob: String,
+        valid: String,
+    },
+    /// A default the knob does not take.
+    DefaultNotAValue {
+        span: Span,
+        default: String,
+        knob: String,
+        valid: String,
+    },
+
+    // ---- `exists` predicates ----
+    /// `holds(...)`/`waits(...)` with the wrong number of arguments.
+    QueryArity {
+        span: Span,
+        name: String,
+        lo: usize,
+        hi: usize,
+    },
+    /// A lock mode other than `read` and `write`.
+    NotAMode { span: Span },
+    /// A query other than `holds` and `waits`.
+    UnknownQuery { span: Span, name: String },
+    /// An expression that is no state predicate.
+    NotAStatePredicate { span: Span },
+    /// A query argument that is not a bare name.
+    ExpectedName { span: Span },
+    /// A thread or lock the build does not have.
+    UnknownInState {
+        span: Span,
+        what: &'static str,
+        name: String,
+        names: Vec<String>,
+    },
+
+    // ---- lock check ----
+    /// An unlock no path from the thread's start reaches holding the lock.
+    UnlockNotHeld {
+        span: Span,
+        op: String,
+        lock: String,
+    },
+
     // ---- names that mean nothing here ----
     /// A bare name that is no parameter, knob, VMA, folio or constant.
     UnknownName {
@@ -157,9 +239,10 @@ pub(crate) enum Message {
         span: Span,
         name: String,
         inlined: bool,
+        max: usize,
     },
     /// Compile-time predicates making more calls than the bound.
-    TooManyPredicateCalls { span: Span },
+    TooManyPredicateCalls { span: Span, max: u64 },
     /// A predicate whose body ends without `return`.
     PredicateWithoutReturn { span: Span, name: String },
     /// A fallible primitive whose result is dropped.
@@ -305,6 +388,94 @@ impl Message {
     pub(crate) fn to_diagnostic(&self) -> Diagnostic {
         use Message as M;
         match self {
+            M::UnterminatedComment { span } => {
+                with(*span, "unterminated comment", "this comment never ends")
+            }
+            M::UnterminatedString { span } => {
+                with(*span, "unterminated string", "this string never ends")
+            }
+            M::MalformedNumber { span } => {
+                with(*span, "malformed number", "a number runs into a name")
+            }
+            M::NumberTooLarge { span } => with(*span, "number too large", "does not fit"),
+            M::UnexpectedCharacter { span, ch } => with(
+                *span,
+                format!("unexpected character `{}`", ch.escape_default()),
+                "not part of the language",
+            ),
+            M::Expected { span, wanted, found } => with(
+                *span,
+                format!("expected {wanted}, found {found}"),
+                format!("expected {wanted}"),
+            ),
+            M::NestingTooDeep { span, max } => {
+                with(*span, "nesting too deep", format!("more than {max} levels"))
+            }
+            M::UnknownReturnType { span, name } => with(
+                *span,
+                format!("unknown return type `{name}`"),
+                "not a return type",
+            )
+            .help("functions return `void`, `vm_fault_t` (inlined code) or `bool` (a compile-time predicate)"),
+            M::LoopTestsAnother { span, var } => {
+                with(*span, "the loop tests another variable", format!("expected `{var}`"))
+            }
+            M::LoopStepsAnother { span, var } => {
+                with(*span, "the loop steps another variable", format!("expected `{var}`"))
+            }
+            M::UnknownRegister { span, name } => with(
+                *span,
+                format!("unknown register `{name}`"),
+                "only `flags` and `fault` hold flags",
+            ),
+            M::ExpectedStatement { span } => {
+                with(*span, "expected a statement", "a bare expression does nothing")
+            }
+
+            M::ValueListedTwice { span, name } => {
+                with(*span, format!("value `{name}` is listed twice"), "again")
+            }
+            M::EmptyRange { span } => with(*span, "empty range", "the range has no values"),
+            M::SourceOfNoValue { span, value, knob, valid } => with(
+                *span,
+                format!("`{value}` is not a value of knob `{knob}`"),
+                "source of no value",
+            )
+            .help(format!("valid values: {valid}")),
+            M::DefaultNotAValue { span, default, knob, valid } => with(
+                *span,
+                format!("default `{default}` is not a value of knob `{knob}`"),
+                "not one of the values",
+            )
+            .help(format!("valid values: {valid}")),
+
+            M::QueryArity { span, name, lo, hi } => {
+                with(*span, format!("`{name}` takes {lo} to {hi} arguments"), "here")
+            }
+            M::NotAMode { span } => with(*span, "not a mode", "here").help("`read` or `write`"),
+            M::UnknownQuery { span, name } => {
+                with(*span, format!("unknown query `{name}`"), "not a query").help(
+                    "queries are `holds(thread, lock[, read|write])` and `waits(thread, lock)`",
+                )
+            }
+            M::NotAStatePredicate { span } => with(*span, "not a state predicate", "here")
+                .help("combine `holds(...)` and `waits(...)` with `&&`, `||` and `!`"),
+            M::ExpectedName { span } => with(*span, "expected a name", "here"),
+            M::UnknownInState { span, what, name, names: those } => with(
+                *span,
+                format!("unknown {what} `{name}`"),
+                format!("no such {what} here"),
+            )
+            .help(format!("{what}s here: {}", those.join(", ")))
+            .suggest(name, names(those)),
+
+            M::UnlockNotHeld { span, op, lock } => with(
+                *span,
+                format!("`{op}` of {lock} this path cannot hold"),
+                "no path here holds it",
+            )
+            .help("every path from the thread's start reaches this unlock without the lock"),
+
             M::UnknownName { span, name, candidates } => with(
                 *span,
                 format!("unknown name `{name}`"),
@@ -445,20 +616,17 @@ impl Message {
                 format!("`{name}` is a compile-time predicate"),
                 "use it in an `if`",
             ),
-            M::TooDeep { span, name, inlined } => {
+            M::TooDeep { span, name, inlined, max } => {
                 let how = if *inlined { "inlined" } else { "called" };
                 with(
                     *span,
-                    format!("`{name}` is {how} more than {} deep (recursion?)", crate::compile::MAX_INLINE),
+                    format!("`{name}` is {how} more than {max} deep (recursion?)"),
                     "too deep",
                 )
             }
-            M::TooManyPredicateCalls { span } => with(
+            M::TooManyPredicateCalls { span, max } => with(
                 *span,
-                format!(
-                    "compile-time predicates made more than {} calls",
-                    crate::compile::MAX_PRED_CALLS
-                ),
+                format!("compile-time predicates made more than {max} calls"),
                 "too many calls",
             ),
             M::PredicateWithoutReturn { span, name } => with(

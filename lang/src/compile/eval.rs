@@ -277,13 +277,20 @@ impl Ctx<'_> {
                     span,
                     name: id.name.clone(),
                     inlined: false,
+                    max: MAX_INLINE,
                 },
             ));
         }
         let spent = self.pred_calls.get() + 1;
         self.pred_calls.set(spent);
         if spent > MAX_PRED_CALLS {
-            return Err(err(f.file, Message::TooManyPredicateCalls { span }));
+            return Err(err(
+                f.file,
+                Message::TooManyPredicateCalls {
+                    span,
+                    max: MAX_PRED_CALLS,
+                },
+            ));
         }
         let env = self.bind(func, args, span, f)?;
         let fr = Frame {

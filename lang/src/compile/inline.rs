@@ -162,6 +162,7 @@ impl Ctx<'_> {
                     span,
                     name: id.name.clone(),
                     inlined: true,
+                    max: MAX_INLINE,
                 },
             ));
         }

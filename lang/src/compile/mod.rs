@@ -90,10 +90,10 @@ const WORDS: &[&str] = &[
     "swapped",
 ];
 
-pub(crate) const MAX_INLINE: usize = 32;
+const MAX_INLINE: usize = 32;
 /// Most compile-time predicate calls in one scenario build (`p(x) || p(x)` recursing
 /// 32 deep would otherwise take 2^32 calls).
-pub(crate) const MAX_PRED_CALLS: u64 = 1_000_000;
+const MAX_PRED_CALLS: u64 = 1_000_000;
 
 /// What `return` does in a frame.
 #[derive(Clone, Debug)]
