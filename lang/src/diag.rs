@@ -40,6 +40,9 @@ pub struct Diagnostic {
     pub label: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// Which kind of problem: the name of its variant in the crate's one list of
+    /// them (`reporting::Message`), e.g. `UnknownCall`; stable for tools and tests.
+    pub kind: Box<str>,
     /// Other places that explain it: the first definition of a name defined twice, the
     /// call sites of the inlined functions it sits in (innermost first).
     pub related: Vec<Related>,
@@ -63,6 +66,7 @@ impl Diagnostic {
             message: message.into(),
             label: label.into(),
             help: None,
+            kind: Box::default(),
             related: Vec::new(),
         }
     }

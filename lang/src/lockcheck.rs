@@ -6,8 +6,8 @@
 
 use faultline_protocol::{Op, Program};
 
-use crate::diag::{Diagnostic, Span};
-use crate::reporting::Message;
+use crate::diag::Span;
+use crate::reporting::{CErr, Message};
 
 const MMAP_R: u8 = 1;
 const MMAP_W: u8 = 2;
@@ -40,11 +40,7 @@ fn what(bit: u8) -> &'static str {
 }
 
 /// Checks `program`; `spans` gives each instruction's (file, span).
-pub(crate) fn check(
-    program: &Program,
-    spans: &[(usize, Span)],
-    _daemon: bool,
-) -> Result<(), (usize, Diagnostic)> {
+pub(crate) fn check(program: &Program, spans: &[(usize, Span)], _daemon: bool) -> Result<(), CErr> {
     let n = program.len();
     // None = not reached yet.
     let mut state: Vec<Option<u8>> = vec![None; n + 1];
@@ -61,14 +57,13 @@ pub(crate) fn check(
         let (needs, clears, sets) = effect(instr.op);
         if needs & held == 0 && needs != 0 {
             let (file, span) = spans.get(pc).copied().unwrap_or_default();
-            return Err((
+            return Err(CErr::new(
                 file,
                 Message::UnlockNotHeld {
                     span,
                     op: instr.op.kernel_name().to_string(),
                     lock: what(needs).to_string(),
-                }
-                .into(),
+                },
             ));
         }
         let mut next = Vec::new();

@@ -787,8 +787,39 @@ impl Message {
     }
 }
 
+/// A compile error in a file.
+#[derive(Debug)]
+pub(crate) struct CErr {
+    pub file: usize,
+    /// Boxed: a `Result<_, CErr>` stays small on the happy path.
+    pub diag: Box<Diagnostic>,
+}
+
+impl CErr {
+    pub(crate) fn new(file: usize, d: impl Into<Diagnostic>) -> CErr {
+        CErr {
+            file,
+            diag: Box::new(d.into()),
+        }
+    }
+}
+
+impl Message {
+    /// The variant's name (its `Debug` text up to the fields).
+    fn kind(&self) -> Box<str> {
+        let debug = format!("{self:?}");
+        debug
+            .split([' ', '{', '('])
+            .next()
+            .unwrap_or_default()
+            .into()
+    }
+}
+
 impl From<Message> for Diagnostic {
     fn from(m: Message) -> Diagnostic {
-        m.to_diagnostic()
+        let mut d = m.to_diagnostic();
+        d.kind = m.kind();
+        d
     }
 }

@@ -111,9 +111,8 @@ impl Catalog {
                         span: s.span,
                         name: s.name.clone(),
                         candidates: sids.clone(),
-                    }
-                    .into();
-                    return Err(self.file_error(CErr { file: fi, diag: d }));
+                    };
+                    return Err(self.file_error(CErr::new(fi, d)));
                 }
             }
         }
@@ -126,7 +125,7 @@ impl Catalog {
                 .chain(s.exists.iter().map(|e| &e.designs))
             {
                 self.check_clause_designs(designs)
-                    .map_err(|d| self.file_error(CErr { file: fi, diag: d }))?;
+                    .map_err(|d| self.file_error(CErr::new(fi, d)))?;
             }
         }
         Ok(())
@@ -136,7 +135,7 @@ impl Catalog {
     /// properties, that their knobs build and their predicates compile for each.
     /// False when a clause names a design not loaded (yet).
     pub(super) fn check_clauses(&self, (fi, si): At) -> Result<bool, CErr> {
-        let err = |d: Diagnostic| CErr { file: fi, diag: d };
+        let err = |d: Diagnostic| CErr::new(fi, d);
         let s = &self.files[fi].ast.scenarios[si];
         let ids = self.design_ids();
         let known = |designs: &[ast::Ident]| {

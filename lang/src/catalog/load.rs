@@ -2,6 +2,8 @@
 //! design x scenario pair it adds compiled with default knobs.
 
 use super::{Catalog, resolve::Inner};
+use faultline_protocol::PROPERTY_IDS;
+
 use crate::compile::CErr;
 use crate::diag::{Diagnostic, FileError, Span};
 use crate::knob::Knob;
@@ -91,7 +93,7 @@ impl Catalog {
             .collect()
     }
     pub(super) fn check_new(&self, fi: usize) -> Result<(), CErr> {
-        let err = |d: Diagnostic| CErr { file: fi, diag: d };
+        let err = |d: Diagnostic| CErr::new(fi, d);
         let f = &self.files[fi].ast;
         // Ids and function names are unique across files.
         let mut seen = HashSet::new();
@@ -169,14 +171,20 @@ impl Catalog {
         }
         Ok(())
     }
+    /// A property id the checker has (or, if set, one of [`Catalog::set_properties`]).
     pub(super) fn check_property(&self, p: &ast::Ident) -> Result<(), Diagnostic> {
-        if self.properties.is_empty() || self.properties.contains(&p.name) {
+        let valid: Vec<String> = if self.properties.is_empty() {
+            PROPERTY_IDS.iter().map(|s| s.to_string()).collect()
+        } else {
+            self.properties.clone()
+        };
+        if valid.contains(&p.name) {
             return Ok(());
         }
         Err(Message::UnknownProperty {
             span: p.span,
             name: p.name.clone(),
-            valid: self.properties.clone(),
+            valid,
         }
         .into())
     }

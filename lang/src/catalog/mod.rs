@@ -24,7 +24,7 @@ pub struct Catalog {
     /// per build was a scan, which made loading many designs quadratic.
     designs: std::collections::HashMap<String, At>,
     scenarios: std::collections::HashMap<String, At>,
-    /// Property ids scenarios and clauses may name (unchecked when empty).
+    /// Property ids scenarios and clauses may name (`PROPERTY_IDS` when empty).
     properties: Vec<String>,
     /// Scenarios whose clauses name designs not loaded yet: rechecked as files load,
     /// refused by [`Catalog::unresolved`] if still unknown, so load order does not
@@ -182,7 +182,9 @@ impl Catalog {
         Catalog::default()
     }
 
-    /// Restricts the property ids files may name (with did-you-mean for the rest).
+    /// Restricts the property ids files may name to `ids` (by default the checker's,
+    /// [`faultline_protocol::PROPERTY_IDS`]; an unknown one is an error with
+    /// did-you-mean).
     pub fn set_properties(&mut self, ids: &[&str]) {
         self.properties = ids.iter().map(|s| s.to_string()).collect();
     }
@@ -292,7 +294,7 @@ impl Catalog {
     pub(crate) fn file_error(&self, e: CErr) -> FileError {
         let own = e.file.min(self.files.len().saturating_sub(1));
         let f = &self.files[own];
-        let mut diag = e.diag;
+        let mut diag = *e.diag;
         let mut others: Vec<usize> = Vec::new();
         for r in &mut diag.related {
             r.file = match r.file {

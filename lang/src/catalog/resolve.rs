@@ -103,19 +103,16 @@ impl Catalog {
                 valid: self.scenario_ids().join(", "),
             }));
         };
-        let chain = self.design_chain(dat).map_err(|d| {
-            Inner::C(CErr {
-                file: dat.0,
-                diag: d,
-            })
-        })?;
+        let chain = self
+            .design_chain(dat)
+            .map_err(|d| Inner::C(CErr::new(dat.0, d)))?;
         // Knob definitions: the design chain's (minus fixed), the scenario's, then global.
         let mut defs: Vec<(Knob, usize)> = Vec::new();
         let mut fixed: Vec<(String, String)> = Vec::new();
         for &c in &chain {
             let cd = self.design_ast(c);
             for k in &cd.knobs {
-                let kn = Knob::from_decl(k).map_err(|d| Inner::C(CErr { file: c.0, diag: d }))?;
+                let kn = Knob::from_decl(k).map_err(|d| Inner::C(CErr::new(c.0, d)))?;
                 if !fixed.iter().any(|(n, _)| *n == kn.name) {
                     defs.push((kn, c.0));
                 } else {
@@ -141,19 +138,14 @@ impl Catalog {
         let sc = self.scenario_ast(sat);
         for k in &sc.knobs {
             defs.push((
-                Knob::from_decl(k).map_err(|d| {
-                    Inner::C(CErr {
-                        file: sat.0,
-                        diag: d,
-                    })
-                })?,
+                Knob::from_decl(k).map_err(|d| Inner::C(CErr::new(sat.0, d)))?,
                 sat.0,
             ));
         }
         for (fi, f) in self.files.iter().enumerate() {
             for k in &f.ast.knobs {
                 defs.push((
-                    Knob::from_decl(k).map_err(|d| Inner::C(CErr { file: fi, diag: d }))?,
+                    Knob::from_decl(k).map_err(|d| Inner::C(CErr::new(fi, d)))?,
                     fi,
                 ));
             }
@@ -161,15 +153,14 @@ impl Catalog {
         for (i, (k, fi)) in defs.iter().enumerate() {
             if defs[..i].iter().any(|(o, _)| o.name == k.name) {
                 let span = self.knob_span(&k.name).unwrap_or_default();
-                return Err(Inner::C(CErr {
-                    file: *fi,
-                    diag: Message::KnobDefinedTwice {
+                return Err(Inner::C(CErr::new(
+                    *fi,
+                    Message::KnobDefinedTwice {
                         span,
                         name: k.name.clone(),
                         context: format!("{design} x {scenario}"),
-                    }
-                    .into(),
-                }));
+                    },
+                )));
             }
         }
         // Knobs pinned by `extends P(k = v)`: a design knob of the chain (checked
@@ -182,14 +173,13 @@ impl Catalog {
             };
             for (i, (k, v)) in pins.iter().enumerate() {
                 if pins[..i].iter().any(|(o, _)| o.name == k.name) {
-                    return Err(Inner::C(CErr {
-                        file: c.0,
-                        diag: Message::KnobPinnedTwice {
+                    return Err(Inner::C(CErr::new(
+                        c.0,
+                        Message::KnobPinnedTwice {
                             span: k.span,
                             name: k.name.clone(),
-                        }
-                        .into(),
-                    }));
+                        },
+                    )));
                 }
                 let in_chain = chain.iter().any(|&p| {
                     self.design_ast(p)
@@ -213,9 +203,8 @@ impl Catalog {
                         name: k.name.clone(),
                         context: format!("{design} x {scenario}"),
                         candidates: names,
-                    }
-                    .into();
-                    return Err(Inner::C(CErr { file: c.0, diag: d }));
+                    };
+                    return Err(Inner::C(CErr::new(c.0, d)));
                 };
                 let (def, _) = defs.remove(pos);
                 if !def.accepts(&v.name) {

@@ -50,8 +50,7 @@ impl Ctx<'_> {
                 },
             )
         })?;
-        crate::lockcheck::check(&program, &spans, t.role == Role::Server)
-            .map_err(|(file, d)| err(file, d))?;
+        crate::lockcheck::check(&program, &spans, t.role == Role::Server)?;
         if let Some(pc) = jump_loop(&program) {
             let (file, span) = spans
                 .get(usize::from(pc))

@@ -183,9 +183,11 @@ impl Ctx<'_> {
         em.depth -= 1;
         // An error inside the callee shows where it was inlined from.
         r.map_err(|mut e| {
-            e.diag = e
-                .diag
-                .related(Some(f.file), span, format!("`{}` inlined here", id.name));
+            e.diag = Box::new(e.diag.related(
+                Some(f.file),
+                span,
+                format!("`{}` inlined here", id.name),
+            ));
             e
         })
     }

@@ -39,12 +39,7 @@ use crate::knob::Knob;
 use crate::reporting::{Limit, Message};
 use crate::source::{At, Source};
 
-/// A compile error in a file.
-#[derive(Debug)]
-pub(crate) struct CErr {
-    pub file: usize,
-    pub diag: Diagnostic,
-}
+pub(crate) use crate::reporting::CErr;
 
 /// A compile-time value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,10 +153,7 @@ impl Emit {
 type R<T> = Result<T, CErr>;
 
 fn err(file: usize, d: impl Into<Diagnostic>) -> CErr {
-    CErr {
-        file,
-        diag: d.into(),
-    }
+    CErr::new(file, d)
 }
 
 /// The label a caller's `case` list gives `code`. A caller written before

@@ -11,8 +11,9 @@ fn cases() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics/cases")
 }
 
-/// The headline and rendering of the first error loading `name` (and its `.before`).
-fn rendered(name: &str) -> String {
+/// The kind, headline and rendering of the first error loading `name` (and its
+/// `.before`).
+fn rendered(name: &str) -> (String, String) {
     let dir = cases();
     let mut c = faultline_lang::Catalog::new();
     let before = format!("{name}.before.fl");
@@ -24,13 +25,37 @@ fn rendered(name: &str) -> String {
     for f in files {
         let text = std::fs::read_to_string(dir.join(&f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         if let Err(e) = c.load(&f, &text) {
-            return format!("{}\n{}", e.headline(), e.render());
+            return shown(&e);
         }
     }
     match c.unresolved() {
-        Err(e) => format!("{}\n{}", e.headline(), e.render()),
+        Err(e) => shown(&e),
         Ok(()) => panic!("{name}.fl compiles: a diagnostic case must fail"),
     }
+}
+
+/// As the CLI shows it: the headline, then the rendering.
+fn shown(e: &faultline_lang::FileError) -> (String, String) {
+    let kind = e
+        .diagnostics
+        .first()
+        .map(|d| d.kind.to_string())
+        .unwrap_or_default();
+    (kind, format!("{}\n{}", e.headline(), e.render()))
+}
+
+/// Every variant of `Message`, read from its source (one list, no copy to keep).
+fn kinds() -> Vec<String> {
+    let src = include_str!("../../src/reporting.rs");
+    let start = src.find("pub(crate) enum Message {").expect("the enum");
+    let body = &src[start..];
+    let body = &body[..body.find("\n}\n").expect("its end")];
+    body.lines()
+        .filter_map(|l| l.strip_prefix("    "))
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase()))
+        .filter_map(|l| l.split([' ', ',', '{']).next())
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -43,12 +68,17 @@ fn every_diagnostic_kind_renders_as_its_golden_file() {
         .filter(|n| !n.ends_with(".before"))
         .collect();
     names.sort();
-    assert!(names.len() >= 20, "only {} cases", names.len());
+    let mut seen = std::collections::BTreeSet::new();
     for name in names {
-        let out = rendered(&name);
+        let (kind, out) = rendered(&name);
         assert!(out.is_ascii(), "{name}: {out}");
         assert_golden(&dir, &format!("{name}.stderr"), &out);
+        seen.insert(kind);
     }
+    let all = kinds();
+    assert!(all.len() > 50, "read {} kinds from reporting.rs", all.len());
+    let missing: Vec<&String> = all.iter().filter(|k| !seen.contains(*k)).collect();
+    assert!(missing.is_empty(), "kinds without a case: {missing:?}");
 }
 
 #[test]
