@@ -22,7 +22,7 @@
 //! | `ops` | the call vocabulary: one table, kernel name to protocol op |
 //! | `knob` | knob declarations |
 //! | `lockcheck` | unlocks no path can reach holding the lock (run by `emit` per thread) |
-//! | `compile` | the passes, in order: `labels`, `eval`, `declare`, `inline`, `emit`, `lower` |
+//! | `compile` | the passes, in order: `labels`, `eval`, `declare`, `lower`, `inline` and `emit` |
 //! | `query` | `exists` predicates compiled against a machine |
 //! | `listing` | the compiled listing for reviewers |
 //! | `catalog` | loaded files and ids: `resolve` (design chain, knobs, build), `clauses`, `load` |

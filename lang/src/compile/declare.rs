@@ -235,26 +235,6 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    pub(super) fn range(&self, from: &Expr, to: &Expr, f: &Frame) -> R<(i64, i64)> {
-        match (self.eval(from, f)?, self.eval(to, f)?) {
-            (Some(Val::Int(a)), Some(Val::Int(b))) if b - a <= 64 => Ok((a, b)),
-            (Some(Val::Int(_)), Some(Val::Int(_))) => Err(err(
-                f.file,
-                Message::TooMany {
-                    span: to.span(),
-                    what: Limit::LoopRounds,
-                },
-            )),
-            _ => Err(err(
-                f.file,
-                Message::NotConstant {
-                    span: from.span().to(to.span()),
-                    what: Constant::LoopBounds,
-                },
-            )),
-        }
-    }
-
     pub(super) fn admission(&self, e: &Expr, f: &Frame) -> R<Admission> {
         match self.eval(e, f)? {
             Some(Val::Sym(s)) if s == "fair" => Ok(Admission::Fair),

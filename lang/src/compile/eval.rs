@@ -1,15 +1,12 @@
 //! Compile-time evaluation: knobs, parameters, VMA kinds, predicates, so `if`s on them
 //! fold away.
 
-use super::{
-    CErr, Ctx, Frame, MAX_INLINE, MAX_PRED_CALLS, R, Ret, Val, WORDS, err, lower::is_flag_reg,
-    stmt_span,
-};
-use crate::ast::{Expr, Ident, Name, Stmt};
+use super::{CErr, Ctx, Frame, MAX_INLINE, MAX_PRED_CALLS, R, Ret, Val, WORDS, err, stmt_span};
+use crate::ast::{Expr, Func, Ident, Name, Stmt};
 use crate::diag::Span;
 use crate::knob::{Knob, KnobKind};
 use crate::ops;
-use crate::reporting::{Constant, Message};
+use crate::reporting::{Constant, Limit, Message};
 use faultline_protocol::VmaKind;
 use std::collections::HashMap;
 
@@ -377,4 +374,63 @@ impl Ctx<'_> {
             },
         )
     }
+
+    pub(super) fn bind(
+        &self,
+        func: &Func,
+        args: &[Expr],
+        span: Span,
+        f: &Frame,
+    ) -> R<Vec<(String, Val)>> {
+        if func.params.len() != args.len() {
+            return Err(err(
+                f.file,
+                Message::WrongArity {
+                    span,
+                    name: func.name.name.clone(),
+                    want: func.params.len(),
+                    given: args.len(),
+                },
+            ));
+        }
+        let mut env = Vec::new();
+        for (p, a) in func.params.iter().zip(args) {
+            let Some(v) = self.eval(a, f)? else {
+                return Err(err(
+                    f.file,
+                    Message::NotConstant {
+                        span: a.span(),
+                        what: Constant::Argument,
+                    },
+                ));
+            };
+            env.push((p.name.clone(), v));
+        }
+        Ok(env)
+    }
+
+    pub(super) fn range(&self, from: &Expr, to: &Expr, f: &Frame) -> R<(i64, i64)> {
+        match (self.eval(from, f)?, self.eval(to, f)?) {
+            (Some(Val::Int(a)), Some(Val::Int(b))) if b - a <= 64 => Ok((a, b)),
+            (Some(Val::Int(_)), Some(Val::Int(_))) => Err(err(
+                f.file,
+                Message::TooMany {
+                    span: to.span(),
+                    what: Limit::LoopRounds,
+                },
+            )),
+            _ => Err(err(
+                f.file,
+                Message::NotConstant {
+                    span: from.span().to(to.span()),
+                    what: Constant::LoopBounds,
+                },
+            )),
+        }
+    }
+}
+
+/// `flags` or `fault`: the registers a runtime `&` tests (never a compile-time value).
+pub(super) fn is_flag_reg(e: &Expr) -> bool {
+    matches!(e, Expr::Name(n) if n.index.is_none() && matches!(n.base.name.as_str(), "flags" | "fault"))
 }

@@ -1,5 +1,5 @@
-//! Calls: a design's override against the prelude's signature, arguments bound to
-//! parameters, the callee's body inlined, its return codes mapped to the caller's labels.
+//! Calls: a design's override against the prelude's signature, the callee's body
+//! inlined (arguments bound by `eval`), its return codes mapped to the caller's labels.
 
 use super::{Ctx, Emit, Frame, MAX_INLINE, R, Ret, Val, err};
 use crate::ast::{Expr, Func, Ident};
@@ -49,40 +49,6 @@ pub(super) fn check_override(
 }
 
 impl Ctx<'_> {
-    pub(super) fn bind(
-        &self,
-        func: &Func,
-        args: &[Expr],
-        span: Span,
-        f: &Frame,
-    ) -> R<Vec<(String, Val)>> {
-        if func.params.len() != args.len() {
-            return Err(err(
-                f.file,
-                Message::WrongArity {
-                    span,
-                    name: func.name.name.clone(),
-                    want: func.params.len(),
-                    given: args.len(),
-                },
-            ));
-        }
-        let mut env = Vec::new();
-        for (p, a) in func.params.iter().zip(args) {
-            let Some(v) = self.eval(a, f)? else {
-                return Err(err(
-                    f.file,
-                    Message::NotConstant {
-                        span: a.span(),
-                        what: Constant::Argument,
-                    },
-                ));
-            };
-            env.push((p.name.clone(), v));
-        }
-        Ok(env)
-    }
-
     pub(super) fn ret(&self, e: Option<&Expr>, span: Span, f: &mut Frame, em: &mut Emit) -> R<()> {
         if let Ret::Thread = f.ret {
             if e.is_some() {

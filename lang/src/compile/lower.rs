@@ -1,6 +1,6 @@
 //! A primitive call's arguments to operands, and a runtime condition to jumps.
 
-use super::{Ctx, Emit, Frame, R, Val, err};
+use super::{Ctx, Emit, Frame, R, Val, err, eval::is_flag_reg};
 use crate::ast::{Expr, Ident, Name};
 use crate::diag::Span;
 use crate::ops::{self, Use};
@@ -168,10 +168,6 @@ impl Ctx<'_> {
         }
         Ok(())
     }
-}
-
-pub(super) fn is_flag_reg(e: &Expr) -> bool {
-    matches!(e, Expr::Name(n) if n.index.is_none() && matches!(n.base.name.as_str(), "flags" | "fault"))
 }
 
 pub(super) fn flag_of(id: &Ident, file: usize) -> R<Flag> {

@@ -3,17 +3,18 @@
 //! VMA kinds) fold away; the rest become the protocol's jumps, so no runtime state is
 //! added.
 //!
-//! The passes, each a file that uses only the ones above it (inlining and emission are
-//! one recursive descent: a call statement inlines its callee, whose body is emitted):
+//! The passes, each a file that uses only the ones above it, except that `inline` and
+//! `emit` are one recursive descent (a call statement inlines its callee, whose body
+//! is emitted); this file drives them over a scenario:
 //!
 //! | pass | does |
 //! |---|---|
 //! | `labels` | duplicate labels and gotos to missing ones, before anything compiles |
-//! | `eval` | compile-time values: knobs, parameters, predicates, `if` folding |
+//! | `eval` | compile-time values: knobs, parameters, predicates, arguments, loop bounds |
 //! | `declare` | the scenario's VMAs, folios, threads, reclaim and admission |
-//! | `inline` | overrides, argument binding, return codes to the caller's labels |
-//! | `emit` | a thread's statements to instructions |
-//! | `lower` | a primitive's arguments and a condition's jumps |
+//! | `lower` | a primitive's operands, and a runtime condition to jumps |
+//! | `inline` | overrides, a callee's body inlined, its return codes to the caller's labels |
+//! | `emit` | a thread's statements to instructions, then its lock check |
 
 mod declare;
 mod emit;
