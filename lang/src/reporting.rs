@@ -183,7 +183,11 @@ pub(crate) enum Message {
         first: Span,
     },
     /// A VMA, folio or thread name already taken.
-    NameTaken { span: Span, name: String },
+    NameTaken {
+        span: Span,
+        name: String,
+        first: Option<At>,
+    },
     /// Two knob definitions of one name apply to one build.
     KnobDefinedTwice {
         span: Span,
@@ -562,8 +566,12 @@ impl Message {
                 with(*again, format!("thread `{name}` is declared twice"), "again")
                     .related(None, *first, "first declared here")
             }
-            M::NameTaken { span, name } => {
-                with(*span, format!("`{name}` is already declared"), "name taken")
+            M::NameTaken { span, name, first } => {
+                let d = with(*span, format!("`{name}` is already declared"), "name taken");
+                match first {
+                    Some((file, at)) => d.related(Some(*file), *at, "declared here"),
+                    None => d,
+                }
             }
             M::KnobDefinedTwice { span, name, context } => with(
                 *span,

@@ -45,6 +45,7 @@ impl<'a> Ctx<'a> {
                         }
                     };
                     self.unique(&name, n, f)?;
+                    self.declared.push((name.clone(), (f.file, n.base.span)));
                     if self.vmas.len() == MAX_VMAS {
                         return Err(err(
                             f.file,
@@ -95,6 +96,7 @@ impl<'a> Ctx<'a> {
                         }
                     };
                     self.unique(&name, n, f)?;
+                    self.declared.push((name.clone(), (f.file, n.base.span)));
                     if self.folios.len() == MAX_FOLIOS {
                         return Err(err(
                             f.file,
@@ -224,11 +226,17 @@ impl<'a> Ctx<'a> {
             || self.folios.iter().any(|(k, _)| k == name)
             || self.knob(name).is_some()
         {
+            let first = self
+                .declared
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|&(_, at)| at);
             return Err(err(
                 f.file,
                 Message::NameTaken {
                     span: n.base.span,
                     name: name.to_string(),
+                    first,
                 },
             ));
         }

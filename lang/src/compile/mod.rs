@@ -127,6 +127,8 @@ struct Ctx<'a> {
     vmas: Vec<(String, VmaSpec)>,
     /// Per VMA, whether it is declared `readonly` (no VM_WRITE; compile-time only).
     readonly: Vec<bool>,
+    /// Where each VMA and folio name is declared, for "already declared".
+    declared: Vec<(String, (usize, Span))>,
     folios: Vec<(String, FolioSpec)>,
     scen_file: usize,
     /// The site of a thread body's own statements: the scenario, so that threads with
@@ -207,6 +209,7 @@ pub(crate) fn build(
         knobs: knobs.iter().map(|(k, v)| (k.clone(), to_val(v))).collect(),
         vmas: Vec::new(),
         readonly: Vec::new(),
+        declared: Vec::new(),
         folios: Vec::new(),
         scen_file: sat.0,
         scen_site: intern(&sc.name.name),
