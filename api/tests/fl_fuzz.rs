@@ -15,24 +15,16 @@ use std::time::{Duration, Instant};
 
 use faultline::Faultline;
 
+// The mutator's tokenizer and generator: one copy, in lang's mutation test.
+#[path = "../../lang/tests/mutation/tokens.rs"]
+mod tokens;
+
+use tokens::{Rng, tokens};
+
 /// Mutants in `cargo test`.
 const RUNS: u64 = 300;
 /// One mutant that takes longer has hung.
 const TIMEOUT: Duration = Duration::from_secs(120);
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// Whole-word replacement (ids contain `-`, so a word is `[A-Za-z0-9_-]+`).
 fn rename_word(text: &str, from: &str, to: &str) -> String {
@@ -63,29 +55,6 @@ fn renamed(text: &str) -> String {
     ids.iter().fold(text.to_string(), |t, id| {
         rename_word(&t, id, &format!("{id}-m"))
     })
-}
-
-/// Byte ranges of words and punctuation.
-fn tokens(text: &str) -> Vec<(usize, usize)> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let s = i;
-        if b[i].is_ascii_alphanumeric() || b[i] == b'_' {
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
-                i += 1;
-            }
-        } else {
-            i += 1;
-        }
-        out.push((s, i));
-    }
-    out
 }
 
 const RECURSION: &[&str] = &[

@@ -48,19 +48,12 @@ impl Property {
         Property::Starvation,
     ];
 
-    /// Stable id (`deadlock`).
+    /// Stable id (`deadlock`): [`faultline_protocol::PROPERTY_IDS`], where the design
+    /// language checks the files' clauses against them.
     pub fn id(self) -> &'static str {
-        match self {
-            Property::Deadlock => "deadlock",
-            Property::LockOrder => "lock-order",
-            Property::RetryDrops => "retry-drops",
-            Property::VmaUse => "vma-use",
-            Property::ForkCopy => "fork-copy",
-            Property::WriterWaitsIo => "writer-waits-io",
-            Property::ForkWaitsIo => "fork-waits-io",
-            Property::Livelock => "livelock",
-            Property::Starvation => "starvation",
-        }
+        // `ALL` is in declaration order (a test pins it), so the discriminant indexes
+        // the ids.
+        faultline_protocol::PROPERTY_IDS[self as usize]
     }
 
     /// The verdict key a violation shows in the matrix (kernel-semantics section 5).
@@ -180,5 +173,19 @@ fn is_writer_wait(m: &Machine, w: &World, t: Tid) -> bool {
 impl std::fmt::Display for Property {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Property;
+
+    #[test]
+    fn all_is_in_declaration_order_so_each_property_has_its_own_id() {
+        for (i, p) in Property::ALL.iter().enumerate() {
+            assert_eq!(*p as usize, i, "{p:?}");
+        }
+        assert_eq!(Property::ALL.len(), faultline_protocol::PROPERTY_IDS.len());
+        assert_eq!(Property::Starvation.id(), "starvation");
     }
 }

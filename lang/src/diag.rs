@@ -2,7 +2,7 @@
 //! codespan-reporting (`file:line:col`, the source line and a caret, ASCII only).
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Chars, Config};
 
 /// A byte range in one file.
@@ -40,6 +40,23 @@ pub struct Diagnostic {
     pub label: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// Which kind of problem: the name of its variant in the crate's one list of
+    /// them (`reporting::Message`), e.g. `UnknownCall`; stable for tools and tests.
+    pub kind: Box<str>,
+    /// Other places that explain it: the first definition of a name defined twice, the
+    /// call sites of the inlined functions it sits in (innermost first).
+    pub related: Vec<Related>,
+}
+
+/// A secondary place a diagnostic points at, in its own file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    /// Index into [`FileError::others`]; `None` is the diagnostic's own file.
+    pub file: Option<usize>,
+    /// Where.
+    pub span: Span,
+    /// What is there.
+    pub label: String,
 }
 
 impl Diagnostic {
@@ -49,7 +66,24 @@ impl Diagnostic {
             message: message.into(),
             label: label.into(),
             help: None,
+            kind: Box::default(),
+            related: Vec::new(),
         }
+    }
+    /// Points also at `span` of file `file` (a catalog's file index while compiling;
+    /// `None` is the diagnostic's own file).
+    pub(crate) fn related(
+        mut self,
+        file: Option<usize>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
+        self.related.push(Related {
+            file,
+            span,
+            label: label.into(),
+        });
+        self
     }
     pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -95,6 +129,8 @@ pub struct FileError {
     pub source_text: String,
     /// The problems, first one first.
     pub diagnostics: Vec<Diagnostic>,
+    /// Other files the problems point into ([`Related::file`]): name and text.
+    pub others: Vec<(String, String)>,
 }
 
 impl FileError {
@@ -103,6 +139,7 @@ impl FileError {
             file: file.to_string(),
             source_text: source_text.to_string(),
             diagnostics,
+            others: Vec::new(),
         }
     }
 
@@ -125,9 +162,16 @@ impl FileError {
         }
     }
 
-    /// Every problem, rendered rustc-style with the source line and a caret.
+    /// Every problem, rendered rustc-style with the source lines and carets: the
+    /// problem's own place first, then the places related to it, in any file.
     pub fn render(&self) -> String {
-        let file = SimpleFile::new(self.file.as_str(), self.source_text.as_str());
+        let mut files = SimpleFiles::new();
+        let own = files.add(self.file.as_str(), self.source_text.as_str());
+        let others: Vec<usize> = self
+            .others
+            .iter()
+            .map(|(name, text)| files.add(name.as_str(), text.as_str()))
+            .collect();
         // Plain ASCII: errors get pasted into mail.
         let config = Config {
             chars: Chars::ascii(),
@@ -135,17 +179,26 @@ impl FileError {
         };
         let mut out = String::new();
         for d in &self.diagnostics {
-            let len = self.source_text.len();
-            let lo = (d.span.lo as usize).min(len);
-            let hi = (d.span.hi as usize).clamp(lo, len);
+            let mut labels =
+                vec![Label::primary(own, clamp(&self.source_text, d.span)).with_message(&d.label)];
+            for r in &d.related {
+                let (id, text) = match r
+                    .file
+                    .and_then(|i| Some((*others.get(i)?, &self.others[i].1)))
+                {
+                    Some((id, text)) => (id, text.as_str()),
+                    None => (own, self.source_text.as_str()),
+                };
+                labels.push(Label::secondary(id, clamp(text, r.span)).with_message(&r.label));
+            }
             let mut cd = CsDiagnostic::error()
                 .with_message(&d.message)
-                .with_labels(vec![Label::primary((), lo..hi).with_message(&d.label)]);
+                .with_labels(labels);
             if let Some(h) = &d.help {
                 cd = cd.with_notes(vec![format!("help: {h}")]);
             }
             let mut s = String::new();
-            match term::emit_to_string(&mut s, &config, &file, &cd) {
+            match term::emit_to_string(&mut s, &config, &files, &cd) {
                 Ok(()) => out.push_str(&s),
                 Err(_) => {
                     out.push_str(&self.headline());
@@ -155,6 +208,13 @@ impl FileError {
         }
         out
     }
+}
+
+/// A span as a byte range that lies within `text`.
+fn clamp(text: &str, span: Span) -> std::ops::Range<usize> {
+    let lo = (span.lo as usize).min(text.len());
+    let hi = (span.hi as usize).clamp(lo, text.len());
+    lo..hi
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use crate::ast::{KnobDecl, KnobValues};
 use crate::diag::Diagnostic;
+use crate::reporting::Message;
 
 /// The values a knob takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,22 +40,18 @@ impl Knob {
             KnobValues::Choice(v) => {
                 for (i, w) in v.iter().enumerate() {
                     if v[..i].iter().any(|o| o.name == w.name) {
-                        return Err(Diagnostic::new(
-                            w.span,
-                            format!("value `{}` is listed twice", w.name),
-                            "again",
-                        ));
+                        return Err(Message::ValueListedTwice {
+                            span: w.span,
+                            name: w.name.clone(),
+                        }
+                        .into());
                     }
                 }
                 KnobKind::Choice(v.iter().map(|w| w.name.clone()).collect())
             }
             KnobValues::Range(lo, hi) => {
                 if lo > hi {
-                    return Err(Diagnostic::new(
-                        d.name.span,
-                        "empty range",
-                        "the range has no values",
-                    ));
+                    return Err(Message::EmptyRange { span: d.name.span }.into());
                 }
                 KnobKind::Range { min: *lo, max: *hi }
             }
@@ -71,24 +68,23 @@ impl Knob {
                 .collect(),
         };
         if let Some((v, _)) = d.sources.iter().find(|(v, _)| !k.accepts(&v.name)) {
-            return Err(Diagnostic::new(
-                v.span,
-                format!("`{}` is not a value of knob `{}`", v.name, k.name),
-                "source of no value",
-            )
-            .help(format!("valid values: {}", k.values_text())));
+            return Err(Message::SourceOfNoValue {
+                span: v.span,
+                value: v.name.clone(),
+                knob: k.name.clone(),
+                valid: k.values_text(),
+            }
+            .into());
         }
         if !k.accepts(&k.default) {
             let valid = k.values_text();
-            return Err(Diagnostic::new(
-                d.default.span,
-                format!(
-                    "default `{}` is not a value of knob `{}`",
-                    k.default, k.name
-                ),
-                "not one of the values",
-            )
-            .help(format!("valid values: {valid}")));
+            return Err(Message::DefaultNotAValue {
+                span: d.default.span,
+                default: k.default.clone(),
+                knob: k.name.clone(),
+                valid,
+            }
+            .into());
         }
         Ok(k)
     }

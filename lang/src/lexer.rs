@@ -3,6 +3,7 @@
 //! (`fork-fuse`, `hold-across-io`) so ids read the same in files and on the command line.
 
 use crate::diag::{Diagnostic, Span};
+use crate::reporting::Message;
 
 /// A token kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,11 +76,10 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, Diagnostic> {
         }
         if src[i..].starts_with("/*") {
             let Some(end) = src[i + 2..].find("*/") else {
-                return Err(Diagnostic::new(
-                    Span::new(i, i + 2),
-                    "unterminated comment",
-                    "this comment never ends",
-                ));
+                return Err(Message::UnterminatedComment {
+                    span: Span::new(i, i + 2),
+                }
+                .into());
             };
             i += end + 4;
             continue;
@@ -122,14 +122,15 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, Diagnostic> {
                 continue;
             }
             if i < b.len() && ident_start(b[i]) {
-                return Err(Diagnostic::new(
-                    Span::new(start, i + 1),
-                    "malformed number",
-                    "a number runs into a name",
-                ));
+                return Err(Message::MalformedNumber {
+                    span: Span::new(start, i + 1),
+                }
+                .into());
             }
             let n = src[start..i].parse::<i64>().map_err(|_| {
-                Diagnostic::new(Span::new(start, i), "number too large", "does not fit")
+                Diagnostic::from(Message::NumberTooLarge {
+                    span: Span::new(start, i),
+                })
             })?;
             out.push(Token {
                 tok: Tok::Int(n),
@@ -142,11 +143,10 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, Diagnostic> {
             let mut s = String::new();
             loop {
                 let Some(&d) = b.get(i) else {
-                    return Err(Diagnostic::new(
-                        Span::new(start, start + 1),
-                        "unterminated string",
-                        "this string never ends",
-                    ));
+                    return Err(Message::UnterminatedString {
+                        span: Span::new(start, start + 1),
+                    }
+                    .into());
                 };
                 match d {
                     b'"' => {
@@ -187,11 +187,11 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, Diagnostic> {
             continue;
         }
         let ch = src[i..].chars().next().unwrap_or('?');
-        return Err(Diagnostic::new(
-            Span::new(i, i + ch.len_utf8()),
-            format!("unexpected character `{}`", ch.escape_default()),
-            "not part of the language",
-        ));
+        return Err(Message::UnexpectedCharacter {
+            span: Span::new(i, i + ch.len_utf8()),
+            ch,
+        }
+        .into());
     }
     out.push(Token {
         tok: Tok::Eof,

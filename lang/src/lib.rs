@@ -7,21 +7,25 @@
 //! clauses). [`Catalog`] loads files and builds one design x scenario x knob values
 //! into a [`faultline_protocol::Machine`].
 //!
+//! The modules in pipeline order; each uses only the ones above it.
+//!
 //! | module | holds |
 //! |---|---|
+//! | `read` | reading a user's file: regular, bounded, UTF-8 |
+//! | `diag` | spans, diagnostics, did-you-mean, codespan rendering |
+//! | `reporting` | what the compiler and catalog refuse, typed, and its wording |
 //! | `lexer` | tokens |
 //! | `ast` | the syntax tree |
 //! | `parser` | recursive descent, tokens to tree |
-//! | `ops` | the call vocabulary: one table, kernel name to protocol op |
-//! | `compile` | inlining, compile-time folding, labels, scenario declarations |
-//! | `lockcheck` | unlocks no path can reach holding the lock |
-//! | `knob` | knob declarations |
-//! | `catalog` | loaded files, ids, knob resolution, builds |
-//! | `listing` | the compiled listing for reviewers |
-//! | `query` | `exists` predicates compiled against a machine |
+//! | `source` | a loaded file and the address of its items |
 //! | `intern` | sites as `&'static str` |
-//! | `read` | reading a user's file: regular, bounded, UTF-8 |
-//! | `diag` | spans, diagnostics, did-you-mean, codespan rendering |
+//! | `ops` | the call vocabulary: one table, kernel name to protocol op |
+//! | `knob` | knob declarations |
+//! | `lockcheck` | unlocks no path can reach holding the lock (run by `emit` per thread) |
+//! | `compile` | the passes, in order: `labels`, `eval`, `declare`, `lower`, `inline` and `emit` |
+//! | `query` | `exists` predicates compiled against a machine |
+//! | `listing` | the compiled listing for reviewers |
+//! | `catalog` | loaded files and ids: `resolve` (design chain, knobs, build), `clauses`, `load` |
 
 mod ast;
 mod catalog;
@@ -36,6 +40,8 @@ mod ops;
 mod parser;
 mod query;
 mod read;
+mod reporting;
+mod source;
 
 pub use ast::{Exists, Expect, Expr, Ident};
 pub use catalog::{

@@ -6,7 +6,8 @@
 
 use faultline_protocol::{Op, Program};
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Span;
+use crate::reporting::{CErr, Message};
 
 const MMAP_R: u8 = 1;
 const MMAP_W: u8 = 2;
@@ -39,11 +40,7 @@ fn what(bit: u8) -> &'static str {
 }
 
 /// Checks `program`; `spans` gives each instruction's (file, span).
-pub(crate) fn check(
-    program: &Program,
-    spans: &[(usize, Span)],
-    _daemon: bool,
-) -> Result<(), (usize, Diagnostic)> {
+pub(crate) fn check(program: &Program, spans: &[(usize, Span)], _daemon: bool) -> Result<(), CErr> {
     let n = program.len();
     // None = not reached yet.
     let mut state: Vec<Option<u8>> = vec![None; n + 1];
@@ -60,18 +57,13 @@ pub(crate) fn check(
         let (needs, clears, sets) = effect(instr.op);
         if needs & held == 0 && needs != 0 {
             let (file, span) = spans.get(pc).copied().unwrap_or_default();
-            return Err((
+            return Err(CErr::new(
                 file,
-                Diagnostic::new(
+                Message::UnlockNotHeld {
                     span,
-                    format!(
-                        "`{}` of {} this path cannot hold",
-                        instr.op.kernel_name(),
-                        what(needs)
-                    ),
-                    "no path here holds it",
-                )
-                .help("every path from the thread's start reaches this unlock without the lock"),
+                    op: instr.op.kernel_name().to_string(),
+                    lock: what(needs).to_string(),
+                },
             ));
         }
         let mut next = Vec::new();

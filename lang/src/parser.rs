@@ -6,6 +6,7 @@ use crate::ast::{
 };
 use crate::diag::{Diagnostic, Span};
 use crate::lexer::{Tok, Token, lex};
+use crate::reporting::Message;
 
 /// Deeper nesting than this is refused (keeps a hostile file from blowing the stack).
 const MAX_DEPTH: usize = 64;
@@ -76,11 +77,12 @@ impl Parser {
         }
     }
     fn unexpected(&self, wanted: &str) -> Diagnostic {
-        Diagnostic::new(
-            self.span(),
-            format!("expected {wanted}, found {}", describe(self.peek())),
-            format!("expected {wanted}"),
-        )
+        Message::Expected {
+            span: self.span(),
+            wanted: wanted.to_string(),
+            found: describe(self.peek()),
+        }
+        .into()
     }
     fn expect(&mut self, p: &str) -> R<Span> {
         if self.is(p) {
@@ -121,11 +123,11 @@ impl Parser {
     fn enter(&mut self) -> R<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(Diagnostic::new(
-                self.span(),
-                "nesting too deep",
-                format!("more than {MAX_DEPTH} levels"),
-            ));
+            return Err(Message::NestingTooDeep {
+                span: self.span(),
+                max: MAX_DEPTH,
+            }
+            .into());
         }
         Ok(())
     }
@@ -395,12 +397,11 @@ impl Parser {
             .pop()
             .ok_or_else(|| self.unexpected("a return type before the name"))?;
         if !matches!(ret.name.as_str(), "void" | "vm_fault_t" | "bool") {
-            return Err(Diagnostic::new(
-                ret.span,
-                format!("unknown return type `{}`", ret.name),
-                "not a return type",
-            )
-            .help("functions return `void`, `vm_fault_t` (inlined code) or `bool` (a compile-time predicate)"));
+            return Err(Message::UnknownReturnType {
+                span: ret.span,
+                name: ret.name.clone(),
+            }
+            .into());
         }
         self.expect("(")?;
         let mut params = Vec::new();
@@ -540,22 +541,22 @@ impl Parser {
                 self.expect(";")?;
                 let v2 = self.ident()?;
                 if v2.name != var.name {
-                    return Err(Diagnostic::new(
-                        v2.span,
-                        "the loop tests another variable",
-                        format!("expected `{}`", var.name),
-                    ));
+                    return Err(Message::LoopTestsAnother {
+                        span: v2.span,
+                        var: var.name.clone(),
+                    }
+                    .into());
                 }
                 self.expect("<")?;
                 let to = self.expr()?;
                 self.expect(";")?;
                 let v3 = self.ident()?;
                 if v3.name != var.name {
-                    return Err(Diagnostic::new(
-                        v3.span,
-                        "the loop steps another variable",
-                        format!("expected `{}`", var.name),
-                    ));
+                    return Err(Message::LoopStepsAnother {
+                        span: v3.span,
+                        var: var.name.clone(),
+                    }
+                    .into());
                 }
                 self.expect("++")?;
                 self.expect(")")?;
@@ -621,11 +622,11 @@ impl Parser {
                 if matches!(self.peek_at(1), Tok::Punct("|=" | "&=")) {
                     let reg = self.ident()?;
                     if !matches!(reg.name.as_str(), "flags" | "fault") {
-                        return Err(Diagnostic::new(
-                            reg.span,
-                            format!("unknown register `{}`", reg.name),
-                            "only `flags` and `fault` hold flags",
-                        ));
+                        return Err(Message::UnknownRegister {
+                            span: reg.span,
+                            name: reg.name.clone(),
+                        }
+                        .into());
                     }
                     let set = self.bump().tok == Tok::Punct("|=");
                     if !set {
@@ -637,11 +638,7 @@ impl Parser {
                 }
                 let e = self.expr()?;
                 if !matches!(e, Expr::Call(..)) {
-                    return Err(Diagnostic::new(
-                        e.span(),
-                        "expected a statement",
-                        "a bare expression does nothing",
-                    ));
+                    return Err(Message::ExpectedStatement { span: e.span() }.into());
                 }
                 self.expect(";")?;
                 Ok(Stmt::Call(e))

@@ -13,6 +13,7 @@ use faultline_protocol::{FolioId, FolioState, Machine, Mode, Tid, VmaId, WaitOn,
 
 use crate::ast::Expr;
 use crate::diag::Diagnostic;
+use crate::reporting::Message;
 
 /// A compiled state predicate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,11 +59,12 @@ impl Query {
             Expr::Call(f, args, span) => {
                 let arity = |lo: usize, hi: usize| {
                     if args.len() < lo || args.len() > hi {
-                        Err(Diagnostic::new(
-                            *span,
-                            format!("`{}` takes {lo} to {hi} arguments", f.name),
-                            "here",
-                        ))
+                        Err(Diagnostic::from(Message::QueryArity {
+                            span: *span,
+                            name: f.name.clone(),
+                            lo,
+                            hi,
+                        }))
                     } else {
                         Ok(())
                     }
@@ -76,8 +78,7 @@ impl Query {
                                 ("read", _) => Mode::Read,
                                 ("write", _) => Mode::Write,
                                 (_, s) => {
-                                    return Err(Diagnostic::new(s, "not a mode", "here")
-                                        .help("`read` or `write`"));
+                                    return Err(Message::NotAMode { span: s }.into());
                                 }
                             }),
                         };
@@ -87,20 +88,14 @@ impl Query {
                         arity(2, 2)?;
                         Ok(Query::Waits(thread(&args[0], m)?, lock(&args[1], m)?))
                     }
-                    _ => Err(Diagnostic::new(
-                        f.span,
-                        format!("unknown query `{}`", f.name),
-                        "not a query",
-                    )
-                    .help(
-                        "queries are `holds(thread, lock[, read|write])` and `waits(thread, lock)`",
-                    )),
+                    _ => Err(Message::UnknownQuery {
+                        span: f.span,
+                        name: f.name.clone(),
+                    }
+                    .into()),
                 }
             }
-            other => Err(
-                Diagnostic::new(other.span(), "not a state predicate", "here")
-                    .help("combine `holds(...)` and `waits(...)` with `&&`, `||` and `!`"),
-            ),
+            other => Err(Message::NotAStatePredicate { span: other.span() }.into()),
         }
     }
 
@@ -136,7 +131,7 @@ impl Query {
 fn word(e: &Expr) -> Result<(&str, crate::diag::Span), Diagnostic> {
     match e {
         Expr::Name(n) if n.index.is_none() => Ok((n.base.name.as_str(), n.base.span)),
-        other => Err(Diagnostic::new(other.span(), "expected a name", "here")),
+        other => Err(Message::ExpectedName { span: other.span() }.into()),
     }
 }
 
@@ -166,12 +161,12 @@ fn lock(e: &Expr, m: &Machine) -> Result<Lock, Diagnostic> {
     Err(unknown("lock", name, span, &names))
 }
 
-fn unknown(what: &str, name: &str, span: crate::diag::Span, names: &[&str]) -> Diagnostic {
-    let d = Diagnostic::new(
+fn unknown(what: &'static str, name: &str, span: crate::diag::Span, names: &[&str]) -> Diagnostic {
+    Message::UnknownInState {
         span,
-        format!("unknown {what} `{name}`"),
-        format!("no such {what} here"),
-    )
-    .help(format!("{what}s here: {}", names.join(", ")));
-    d.suggest(name, names.iter().copied())
+        what,
+        name: name.to_string(),
+        names: names.iter().map(|n| n.to_string()).collect(),
+    }
+    .into()
 }

@@ -2,9 +2,10 @@
 //! test over the catalog files (a clean error or a valid result, never a panic or a
 //! hang).
 //!
-//! Modules: `diagnostics`, `mutation`.
+//! Modules: `diagnostics`, `layout`, `mutation`.
 
 mod diagnostics;
+mod layout;
 mod mutation;
 
 /// The catalog files, prelude first (the models crate embeds the same files).

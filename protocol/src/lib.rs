@@ -7,6 +7,7 @@
 //! | module | holds |
 //! |---|---|
 //! | `hazard` | bug patterns the step function records as it runs |
+//! | `property_ids` | the ids of the properties a design is checked against |
 //! | `ids` | thread, VMA and folio ids; the thread bitset |
 //! | `rwsem` | `mmap_lock` as the kernel rwsem (queue, grants, handoff) |
 //! | `vma` | VMA kinds and the per-VMA lock |
@@ -29,6 +30,7 @@ mod live_regs;
 mod machine;
 mod permute;
 mod program;
+mod property_ids;
 mod rwsem;
 mod step;
 mod vma;
@@ -45,6 +47,7 @@ pub use machine::{
 };
 pub use permute::Renaming;
 pub use program::{Flag, Instr, Label, Op, Program, ProgramBuilder};
+pub use property_ids::PROPERTY_IDS;
 pub use rwsem::{Acquire, Admission, Mode, RwSem};
 pub use step::Step;
 pub use vma::{ReadFail, VmaKind, VmaState};

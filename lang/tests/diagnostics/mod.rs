@@ -1,5 +1,7 @@
 //! Every semantic check, with the message, the caret's line and the did-you-mean.
 
+mod golden;
+
 use super::catalog;
 
 /// Loads `text` as a user file over the catalog; returns the headline and rendering.

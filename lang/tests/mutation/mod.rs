@@ -7,42 +7,9 @@ use faultline_lang::Catalog;
 
 use super::FILES;
 
-struct Rng(u64);
+mod tokens;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// Byte ranges of the file's words and punctuation (a rough tokenizer is enough).
-fn tokens(text: &str) -> Vec<(usize, usize)> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let s = i;
-        if b[i].is_ascii_alphanumeric() || b[i] == b'_' {
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
-                i += 1;
-            }
-        } else {
-            i += 1;
-        }
-        out.push((s, i));
-    }
-    out
-}
+use tokens::{Rng, tokens};
 
 fn mutate(text: &str, rng: &mut Rng) -> Vec<u8> {
     let toks = tokens(text);
