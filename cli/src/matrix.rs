@@ -330,8 +330,9 @@ fn legend(m: &Table) -> String {
         "\nOK: every property checked in that scenario holds over all reachable states.\n\
          DEADLOCK, LOCK-ORDER, RETRY-HELD, UAF, FORK-COPY, LATENCY, LIVELOCK, STARVATION:\n\
          the property violated (deadlock, lock-order, retry-drops, vma-use, fork-copy,\n\
-         writer-waits-io or fork-waits-io, livelock, starvation); ?KEY: not decided\n\
-         within the budget. `faultline check DESIGN SCENARIO` prints each trace.\n\
+         writer-waits-io, fork-waits-io or reader-waits-io, livelock, starvation);\n\
+         ?KEY: not decided within the budget. `faultline check DESIGN SCENARIO`\n\
+         prints each trace.\n\
          Reclaim is off except in tried-fuse and evict-retry; --set evictions=1 lets a\n\
          folio be evicted between the passes, and the TRIED pass then holds its lock.\n",
     );

@@ -94,7 +94,7 @@ fn the_default_matrix_is_what_the_catalog_files_expect() {
     // The expectations (kernel-semantics section 5, and why the model differs where it
     // does) live beside the scenarios, in models/fl/*.fl's `expect` clauses.
     let mut want = pinned_by_the_files();
-    assert_eq!(want.len(), 72, "12 scenarios x 6 designs");
+    assert_eq!(want.len(), 78, "13 scenarios x 6 designs");
     let mut got = matrix(&[]);
     want.sort();
     got.sort();
