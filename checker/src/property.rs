@@ -77,9 +77,7 @@ impl Property {
             Property::RetryDrops => "RETRY-HELD",
             Property::VmaUse => "UAF",
             Property::ForkCopy => "FORK-COPY",
-            Property::WriterWaitsIo | Property::ForkWaitsIo | Property::ReaderWaitsIo => {
-                "LATENCY"
-            }
+            Property::WriterWaitsIo | Property::ForkWaitsIo | Property::ReaderWaitsIo => "LATENCY",
             Property::Livelock => "LIVELOCK",
             Property::Starvation => "STARVATION",
         }
