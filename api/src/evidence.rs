@@ -7,6 +7,8 @@ use std::fmt::Write;
 
 use faultline_checker::{Counterexample, Engine, Property, Report, Verdict};
 use faultline_protocol::Machine;
+
+use crate::latency::Latency;
 use faultline_traces::{
     Kernel, KillReport, Lasso, Token, Trace, TraceGraph, WaitForGraph, kill, trace_text,
     wait_for_text,
@@ -37,6 +39,8 @@ pub struct Evidence {
     pub token: Token,
     /// The shuttle schedule that reproduces it, when shuttle found it.
     pub schedule: Option<String>,
+    /// For a latency property: what the victim's chain of waits ends in.
+    pub latency: Option<Latency>,
 }
 
 impl Evidence {
@@ -69,6 +73,7 @@ impl Evidence {
             kill,
             token: Token::new(m, knobs, cx.trace.token()),
             schedule: cx.schedule.clone(),
+            latency: Latency::of(&cx.wait_for),
         }
     }
 

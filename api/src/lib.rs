@@ -13,23 +13,29 @@
 //! |---|---|
 //! | `session` | [`Faultline`]: the catalog plus your files, `check` and `test` |
 //! | `outcome` | typed results: [`Checked`], [`Outcome`], [`Status`], [`Counterexample`] |
+//! | `cell` | [`CellVerdict`]: a matrix cell's verdict keys, LATENCY grade and eviction sensitivity |
+//! | `latency` | [`Latency`]: what a writer or fork sleeping on I/O waits for |
 //! | `evidence` | [`Evidence`]: one violation's trace, lasso, waits, causes, kill -9 fate, shortest or not, replay token |
 //! | `clauses` | `expect` clauses run as tests ([`ClauseResult`]) |
 //! | `exists` | `exists` clauses: reachability with the shortest witness |
 //! | `error` | [`Error`] |
 
+mod cell;
 mod clauses;
 mod error;
 mod evidence;
 mod exists;
+mod latency;
 mod outcome;
 mod session;
 
+pub use cell::{CellVerdict, EVICTION_MARK, EVICTIONS, Eviction, eviction_flip, legend};
 pub use clauses::{ClauseResult, ClauseStatus};
 pub use error::Error;
 pub use evidence::Evidence;
 pub use faultline_checker::{Budget, Engine, Property, Stats};
 pub use faultline_lang::{DesignInfo, FileError, Knob, KnobKind, ScenarioInfo};
 pub use faultline_traces::{Token, TokenError};
+pub use latency::Latency;
 pub use outcome::{Checked, Counterexample, Outcome, Status};
 pub use session::Faultline;

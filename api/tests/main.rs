@@ -5,7 +5,7 @@
 //!
 //! Modules: this file only.
 
-use faultline::{ClauseStatus, Faultline, Property, Status};
+use faultline::{CellVerdict, ClauseStatus, Faultline, Latency, Property, Status};
 
 #[test]
 fn every_catalog_expect_clause_passes() {
@@ -251,4 +251,60 @@ fn a_scenario_loads_before_the_design_its_expect_names() {
         panic!("latr is never defined");
     };
     assert_eq!(e.headline(), "s.fl:11:9: unknown design `latr`");
+}
+
+/// The grade of each latency counterexample: what the writer or fork waits for.
+fn grade(fl: &Faultline, design: &str, scenario: &str, knobs: &[(&str, &str)]) -> Option<Latency> {
+    let c = fl.check(design, scenario, knobs).expect("checks");
+    [Property::WriterWaitsIo, Property::ForkWaitsIo]
+        .into_iter()
+        .filter_map(|p| c.violated(p))
+        .filter_map(|cx| cx.evidence.latency)
+        .max()
+}
+
+#[test]
+fn latency_is_graded_by_what_is_waited_for() {
+    let fl = Faultline::new().expect("catalog loads");
+    // mprotect waits for the VMA lock held by a fault reading from disk.
+    assert_eq!(grade(&fl, "hold-io", "writer-io", &[]), Some(Latency::Io));
+    // fork waits for a fault waiting on a folio whose holder waits for journal I/O.
+    assert_eq!(
+        grade(&fl, "vma-retry", "folio-holder", &[]),
+        Some(Latency::Held)
+    );
+    // fork waits for the in-process FUSE server.
+    assert_eq!(
+        grade(&fl, "hold-io", "fork-fuse", &[]),
+        Some(Latency::Server)
+    );
+    assert_eq!(grade(&fl, "upstream", "fork-fuse", &[]), None);
+}
+
+#[test]
+fn eviction_sensitivity_flips_the_evictions_knob_and_compares_verdict_keys() {
+    assert_eq!(
+        faultline::eviction_flip([("evictions", "0")]).as_deref(),
+        Some("evictions=1")
+    );
+    assert_eq!(
+        faultline::eviction_flip([("evictions", "unbounded")]).as_deref(),
+        Some("evictions=0")
+    );
+    assert_eq!(faultline::eviction_flip([("fork-lock", "all")]), None);
+    let ok = CellVerdict::from_parts("OK", None, None);
+    let mut v = ok.clone();
+    v.compare_eviction(
+        "evictions=1",
+        &CellVerdict::from_parts("DEADLOCK LATENCY", Some(Latency::Server), None),
+    );
+    assert_eq!(v.shown(), "OK *");
+    let e = v.eviction.expect("marked");
+    assert_eq!(
+        (e.set.as_str(), e.verdict.as_str()),
+        ("evictions=1", "DEADLOCK LATENCY-SERVER")
+    );
+    let mut same = ok.clone();
+    same.compare_eviction("evictions=1", &ok);
+    assert_eq!(same.shown(), "OK");
 }

@@ -28,6 +28,10 @@ pub enum Property {
     WriterWaitsIo,
     /// The same, for fork in any of its waits.
     ForkWaitsIo,
+    /// No thread waiting in `mmap_read_lock` sleeps through a chain of lock holders
+    /// on read I/O (Hz2: a fault that fell back to `mmap_lock`, a `/proc/PID/maps`
+    /// reader, `process_mrelease`, queued behind a writer that waits for a fault).
+    ReaderWaitsIo,
     /// Under weak fairness no thread keeps taking steps forever without finishing.
     Livelock,
     /// Under weak fairness every thread finishes.
@@ -44,6 +48,7 @@ impl Property {
         Property::ForkCopy,
         Property::WriterWaitsIo,
         Property::ForkWaitsIo,
+        Property::ReaderWaitsIo,
         Property::Livelock,
         Property::Starvation,
     ];
@@ -64,7 +69,7 @@ impl Property {
             Property::RetryDrops => "RETRY-HELD",
             Property::VmaUse => "UAF",
             Property::ForkCopy => "FORK-COPY",
-            Property::WriterWaitsIo | Property::ForkWaitsIo => "LATENCY",
+            Property::WriterWaitsIo | Property::ForkWaitsIo | Property::ReaderWaitsIo => "LATENCY",
             Property::Livelock => "LIVELOCK",
             Property::Starvation => "STARVATION",
         }
@@ -100,6 +105,10 @@ impl Property {
             Property::ForkWaitsIo => {
                 "fork never sleeps, directly or through a chain of lock holders, on read \
                  I/O"
+            }
+            Property::ReaderWaitsIo => {
+                "no thread waiting in mmap_read_lock sleeps, through a chain of lock \
+                 holders, on read I/O"
             }
             Property::Livelock => {
                 "under weak fairness (disk completes, enabled threads run; reclaim is not \
@@ -141,6 +150,7 @@ impl Property {
             Property::ForkWaitsIo => m
                 .tids()
                 .any(|t| m.threads()[t.index()].role == Role::Fork && waits_on_io(m, w, t)),
+            Property::ReaderWaitsIo => m.tids().any(|t| is_reader_wait(m, w, t)),
             Property::Livelock | Property::Starvation => false,
         }
     }
@@ -152,6 +162,7 @@ impl Property {
             Property::ForkWaitsIo => m
                 .tids()
                 .find(|&t| m.threads()[t.index()].role == Role::Fork && waits_on_io(m, w, t)),
+            Property::ReaderWaitsIo => m.tids().find(|&t| is_reader_wait(m, w, t)),
             _ => None,
         }
     }
@@ -167,6 +178,14 @@ fn is_writer_wait(m: &Machine, w: &World, t: Tid) -> bool {
     matches!(
         m.blocked_on(w, t),
         Some(WaitOn::MmapLock(faultline_protocol::Mode::Write) | WaitOn::VmaReaders(_))
+    ) && m.waits_on_io(w, t).is_some()
+}
+
+/// `t` waits in `mmap_read_lock` and its wait chain ends in read I/O.
+fn is_reader_wait(m: &Machine, w: &World, t: Tid) -> bool {
+    matches!(
+        m.blocked_on(w, t),
+        Some(WaitOn::MmapLock(faultline_protocol::Mode::Read))
     ) && m.waits_on_io(w, t).is_some()
 }
 

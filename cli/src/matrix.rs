@@ -11,6 +11,7 @@ use faultline_checker::{
 };
 use std::sync::Arc;
 
+use faultline::CellVerdict;
 use faultline_models::{Catalog, Design, Model, Scenario};
 use serde_json::{Value, json};
 
@@ -27,29 +28,9 @@ pub(crate) struct Cell {
     pub report: Report,
     /// Its place in the whole matrix (row-major), also in a shard.
     pub index: usize,
-}
-
-impl Cell {
-    /// The cell's text: `OK`, or the keys of the violated properties (`DEADLOCK
-    /// LATENCY`), with `?KEY` for properties left inconclusive.
-    pub(crate) fn verdict(&self) -> String {
-        let mut keys: Vec<String> = Vec::new();
-        for r in &self.report.results {
-            let key = match &r.verdict {
-                Verdict::Holds => continue,
-                Verdict::Violated(_) => r.property.key().to_string(),
-                Verdict::Inconclusive(_) => format!("?{}", r.property.key()),
-            };
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
-        if keys.is_empty() {
-            "OK".into()
-        } else {
-            keys.join(" ")
-        }
-    }
+    /// Its verdict keys, LATENCY grade and eviction sensitivity (computed in the
+    /// library, [`CellVerdict`]).
+    pub verdict: CellVerdict,
 }
 
 /// The whole matrix.
@@ -81,7 +62,7 @@ impl Matrix {
 impl Cell {
     fn summary(&self) -> CellSummary {
         CellSummary {
-            verdict: self.verdict(),
+            verdict: self.verdict.clone(),
             inconclusive: self.report.overall() == faultline_checker::Status::Inconclusive,
             states: self.report.stats.states,
             transitions: self.report.stats.transitions,
@@ -103,7 +84,7 @@ fn knobs_set(model: &Model) -> Vec<String> {
 /// `faultline merge` renders the same table.
 pub(crate) struct CellSummary {
     /// [`Cell::verdict`].
-    pub verdict: String,
+    pub verdict: CellVerdict,
     /// Some property is inconclusive.
     pub inconclusive: bool,
     /// States explored.
@@ -232,28 +213,29 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
                 .collect();
             let model = cat.build(d.id, s.id, &sets)?;
             let props = properties(s);
-            sel.progress
-                .cell(cells.len(), total, &format!("{} x {}", d.id, s.id));
-            let mut shown = |st: &Stats| sel.progress.stats(st);
-            let report = match run_with_progress(
-                sel.engine,
-                &model.machine,
-                &props,
-                &sel.options,
-                &mut shown,
-            ) {
-                // loom's thread cap: this cell is undecided, the rest of the table is not.
-                Err(CheckError::TooManyThreads {
-                    engine,
-                    threads,
-                    max,
-                }) => undecided(sel.engine, engine, &props, threads, max),
-                r => r.map_err(|e| CliError::Cell(format!("{} x {}", d.id, s.id), e))?,
-            };
+            let name = format!("{} x {}", d.id, s.id);
+            sel.progress.cell(cells.len(), total, &name);
+            let report = check(sel, &model, &props, &name)?;
+            let mut verdict = CellVerdict::of(&report, &output::evidence(&model, &report));
+            // The same cell with one eviction more or less: the library says whether
+            // the verdict changes.
+            if let Some(flip) = faultline::eviction_flip(model.knobs.pairs()) {
+                let (k, v) = flip.split_once('=').unwrap_or((&flip, ""));
+                let mut flipped = sets.clone();
+                flipped.retain(|(name, _)| name != k);
+                flipped.push((k.to_string(), v.to_string()));
+                let other = cat.build(d.id, s.id, &flipped)?;
+                sel.progress
+                    .cell(cells.len(), total, &format!("{name} with {flip}"));
+                let r = check(sel, &other, &props, &name)?;
+                verdict
+                    .compare_eviction(&flip, &CellVerdict::of(&r, &output::evidence(&other, &r)));
+            }
             cells.push(Cell {
                 model,
                 report,
                 index: k - 1,
+                verdict,
             });
         }
     }
@@ -264,6 +246,25 @@ pub(crate) fn compute(sel: &Selection<'_>) -> Result<Matrix, CliError> {
         shard: sel.shard,
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Runs the selected engine on one cell.
+fn check(
+    sel: &Selection<'_>,
+    model: &Model,
+    props: &[Property],
+    name: &str,
+) -> Result<Report, CliError> {
+    let mut shown = |st: &Stats| sel.progress.stats(st);
+    match run_with_progress(sel.engine, &model.machine, props, &sel.options, &mut shown) {
+        // loom's thread cap: this cell is undecided, the rest of the table is not.
+        Err(CheckError::TooManyThreads {
+            engine,
+            threads,
+            max,
+        }) => Ok(undecided(sel.engine, engine, props, threads, max)),
+        r => r.map_err(|e| CliError::Cell(name.to_string(), e)),
+    }
 }
 
 /// A cell the engine cannot run: every property inconclusive, saying why.
@@ -301,7 +302,7 @@ pub(crate) fn text(m: &Table) -> String {
     ];
     for (si, s) in m.scenarios.iter().enumerate() {
         let mut row = vec![s.clone()];
-        row.extend((0..m.designs.len()).map(|di| m.cell(si, di).verdict.clone()));
+        row.extend((0..m.designs.len()).map(|di| m.cell(si, di).verdict.shown()));
         rows.push(row);
     }
     let widths: Vec<usize> = (0..rows[0].len())
@@ -329,11 +330,14 @@ fn legend(m: &Table) -> String {
         "\nOK: every property checked in that scenario holds over all reachable states.\n\
          DEADLOCK, LOCK-ORDER, RETRY-HELD, UAF, FORK-COPY, LATENCY, LIVELOCK, STARVATION:\n\
          the property violated (deadlock, lock-order, retry-drops, vma-use, fork-copy,\n\
-         writer-waits-io or fork-waits-io, livelock, starvation); ?KEY: not decided\n\
-         within the budget. `faultline check DESIGN SCENARIO` prints each trace.\n\
+         writer-waits-io, fork-waits-io or reader-waits-io, livelock, starvation);\n\
+         ?KEY: not decided within the budget. `faultline check DESIGN SCENARIO`\n\
+         prints each trace.\n\
          Reclaim is off except in tried-fuse and evict-retry; --set evictions=1 lets a\n\
          folio be evicted between the passes, and the TRIED pass then holds its lock.\n",
     );
+    out += &faultline::legend();
+    out += &evictions(m);
     let states: u64 = m.cells.iter().map(|c| c.states).sum();
     let transitions: u64 = m.cells.iter().map(|c| c.transitions).sum();
     let _ = writeln!(
@@ -359,6 +363,26 @@ fn legend(m: &Table) -> String {
     out
 }
 
+/// The cells one eviction changes, one line each.
+fn evictions(m: &Table) -> String {
+    let mut out = String::new();
+    for (si, s) in m.scenarios.iter().enumerate() {
+        for (di, d) in m.designs.iter().enumerate() {
+            let v = &m.cell(si, di).verdict;
+            if let Some(e) = &v.eviction {
+                let _ = writeln!(
+                    out,
+                    "  {s} x {d}: {}; with {}: {}",
+                    v.keys_text_graded(),
+                    e.set,
+                    e.verdict
+                );
+            }
+        }
+    }
+    out
+}
+
 /// The table as markdown.
 pub(crate) fn markdown(m: &Table) -> String {
     let mut out = String::from("| scenario |");
@@ -371,10 +395,15 @@ pub(crate) fn markdown(m: &Table) -> String {
     for (si, s) in m.scenarios.iter().enumerate() {
         let _ = write!(out, "| {s} |");
         for di in 0..m.designs.len() {
-            let _ = write!(out, " {} |", m.cell(si, di).verdict);
+            let _ = write!(out, " {} |", m.cell(si, di).verdict.shown());
         }
         out.push('\n');
     }
+    out.push('\n');
+    for line in faultline::legend().lines() {
+        let _ = writeln!(out, "{}  ", line.replace('*', "\\*"));
+    }
+    out += &evictions(m).replace('*', "\\*").replace("\n", "  \n");
     out
 }
 
@@ -389,7 +418,15 @@ pub(crate) fn json(m: &Matrix, options: Value) -> Value {
         .map(|c| {
             let evidence = output::evidence(&c.model, &c.report);
             let mut o = output::json(&c.model, &c.report, &evidence, &[]);
-            o["verdict"] = Value::from(c.verdict());
+            o["verdict"] = Value::from(c.verdict.keys_text());
+            o["shown"] = Value::from(c.verdict.shown());
+            o["latency"] = c.verdict.latency.map(|l| l.id()).into();
+            o["eviction"] = c
+                .verdict
+                .eviction
+                .as_ref()
+                .map(|e| json!({ "set": e.set, "verdict": e.verdict }))
+                .into();
             o["knobs_set"] = knobs_set(&c.model).into();
             o["index"] = c.index.into();
             o

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use faultline::{CellVerdict, Eviction, Latency};
 use serde_json::{Value, json};
 
 use crate::args::{MatrixArgs, MergeArgs};
@@ -97,8 +98,32 @@ fn summary(s: &Shard, c: &Value) -> Result<(usize, CellSummary), CliError> {
             s.file
         )));
     }
+    let latency = match &c["latency"] {
+        Value::Null => None,
+        l => Some(l.as_str().and_then(Latency::parse).ok_or_else(|| {
+            refuse(format!(
+                "{}: cell {index}: latency {l} is not a grade",
+                s.file
+            ))
+        })?),
+    };
+    let eviction = match &c["eviction"] {
+        Value::Null => None,
+        e => {
+            let field = |k: &str| e[k].as_str().map(crate::escape::controls);
+            match (field("set"), field("verdict")) {
+                (Some(set), Some(verdict)) => Some(Eviction::new(set, verdict)),
+                _ => {
+                    return Err(refuse(format!(
+                        "{}: cell {index}: eviction without set and verdict",
+                        s.file
+                    )));
+                }
+            }
+        }
+    };
     let cell = CellSummary {
-        verdict,
+        verdict: CellVerdict::from_parts(&verdict, latency, eviction),
         inconclusive: status == "inconclusive",
         states: c["stats"]["states"].as_u64().ok_or_else(not)?,
         transitions: c["stats"]["transitions"].as_u64().ok_or_else(not)?,

@@ -185,6 +185,9 @@ th{background:#eee}
 .violated{background:#f6cccc}
 .holds{background:#d2efd2}
 .inconclusive{background:#f3e9b8}
+.latency-io{background:#fbe3c4}
+.latency-held{background:#f7c08a}
+.latency-server{background:#e3a1d6}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:1em;overflow-x:auto;font-size:13px}
 figure{margin:1em 0;padding:.5em;border:1px solid #ddd;overflow-x:auto}
 figure svg{max-width:100%;height:auto}
@@ -278,8 +281,8 @@ fn index_page(cells: &[Cell], graphviz: bool) -> String {
                         td {
                             @for c in at(d, s) {
                                 @let knobs = knobs_text(&c.model);
-                                div class=(c.report.overall().id()) {
-                                    a href={ (cell_id(&c.model)) ".html" } { (c.verdict()) }
+                                div class=(cell_class(c)) {
+                                    a href={ (cell_id(&c.model)) ".html" } { (c.verdict.shown()) }
                                     @if knobs != "defaults" { " (" (knobs) ")" }
                                 }
                             }
@@ -288,6 +291,7 @@ fn index_page(cells: &[Cell], graphviz: bool) -> String {
                 }
             }
         }
+        (legend(cells))
         // Every cell, one row, one column per property.
         h2 { "Cells" }
         table #cells {
@@ -327,6 +331,48 @@ fn index_page(cells: &[Cell], graphviz: bool) -> String {
     page("faultline report", body)
 }
 
+/// The class (colour) of a grid cell: a cell whose only violation is LATENCY is
+/// coloured by its grade; any other by its status.
+fn cell_class(c: &Cell) -> String {
+    let v = &c.verdict;
+    match v.latency {
+        Some(l) if !v.keys.is_empty() && v.keys.iter().all(|k| k == "LATENCY") => {
+            format!("latency-{}", l.id())
+        }
+        _ => c.report.overall().id().to_string(),
+    }
+}
+
+/// The grades' colours and meanings, the eviction mark, and the cells it marks.
+fn legend(cells: &[Cell]) -> Markup {
+    let marked: Vec<&Cell> = cells
+        .iter()
+        .filter(|c| c.verdict.eviction.is_some())
+        .collect();
+    html! {
+        ul #legend {
+            @for l in faultline::Latency::ALL {
+                li { span class={ "latency-" (l.id()) } { (l.key()) } ": " (l.meaning()) "." }
+            }
+            li {
+                (faultline::EVICTION_MARK) ": one eviction changes the verdict (the cell \
+                 with --set evictions=1, or evictions=0 where it evicts):"
+                @if marked.is_empty() { " no cell here." }
+                ul {
+                    @for c in &marked {
+                        @if let Some(e) = &c.verdict.eviction {
+                            li {
+                                (c.model.design.id) " x " (c.model.scenario.id) ": "
+                                (c.verdict.shown()) "; with " code { (e.set) } ": " (e.verdict)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn cell_page(
     cell: &Cell,
     evidence: &[Evidence],
@@ -342,7 +388,12 @@ fn cell_page(
             "design: " (m.design.title) br;
             "scenario: " (m.scenario.title) br;
             "knobs: " (knobs.join(" ")) br;
-            "engine " (cell.report.engine) ": " (cell.report.stats)
+            "engine " (cell.report.engine) ": " (cell.report.stats) br;
+            "verdict: " (cell.verdict.shown())
+            @if let Some(l) = cell.verdict.latency { br; (l.key()) ": " (l.meaning()) "." }
+            @if let Some(e) = &cell.verdict.eviction {
+                br; "one eviction changes it: with " code { (e.set) } " the verdict is " (e.verdict) "."
+            }
         }
         @if !graphviz && !figures.is_empty() { (no_graphviz()) }
         @for r in &cell.report.results {

@@ -236,9 +236,23 @@ fn report_writes_the_matrix_cell_pages_and_svg_graphs() {
     assert!(index.contains("<a href=\"hold-io.fork-fuse.html#deadlock\">violated (11 steps)</a>"));
     assert!(index.contains("href=\"upstream.fork-fuse.html\""));
     assert!(
-        index.contains("<a href=\"hold-io.fork-fuse.html\">DEADLOCK LATENCY</a>"),
+        index.contains("<a href=\"hold-io.fork-fuse.html\">DEADLOCK LATENCY-SERVER</a>"),
         "the grid shows the matrix keys"
     );
+    // Issue 16: the eviction mark and the LATENCY grades, with their legend.
+    assert!(
+        index.contains("<a href=\"upstream.fork-fuse.html\">OK *</a>"),
+        "{index}"
+    );
+    assert!(
+        index.contains(
+            "upstream x fork-fuse: OK *; with <code>evictions=1</code>: DEADLOCK LATENCY-SERVER"
+        ),
+        "{index}"
+    );
+    assert!(index.contains("<span class=\"latency-server\">LATENCY-SERVER</span>"));
+    let up = std::fs::read_to_string(dir.join("upstream.fork-fuse.html")).expect("cell page");
+    assert!(up.contains("one eviction changes it: with <code>evictions=1</code> the verdict is DEADLOCK LATENCY-SERVER."), "{up}");
     assert!(!index.contains("<script"), "no JavaScript");
     let page = std::fs::read_to_string(dir.join("hold-io.fork-fuse.html")).expect("cell page");
     assert!(page.contains("<pre class=\"evidence\">"), "{page}");

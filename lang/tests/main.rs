@@ -52,6 +52,10 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "retry-hard.fl",
         include_str!("../../models/fl/retry-hard.fl"),
     ),
+    (
+        "reader-chain.fl",
+        include_str!("../../models/fl/reader-chain.fl"),
+    ),
     ("kernel-h2.fl", include_str!("../../models/fl/kernel-h2.fl")),
     ("kernel-wb.fl", include_str!("../../models/fl/kernel-wb.fl")),
 ];

@@ -296,7 +296,7 @@ mod tests {
                 "approach3"
             ]
         );
-        assert_eq!(SCENARIOS.into_iter().count(), 12);
+        assert_eq!(SCENARIOS.into_iter().count(), 13);
         assert_eq!(
             KERNEL_SCENARIOS
                 .into_iter()

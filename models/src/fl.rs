@@ -21,6 +21,7 @@ pub const CATALOG_FILES: &[(&str, &str)] = &[
     ("many-faults.fl", include_str!("../fl/many-faults.fl")),
     ("mmap-first.fl", include_str!("../fl/mmap-first.fl")),
     ("retry-hard.fl", include_str!("../fl/retry-hard.fl")),
+    ("reader-chain.fl", include_str!("../fl/reader-chain.fl")),
     ("kernel-h2.fl", include_str!("../fl/kernel-h2.fl")),
     ("kernel-wb.fl", include_str!("../fl/kernel-wb.fl")),
     ("kernel-ff.fl", include_str!("../fl/kernel-ff.fl")),

@@ -4,7 +4,7 @@
 //! takes its ids from here.
 
 /// Every property id, in the order of `faultline_checker::Property::ALL`.
-pub const PROPERTY_IDS: [&str; 9] = [
+pub const PROPERTY_IDS: [&str; 10] = [
     "deadlock",
     "lock-order",
     "retry-drops",
@@ -12,6 +12,7 @@ pub const PROPERTY_IDS: [&str; 9] = [
     "fork-copy",
     "writer-waits-io",
     "fork-waits-io",
+    "reader-waits-io",
     "livelock",
     "starvation",
 ];

@@ -180,6 +180,12 @@ pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
             ],
             Killable,
         ),
+        // userfaultfd_register (fs/userfaultfd.c): plain mmap_write_lock.
+        (Op::MmapWriteLock, "userfaultfd_register") => kw(
+            "down_write",
+            &["rwsem_down_write_slowpath", "userfaultfd_register"],
+            Uninterruptible,
+        ),
         // collapse_huge_page: plain mmap_write_lock.
         (Op::MmapWriteLock, "collapse_huge_page") => kw(
             "down_write",
@@ -299,6 +305,11 @@ const SITES: &[(&str, &[&str])] = &[
             "do_page_mkwrite",
             "vmf_anon_prepare",
             "get_futex_key",
+            // Hz2/Hz5 readers (issue 16): lock_next_vma's fallback and m_start
+            // (/proc/PID/maps), process_mrelease
+            "lock_next_vma_under_mmap_lock",
+            "m_start",
+            "process_mrelease",
         ],
     ),
     (
@@ -316,6 +327,9 @@ const SITES: &[(&str, &[&str])] = &[
             "do_madvise",
             "do_mremap",
             "lock_mm_and_expand_stack",
+            // Hz8 writers (issue 16): UFFDIO_REGISTER (plain), prctl(PR_SET_VMA)
+            "userfaultfd_register",
+            "prctl_set_vma",
         ],
     ),
     (
@@ -329,6 +343,9 @@ const SITES: &[(&str, &[&str])] = &[
             "__split_vma",
             "collapse_huge_page",
             "expand_downwards",
+            // userfaultfd_set_ctx, madvise_update_vma (issue 16, Hz8)
+            "userfaultfd_register",
+            "prctl_set_vma",
         ],
     ),
     (

@@ -94,7 +94,7 @@ fn the_default_matrix_is_what_the_catalog_files_expect() {
     // The expectations (kernel-semantics section 5, and why the model differs where it
     // does) live beside the scenarios, in models/fl/*.fl's `expect` clauses.
     let mut want = pinned_by_the_files();
-    assert_eq!(want.len(), 72, "12 scenarios x 6 designs");
+    assert_eq!(want.len(), 78, "13 scenarios x 6 designs");
     let mut got = matrix(&[]);
     want.sort();
     got.sort();
@@ -381,4 +381,51 @@ fn the_matrix_on_loom_agrees_and_marks_cells_over_its_thread_cap_undecided() {
             }
         }
     }
+}
+
+#[test]
+fn one_eviction_and_the_latency_grade_show_in_text_markdown_and_json() {
+    // Issue 16: `upstream` is OK in fork-fuse only while reclaim stays away; with
+    // evictions=1 the TRIED pass holds the VMA lock across the FUSE read and fork
+    // deadlocks. hold-io deadlocks either way: no mark, graded by the FUSE server.
+    let args = [
+        "matrix",
+        "--scenario",
+        "fork-fuse",
+        "--design",
+        "upstream",
+        "--design",
+        "hold-io",
+    ];
+    let text = super::stdout(&faultline(&args));
+    assert!(
+        text.contains("fork-fuse  OK *      DEADLOCK LATENCY-SERVER\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("LATENCY-SERVER: it waits for a userspace FUSE or uffd server"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  fork-fuse x upstream: OK; with evictions=1: DEADLOCK LATENCY-SERVER\n"),
+        "{text}"
+    );
+    assert!(!text.contains("fork-fuse x hold-io"), "{text}");
+    let md = super::stdout(&faultline(&[&args[..], &["--markdown"]].concat()));
+    assert!(
+        md.contains("| fork-fuse | OK * | DEADLOCK LATENCY-SERVER |"),
+        "{md}"
+    );
+    assert!(md.contains("\\*: one eviction changes the verdict"), "{md}");
+    let o = faultline(&[&args[..], &["--json"]].concat());
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let up = &j["cells"][0];
+    assert_eq!(up["verdict"], "OK", "the verdict keys are unchanged");
+    assert_eq!(up["shown"], "OK *");
+    assert_eq!(up["eviction"]["set"], "evictions=1");
+    assert_eq!(up["eviction"]["verdict"], "DEADLOCK LATENCY-SERVER");
+    let hold = &j["cells"][1];
+    assert_eq!(hold["verdict"], "DEADLOCK LATENCY");
+    assert_eq!(hold["latency"], "server");
+    assert!(hold["eviction"].is_null());
 }
