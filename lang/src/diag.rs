@@ -129,7 +129,7 @@ pub struct FileError {
     pub source_text: String,
     /// The problems, first one first.
     pub diagnostics: Vec<Diagnostic>,
-    /// Other files the problems point into ([`Related::file`]): name and text.
+    /// Other files the problems point into (the related places' files): name and text.
     pub others: Vec<(String, String)>,
 }
 
