@@ -159,12 +159,22 @@ impl Search<'_> {
                 let template = &template;
                 // A span whose thread the system refuses (RLIMIT_NPROC, no memory for
                 // a stack) is expanded here afterwards: the same batch, one core fewer.
+                // Each started worker is joined, never detached: glibc's pthread_detach
+                // of a thread that is exiting can read its freed stack (a SIGSEGV the
+                // command-line fuzzer hit once with --threads 65535).
                 let refused: Vec<usize> = std::thread::scope(|s| {
                     let mut refused = Vec::new();
+                    let mut started = Vec::new();
                     for (k, (batch, &(a, b))) in batches.iter_mut().zip(&spans).enumerate() {
                         let job = move || self.expand(store_ref, a, b, watch, template, batch);
-                        if spawn_scoped(s, job).is_err() {
-                            refused.push(k);
+                        match spawn_scoped(s, job) {
+                            Ok(h) => started.push(h),
+                            Err(_) => refused.push(k),
+                        }
+                    }
+                    for h in started {
+                        if let Err(panic) = h.join() {
+                            std::panic::resume_unwind(panic);
                         }
                     }
                     refused
@@ -363,7 +373,10 @@ impl Search<'_> {
 }
 
 /// Starts `job` on a thread of scope `s`, or says why the system refused one.
-fn spawn_scoped<'scope, F>(s: &'scope std::thread::Scope<'scope, '_>, job: F) -> std::io::Result<()>
+fn spawn_scoped<'scope, 'env, F>(
+    s: &'scope std::thread::Scope<'scope, 'env>,
+    job: F,
+) -> std::io::Result<std::thread::ScopedJoinHandle<'scope, ()>>
 where
     F: FnOnce() + Send + 'scope,
 {
@@ -371,7 +384,7 @@ where
     if tests::REFUSE_SPAWN.with(std::cell::Cell::get) {
         return Err(std::io::Error::other("spawn refused by the test"));
     }
-    std::thread::Builder::new().spawn_scoped(s, job).map(drop)
+    std::thread::Builder::new().spawn_scoped(s, job)
 }
 
 /// Appends the packed representative of `step`'s successor of `w`.
