@@ -394,3 +394,19 @@ fn a_dio_mmap_waits_for_fuse_writeback_on_7_2_and_not_on_6_12() {
     assert!(j.ok(), "{j:#?}");
     assert!(j.result.contains("predicted=COMPLETE observed=COMPLETE"));
 }
+
+/// 6.1 has no per-VMA lock: mkwrite holds mmap_read_lock itself and waits in 6.12's
+/// fuse_wait_on_page_writeback, the older WB cycle. Caught in a fresh-clone CI run: the
+/// scenario used 7.2's folio_wait_writeback whatever the kernel knob said.
+#[test]
+fn uw_on_6_1_hangs_in_the_wb_cycle_waiting_in_fuse_wait_on_page_writeback() {
+    let j = verdict("uw", "6.1", &log("6.1-uw"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.result.contains("predicted=HANG observed=HANG"), "{j:#?}");
+    assert!(
+        j.waits
+            .iter()
+            .any(|w| w.contains("fuse_wait_on_page_writeback")),
+        "{j:#?}"
+    );
+}
