@@ -85,17 +85,8 @@ fn counts(out: &str) -> String {
 /// Each verdict line (`deadlock: holds (all 74103 reachable states explored)`,
 /// `deadlock: VIOLATED (counterexample, 24 steps, found by native)`).
 fn verdicts(out: &str) -> Vec<String> {
-    let ids = [
-        "deadlock",
-        "lock-order",
-        "retry-drops",
-        "vma-use",
-        "fork-copy",
-        "writer-waits-io",
-        "fork-waits-io",
-        "livelock",
-        "starvation",
-    ];
+    // The one list of property ids (reader-waits-io was missing from a copy here).
+    let ids = faultline_protocol::PROPERTY_IDS;
     let v: Vec<String> = out
         .lines()
         .filter(|l| l.split_once(": ").is_some_and(|(id, _)| ids.contains(&id)))
