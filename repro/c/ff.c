@@ -110,15 +110,13 @@ static void *forker(void *arg)
 static int test(void *arg)
 {
 	(void)arg;
-	pthread_t ts, t1, tw;
+	pthread_t t1, tw;
 	set_role("fl-M");
 	if (pipe(g.pipe_w) || pipe(g.pipe_go))
 		die("pipe");
 	fuse_prepare_buffers();
 	g.cold = map_guarded(64); /* never faulted */
-	fuse_mount();
-	pthread_create(&ts, NULL, fuse_server_thread, (void *)&hooks);
-	fuse_disable_flush();
+	fuse_start(fuse_server_thread, (void *)&hooks);
 	int shared = !strcmp(g.map_how, "shared"), rw = strcmp(g.map_how, "private");
 	g.fd = open(MNT "/" FNAME, shared ? O_RDWR : O_RDONLY);
 	if (g.fd < 0)

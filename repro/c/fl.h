@@ -24,6 +24,10 @@ void sig_post(int *p);
 void set_role(const char *role);
 void *map_guarded(size_t npages);
 void die(const char *what);
+/* handshake: wait (up to max_ms) until thread *tid sleeps in D or is gone, then 200 ms:
+ * a test step starts when the one before it waits, not after a guessed delay, so a
+ * slow (loaded) host does not reorder the steps */
+void wait_d(const char *who, volatile pid_t *tid, int max_ms);
 
 /* fuse.c: an in-process (or forked) server thread with per-case hooks */
 struct fuse_hooks {
@@ -47,6 +51,20 @@ void fuse_mount(void);
 void fuse_prepare_buffers(void);
 /* make later closes skip FLUSH (fc->no_flush), so exit cannot wait for a dead server */
 void fuse_disable_flush(void);
+/* mount, start thread(arg) as the server, make later closes skip FLUSH */
+void fuse_start(void *(*thread)(void *), void *arg);
+
+/* a server a case can pause (stop reading /dev/fuse) and resume */
+struct fuse_pausable {
+	const struct fuse_hooks *hooks;
+	char *buf; /* where requests are read to; on_resume may switch it */
+	void (*on_resume)(struct fuse_pausable *s); /* first thing after a resume */
+	volatile int paused, pause_req;
+	int resume[2]; /* a pipe: sig_post(resume) resumes it */
+};
+void *fuse_pausable_thread(void *s);
+/* pause s, then queue the WRITE of page 0 of fd (PG_writeback until s answers it) */
+void fuse_pause_writeback(struct fuse_pausable *s, int fd);
 
 /* watchdog.c: fork the test, wait secs, dump, SIGKILL, abort, report */
 int watchdog(int (*test)(void *), void *arg, int secs);

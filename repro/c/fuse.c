@@ -2,6 +2,8 @@
 #include "fl.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,4 +191,45 @@ void fuse_disable_flush(void)
 	if (fd < 0)
 		die("open fuse file");
 	close(fd); /* FLUSH -> -ENOSYS -> fc->no_flush */
+}
+
+void fuse_start(void *(*thread)(void *), void *arg)
+{
+	pthread_t t;
+	fuse_mount();
+	if (pthread_create(&t, NULL, thread, arg))
+		die("pthread_create server");
+	pthread_detach(t);
+	fuse_disable_flush();
+}
+
+void *fuse_pausable_thread(void *arg)
+{
+	struct fuse_pausable *s = arg;
+	set_role("fl-S");
+	touch_stack();
+	fcntl(fuse_fd, F_SETFL, O_NONBLOCK); /* poll, so a pause request is seen */
+	for (;;) {
+		if (s->pause_req) {
+			s->paused = 1;
+			sig_wait(s->resume);
+			s->pause_req = 0;
+			s->on_resume(s);
+		}
+		struct pollfd p = { .fd = fuse_fd, .events = POLLIN };
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (fuse_serve_one(s->hooks, s->buf, RBUF_SZ))
+			return NULL;
+	}
+}
+
+void fuse_pause_writeback(struct fuse_pausable *s, int fd)
+{
+	s->pause_req = 1;
+	while (!s->paused)
+		msleep(20);
+	fl_log("M", "server paused; sync_file_range(page 0, WRITE) ...");
+	int r = sync_file_range(fd, 0, PG, SYNC_FILE_RANGE_WRITE);
+	fl_log("M", "sync_file_range returned %d", r);
 }

@@ -1,6 +1,7 @@
 /* Logging with a test-relative clock, sleeps, pipe signals, guarded mappings. */
 #include "fl.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,4 +83,34 @@ void *map_guarded(size_t npages)
 	mprotect(p, PG, PROT_NONE);
 	mprotect(p + (npages + 1) * PG, PG, PROT_NONE);
 	return p + PG;
+}
+
+/* the state letter of thread tid (/proc/self/task/TID/stat, no mmap_lock taken); '?'
+ * when it is gone */
+static char state_of(pid_t tid)
+{
+	char path[64], b[512];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	ssize_t n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	b[n > 0 ? n : 0] = 0;
+	char *e = strrchr(b, ')');
+	return e && e[1] && e[2] ? e[2] : '?';
+}
+
+void wait_d(const char *who, volatile pid_t *tid, int max_ms)
+{
+	char st = 0;
+	for (int ms = 0; ms < max_ms; ms += 20) {
+		st = *tid ? state_of(*tid) : 0;
+		if (st == 'D' || st == '?')
+			break;
+		msleep(20);
+	}
+	fl_log("M", "%s is %s", who,
+	       st == 'D' ? "in D state" : st == '?' ? "gone (it did not block)" : "NOT in D state (fallback: go on)");
+	msleep(200);
 }

@@ -20,7 +20,6 @@
  */
 #include "fl.h"
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +34,8 @@ static struct {
 	char *a, *b, *rbuf;
 	int fd;
 	volatile pid_t tid_t1, tid_t2;
-	int pipe_t1[2], pipe_t2[2], pipe_resume[2];
-	volatile int paused, pause_req;
+	int pipe_t1[2], pipe_t2[2];
+	struct fuse_pausable srv;
 } g;
 
 static void uw_write(struct fuse_in_header *ih, struct fuse_write_in *in)
@@ -46,56 +45,16 @@ static void uw_write(struct fuse_in_header *ih, struct fuse_write_in *in)
 
 static const struct fuse_hooks hooks = { .write = uw_write, .init_flags = FUSE_WRITEBACK_CACHE };
 
-/* serve requests; when pause_req is set, stop reading /dev/fuse until resumed, then
- * do what -s names before reading on */
-static void *server(void *arg)
+/* resumed: do what -s names before reading on */
+static void uw_resume(struct fuse_pausable *srv)
 {
-	(void)arg;
-	set_role("fl-S");
-	touch_stack();
-	for (;;) {
-		if (g.pause_req) {
-			g.paused = 1;
-			sig_wait(g.pipe_resume);
-			g.pause_req = 0;
-			if (!strcmp(g.server, "mmap")) {
-				fl_log("S", "resumed: mmap() of a 1 MiB buffer before reading the WRITE ...");
-				void *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-				fl_log("S", "mmap returned %p", p);
-			} else
-				fl_log("S", "resumed: reading the WRITE");
-		}
-		struct pollfd p = { .fd = fuse_fd, .events = POLLIN };
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		if (fuse_serve_one(&hooks, g.rbuf, RBUF_SZ))
-			return NULL;
-	}
-}
-
-/* the state letter of thread tid (/proc/self/task/TID/stat, no mmap_lock taken) */
-static char state_of(pid_t tid)
-{
-	char path[64], b[512];
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return '?';
-	ssize_t n = read(fd, b, sizeof(b) - 1);
-	close(fd);
-	b[n > 0 ? n : 0] = 0;
-	char *e = strrchr(b, ')');
-	return e && e[1] && e[2] ? e[2] : '?';
-}
-
-/* handshake: wait (up to 5 s) until tid sleeps uninterruptibly, then a margin */
-static void wait_d(const char *who, volatile pid_t *tid)
-{
-	int i;
-	for (i = 0; i < 250 && (!*tid || state_of(*tid) != 'D'); i++)
-		msleep(20);
-	fl_log("M", "%s is %s", who, *tid && state_of(*tid) == 'D' ? "in D state" : "NOT in D state (fallback: go on)");
-	msleep(200);
+	(void)srv;
+	if (!strcmp(g.server, "mmap")) {
+		fl_log("S", "resumed: mmap() of a 1 MiB buffer before reading the WRITE ...");
+		void *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		fl_log("S", "mmap returned %p", p);
+	} else
+		fl_log("S", "resumed: reading the WRITE");
 }
 
 static void *mkwriter(void *arg)
@@ -138,17 +97,17 @@ static void *reader(void *arg)
 static int test(void *arg)
 {
 	(void)arg;
-	pthread_t ts, t1, t2;
+	pthread_t t1, t2;
 	set_role("fl-M");
-	if (pipe(g.pipe_t1) || pipe(g.pipe_t2) || pipe(g.pipe_resume))
+	if (pipe(g.pipe_t1) || pipe(g.pipe_t2) || pipe(g.srv.resume))
 		die("pipe");
 	fuse_prepare_buffers();
 	g.rbuf = mmap(NULL, RBUF_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	memset(g.rbuf, 0, RBUF_SZ);
-	fuse_mount();
-	fcntl(fuse_fd, F_SETFL, O_NONBLOCK);
-	pthread_create(&ts, NULL, server, NULL);
-	fuse_disable_flush();
+	g.srv.hooks = &hooks;
+	g.srv.buf = g.rbuf;
+	g.srv.on_resume = uw_resume;
+	fuse_start(fuse_pausable_thread, &g.srv);
 	g.fd = open(MNT "/" FNAME, O_RDWR);
 	if (g.fd < 0)
 		die("open fuse file");
@@ -162,18 +121,13 @@ static int test(void *arg)
 	pthread_create(&t1, NULL, mkwriter, NULL);
 	pthread_create(&t2, NULL, reader, NULL);
 	msleep(500); /* T1 dirtied page 0 */
-	g.pause_req = 1;
-	while (!g.paused)
-		msleep(20);
-	fl_log("M", "server paused; sync_file_range(page 0, WRITE) ...");
-	int r = sync_file_range(g.fd, 0, PG, SYNC_FILE_RANGE_WRITE);
-	fl_log("M", "sync_file_range returned %d", r);
+	fuse_pause_writeback(&g.srv, g.fd);
 	sig_post(g.pipe_t1);
-	wait_d("T1 (fuse_page_mkwrite)", &g.tid_t1);
+	wait_d("T1 (fuse_page_mkwrite)", &g.tid_t1, 5000);
 	sig_post(g.pipe_t2);
-	wait_d("T2 (filemap_fault, folio lock)", &g.tid_t2);
+	wait_d("T2 (filemap_fault, folio lock)", &g.tid_t2, 5000);
 	fl_log("M", "resuming the server (-s %s)", g.server);
-	sig_post(g.pipe_resume);
+	sig_post(g.srv.resume);
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
 	fl_log("M", "all threads finished");

@@ -157,6 +157,33 @@ static void dump_kmsg(const char *what, int print)
 		printf("WD: KMSG end\n");
 }
 
+/*
+ * A task asleep in D since before the hang was declared is reported by khungtaskd
+ * within two hung_task periods (a check every timeout seconds, reporting tasks asleep
+ * for a whole timeout). Wait for the first report or those two periods, whichever
+ * comes first: on a loaded host the test's set-up eats into the watchdog's window, and
+ * a report that comes after the dump reads as hung_task=no. A killable sleep is also D
+ * in /proc but never reported: it pays the whole wait.
+ */
+static void await_hung_task(void)
+{
+	static char buf[1 << 20];
+	char t[16];
+	int period = read_file("/proc/sys/kernel/hung_task_timeout_secs", t, sizeof t) > 0 ? atoi(t) : 0;
+	if (period <= 0)
+		return;
+	for (int ms = 0; ms <= (2 * period + 1) * 1000; ms += 200) {
+		int n = klogctl(3 /* READ_ALL: does not consume */, buf, sizeof buf - 1);
+		buf[n > 0 ? n : 0] = 0;
+		if (strstr(buf, "INFO: task fl-")) { /* "blocked (in I/O wait) for more than" */
+			printf("WD: hung_task reported %d ms after the hang\n", ms);
+			return;
+		}
+		msleep(200);
+	}
+	printf("WD: no hung_task report %d s after the hang\n", 2 * period + 1);
+}
+
 /* poll for up to ms: 1 when pid was reaped */
 static int reap(pid_t pid, int ms)
 {
@@ -206,7 +233,8 @@ int watchdog(int (*test)(void *), void *arg, int secs)
 		msleep(100);
 	}
 	printf("WD: OUTCOME HANG secs=%d\n", secs);
-	dump_tasks("hang");
+	if (dump_tasks("hang"))
+		await_hung_task();
 	write_str("/proc/sysrq-trigger", "w");
 	msleep(500);
 	/* sysrq-w's traces and hung_task's reports so far: everything before SIGKILL */

@@ -24,7 +24,6 @@
 #include "fl.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +38,9 @@ static struct {
 	int writer, second, secs;
 	char *map, *rbuf_warm, *rbuf_cold;
 	int fd, fd_dio;
-	int pipe_t1[2], pipe_w[2], pipe_resume[2];
-	volatile int paused, pause_req;
+	int pipe_t1[2], pipe_w[2];
+	volatile pid_t tid_t1, tid_w;
+	struct fuse_pausable srv;
 } g;
 
 static void wb_write(struct fuse_in_header *ih, struct fuse_write_in *in)
@@ -60,28 +60,11 @@ static const struct fuse_hooks hooks = {
 	.init_flags = FUSE_WRITEBACK_CACHE,
 };
 
-/* serve requests; when pause_req is set, stop reading /dev/fuse until resumed, then
- * read into the buffer -b names */
-static void *server(void *arg)
+/* resumed: read into the buffer -b names */
+static void wb_resume(struct fuse_pausable *srv)
 {
-	(void)arg;
-	set_role("fl-S");
-	touch_stack();
-	char *buf = g.rbuf_warm;
-	for (;;) {
-		if (g.pause_req) {
-			g.paused = 1;
-			sig_wait(g.pipe_resume);
-			g.pause_req = 0;
-			buf = !strcmp(g.buffer, "cold") ? g.rbuf_cold : g.rbuf_warm;
-			fl_log("S", "resumed: read(/dev/fuse) into the %s buffer %p ...", g.buffer, buf);
-		}
-		struct pollfd p = { .fd = fuse_fd, .events = POLLIN };
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		if (fuse_serve_one(&hooks, buf, RBUF_SZ))
-			return NULL;
-	}
+	srv->buf = !strcmp(g.buffer, "cold") ? g.rbuf_cold : g.rbuf_warm;
+	fl_log("S", "resumed: read(/dev/fuse) into the %s buffer %p ...", g.buffer, srv->buf);
 }
 
 static void *faulter(void *arg)
@@ -89,6 +72,7 @@ static void *faulter(void *arg)
 	(void)arg;
 	set_role("fl-T1");
 	touch_stack();
+	g.tid_t1 = gettid();
 	fl_log("T1", "first write to page 0 (READ, dirty) ...");
 	g.map[0] = 'x';
 	fl_log("T1", "page 0 dirty");
@@ -106,6 +90,7 @@ static void *writer(void *arg)
 	(void)arg;
 	set_role("fl-W");
 	touch_stack();
+	g.tid_w = gettid();
 	sig_wait(g.pipe_w);
 	if (!g.writer)
 		return NULL;
@@ -136,18 +121,18 @@ static void *writer(void *arg)
 static int test(void *arg)
 {
 	(void)arg;
-	pthread_t ts, t1, tw;
+	pthread_t t1, tw;
 	set_role("fl-M");
-	if (pipe(g.pipe_t1) || pipe(g.pipe_w) || pipe(g.pipe_resume))
+	if (pipe(g.pipe_t1) || pipe(g.pipe_w) || pipe(g.srv.resume))
 		die("pipe");
 	fuse_prepare_buffers();
 	g.rbuf_warm = mmap(NULL, RBUF_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	memset(g.rbuf_warm, 0, RBUF_SZ);
 	g.rbuf_cold = map_guarded(RBUF_SZ / PG + 1);
-	fuse_mount();
-	fcntl(fuse_fd, F_SETFL, O_NONBLOCK);
-	pthread_create(&ts, NULL, server, NULL);
-	fuse_disable_flush();
+	g.srv.hooks = &hooks;
+	g.srv.buf = g.rbuf_warm;
+	g.srv.on_resume = wb_resume;
+	fuse_start(fuse_pausable_thread, &g.srv);
 	g.fd = open(MNT "/" FNAME, O_RDWR);
 	if (g.fd < 0)
 		die("open fuse file");
@@ -161,19 +146,16 @@ static int test(void *arg)
 	pthread_create(&t1, NULL, faulter, NULL);
 	pthread_create(&tw, NULL, writer, NULL);
 	msleep(500); /* T1 dirtied page 0 */
-	g.pause_req = 1;
-	while (!g.paused)
-		msleep(20);
-	fl_log("M", "server paused; sync_file_range(page 0, WRITE) ...");
-	int r = sync_file_range(g.fd, 0, PG, SYNC_FILE_RANGE_WRITE);
-	fl_log("M", "sync_file_range returned %d", r);
+	fuse_pause_writeback(&g.srv, g.fd);
 	msleep(200);
+	/* each waits, or is gone: a thread's exit madvises its stack (glibc), which must
+	 * not queue behind W's mmap_write_lock */
 	sig_post(g.pipe_t1);
-	msleep(300); /* T1 waits in fuse_page_mkwrite */
+	wait_d("T1 (fuse_page_mkwrite)", &g.tid_t1, 2000);
 	sig_post(g.pipe_w);
-	msleep(300); /* W waits for T1's lock */
+	wait_d("W (behind T1, or on the writeback)", &g.tid_w, 2000);
 	fl_log("M", "resuming the server");
-	sig_post(g.pipe_resume);
+	sig_post(g.srv.resume);
 	pthread_join(t1, NULL);
 	pthread_join(tw, NULL);
 	fl_log("M", "all threads finished");
