@@ -36,6 +36,7 @@ static struct {
 	int fd;
 	int pipe_w[2], pipe_go[2];
 	volatile int quit;
+	volatile pid_t tid_w;
 } g;
 
 static int ff_read(struct fuse_in_header *ih, struct fuse_read_in *in)
@@ -46,7 +47,7 @@ static int ff_read(struct fuse_in_header *ih, struct fuse_read_in *in)
 		return 0;
 	fl_log("S", "R1: waking W (fork)");
 	sig_post(g.pipe_w);
-	msleep(300); /* fork is in dup_mmap, at or past F */
+	wait_d("S", "W (fork, in dup_mmap at or past F)", &g.tid_w, 2000);
 	if (strcmp(g.server, "cold"))
 		return 0; /* default reply from the pre-faulted buffer */
 	struct fuse_out_header oh = { .unique = ih->unique, .error = 0 };
@@ -94,6 +95,7 @@ static void *forker(void *arg)
 	(void)arg;
 	set_role("fl-W");
 	touch_stack();
+	g.tid_w = gettid();
 	sig_wait(g.pipe_w);
 	if (g.quit)
 		return NULL;

@@ -24,10 +24,11 @@ void sig_post(int *p);
 void set_role(const char *role);
 void *map_guarded(size_t npages);
 void die(const char *what);
-/* handshake: wait (up to max_ms) until thread *tid sleeps in D or is gone, then 200 ms:
+/* handshake (logged as role by): wait (up to max_ms) until thread *tid sleeps in D or
+ * is gone, then 200 ms:
  * a test step starts when the one before it waits, not after a guessed delay, so a
  * slow (loaded) host does not reorder the steps */
-void wait_d(const char *who, volatile pid_t *tid, int max_ms);
+void wait_d(const char *by, const char *who, volatile pid_t *tid, int max_ms);
 
 /* fuse.c: an in-process (or forked) server thread with per-case hooks */
 struct fuse_hooks {

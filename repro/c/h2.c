@@ -44,6 +44,7 @@ static struct {
 	int nread[FILE_SIZE / PG];
 	int pipe_w[2], pipe_w2[2], pipe_go[2];
 	volatile int quit_w2;
+	volatile pid_t tid_w;
 } g;
 
 /* the daemon (proc) reads the caller's cmdline: access_remote_vm on its mm */
@@ -84,7 +85,7 @@ static int h2_read(struct fuse_in_header *ih, struct fuse_read_in *in)
 		msleep(200); /* T1 first in the folio's wait queue */
 		fl_log("S", "R1: waking W (mmap of the FOPEN_DIRECT_IO fd)");
 		sig_post(g.pipe_w);
-		msleep(300); /* W blocks in invalidate_inode_pages2 on the folio */
+		wait_d("S", "W (invalidate_inode_pages2, on the folio)", &g.tid_w, 2000);
 	}
 	if (n >= 2 && pg == 0) {
 		fl_log("S", "R2: page 0 read again: the TRIED retry (holding mmap_read_lock)");
@@ -137,6 +138,7 @@ static void *evictor(void *arg)
 	(void)arg;
 	set_role("fl-W");
 	touch_stack();
+	g.tid_w = gettid();
 	sig_wait(g.pipe_w);
 	if (g.quit_w2)
 		return NULL;

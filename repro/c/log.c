@@ -101,7 +101,7 @@ static char state_of(pid_t tid)
 	return e && e[1] && e[2] ? e[2] : '?';
 }
 
-void wait_d(const char *who, volatile pid_t *tid, int max_ms)
+void wait_d(const char *by, const char *who, volatile pid_t *tid, int max_ms)
 {
 	char st = 0;
 	for (int ms = 0; ms < max_ms; ms += 20) {
@@ -110,7 +110,7 @@ void wait_d(const char *who, volatile pid_t *tid, int max_ms)
 			break;
 		msleep(20);
 	}
-	fl_log("M", "%s is %s", who,
+	fl_log(by, "%s is %s", who,
 	       st == 'D' ? "in D state" : st == '?' ? "gone (it did not block)" : "NOT in D state (fallback: go on)");
 	msleep(200);
 }

@@ -123,9 +123,9 @@ static int test(void *arg)
 	msleep(500); /* T1 dirtied page 0 */
 	fuse_pause_writeback(&g.srv, g.fd);
 	sig_post(g.pipe_t1);
-	wait_d("T1 (fuse_page_mkwrite)", &g.tid_t1, 5000);
+	wait_d("M", "T1 (fuse_page_mkwrite)", &g.tid_t1, 5000);
 	sig_post(g.pipe_t2);
-	wait_d("T2 (filemap_fault, folio lock)", &g.tid_t2, 5000);
+	wait_d("M", "T2 (filemap_fault, folio lock)", &g.tid_t2, 5000);
 	fl_log("M", "resuming the server (-s %s)", g.server);
 	sig_post(g.srv.resume);
 	pthread_join(t1, NULL);

@@ -151,9 +151,9 @@ static int test(void *arg)
 	/* each waits, or is gone: a thread's exit madvises its stack (glibc), which must
 	 * not queue behind W's mmap_write_lock */
 	sig_post(g.pipe_t1);
-	wait_d("T1 (fuse_page_mkwrite)", &g.tid_t1, 2000);
+	wait_d("M", "T1 (fuse_page_mkwrite)", &g.tid_t1, 2000);
 	sig_post(g.pipe_w);
-	wait_d("W (behind T1, or on the writeback)", &g.tid_w, 2000);
+	wait_d("M", "W (behind T1, or on the writeback)", &g.tid_w, 2000);
 	fl_log("M", "resuming the server");
 	sig_post(g.srv.resume);
 	pthread_join(t1, NULL);
