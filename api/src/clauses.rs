@@ -85,8 +85,8 @@ impl Faultline {
                             status = ClauseStatus::Mismatch(format!(
                                 "{} violated (expected to hold); replay {}\n{}",
                                 p.id(),
-                                cx.replay,
-                                cx.text
+                                cx.replay(),
+                                cx.text()
                             ));
                             break;
                         }

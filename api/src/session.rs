@@ -1,6 +1,7 @@
 //! A session: the built-in catalog plus the user's files.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use faultline_checker::{Budget, Engine, MemoryBudget, Options, Property, run};
 use faultline_lang::{Catalog, DesignInfo, ScenarioInfo};
@@ -135,7 +136,7 @@ impl Faultline {
             design,
             scenario,
             built.knobs,
-            &built.machine,
+            Arc::new(built.machine),
             report,
         ))
     }
