@@ -14,7 +14,7 @@
 //! | `report` | the HTML report |
 //! | `repro` | `faultline repro`: the real-kernel harness (`repro/run`) and the model's predictions |
 //! | `list` | `faultline list` |
-//! | `catalog` | the built-in catalog plus the `--file F.fl`s |
+//! | `catalog` | the session: the built-in catalog plus the `--file F.fl`s |
 //! | `lang` | `faultline test` and `faultline show` over `.fl` files |
 //! | `progress` | the progress line on stderr (indicatif) |
 //! | `error` | everything that exits 2 |
@@ -102,7 +102,7 @@ fn main() -> ExitCode {
 /// Runs a command; returns the exit code and what to print.
 fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
     match cmd {
-        Command::List(l) => Ok((0, list::text(&catalog::catalog(&l.files.files)?))),
+        Command::List(l) => Ok((0, list::text(catalog::session(&l.files.files)?.catalog()))),
         Command::Check(c) => check(c, progress),
         Command::Cluster(c) => cluster(c),
         Command::Matrix(m) => matrix_cmd(&m, progress),
@@ -121,8 +121,8 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
 
 /// Builds the model named on the command line.
 fn build(t: &ModelArgs) -> Result<faultline_models::Model, CliError> {
-    let cat = catalog::catalog(&t.files.files)?;
-    Ok(cat.build(&t.design, &t.scenario, &t.sets)?)
+    let fl = catalog::session(&t.files.files)?;
+    Ok(fl.catalog().build(&t.design, &t.scenario, &t.sets)?)
 }
 
 fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
@@ -206,9 +206,9 @@ fn cluster(c: ClusterArgs) -> Result<(u8, String), CliError> {
 }
 
 fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliError> {
-    let cat = catalog::catalog(&a.select.files.files)?;
+    let fl = catalog::session(&a.select.files.files)?;
     let sel = matrix::Selection {
-        catalog: &cat,
+        catalog: fl.catalog(),
         designs: &a.select.designs,
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,
