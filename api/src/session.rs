@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use faultline_checker::{Budget, Engine, MemoryBudget, Options, Property, run};
+use faultline_checker::{Budget, Checker, MemoryBudget, Options, Property};
 use faultline_models::{Catalog, Design, Scenario};
 use faultline_traces::Token;
 
@@ -132,7 +132,10 @@ impl Faultline {
                 props.push(*p);
             }
         }
-        let report = run(Engine::Native, &built.machine, &props, &self.options)?;
+        let report = Checker::new(&built.machine)
+            .properties(&props)
+            .options(&self.options)
+            .run()?;
         Ok(Checked::new(
             design,
             scenario,

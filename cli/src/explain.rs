@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use faultline::Evidence;
-use faultline_checker::{Report, Verdict, run_with_progress};
+use faultline_checker::{Checker, Report, Verdict};
 use faultline_models::Model;
 use faultline_traces::{causes_text, lane_text, lasso_text, wait_for_text};
 
@@ -30,13 +30,11 @@ pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), 
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
     let (options, memory) = a.budget.machine(None);
     progress.budget(&options.budget);
-    let report = run_with_progress(
-        faultline_checker::Engine::Native,
-        &model.machine,
-        &props,
-        &options,
-        &mut shown,
-    )?;
+    let report = Checker::new(&model.machine)
+        .properties(&props)
+        .options(&options)
+        .progress(&mut shown)
+        .run()?;
     progress.finish();
     let evidence = crate::output::evidence(&model, &report);
     let (code, mut out) = explain(&model, &report, &evidence);

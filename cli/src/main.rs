@@ -47,7 +47,7 @@ mod write;
 use std::io::Write;
 use std::process::ExitCode;
 
-use faultline_checker::{Engine, Property, Status, replay, replay_shuttle, run_with_progress};
+use faultline_checker::{Checker, Engine, Property, Status, replay, replay_shuttle};
 use faultline_traces::{Lasso, Token, TokenError, Trace, trace_text};
 
 use crate::args::{
@@ -136,13 +136,12 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
     let (options, memory) = c.engine.options(&c.budget);
     progress.budget(&options.budget);
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
-    let report = run_with_progress(
-        c.engine.engine,
-        &model.machine,
-        &props,
-        &options,
-        &mut shown,
-    )?;
+    let report = Checker::new(&model.machine)
+        .engine(c.engine.engine)
+        .properties(&props)
+        .options(&options)
+        .progress(&mut shown)
+        .run()?;
     progress.finish();
     let out = render(&model, &report, c.format(), c.dot.as_deref(), &memory)?;
     Ok((report.overall().exit_code(), out))
