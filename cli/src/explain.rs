@@ -20,13 +20,7 @@ const WIDTH: usize = 80;
 /// Checks `target` and explains the first violation: exit 1 with the explanation, 0
 /// with one line when every property holds, 3 when the search was stopped.
 pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), CliError> {
-    let properties = a.properties.list()?;
-    let model = crate::build(&a.model)?;
-    let props = if properties.is_empty() {
-        crate::matrix::properties(&model.scenario)
-    } else {
-        properties
-    };
+    let (model, props) = crate::target(&a.target)?;
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
     let (options, memory) = a.budget.machine(None);
     progress.budget(&options.budget);

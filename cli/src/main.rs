@@ -51,7 +51,8 @@ use faultline_checker::{Checker, Engine, Property, Status, replay, replay_shuttl
 use faultline_traces::{Lasso, Token, TokenError, Trace, trace_text};
 
 use crate::args::{
-    CheckArgs, ClusterArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs, Shard,
+    CheckArgs, ClusterArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, OutputArgs, Parsed,
+    ReplayArgs, Shard, TargetArgs,
 };
 use crate::error::CliError;
 use crate::format::Format;
@@ -125,14 +126,21 @@ fn build(t: &ModelArgs) -> Result<faultline_models::Model, CliError> {
     Ok(fl.catalog().build(&t.design, &t.scenario, &t.sets)?)
 }
 
-fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
-    let props = c.properties.list()?;
-    let model = build(&c.model)?;
+/// The model and properties named on the command line (the scenario's properties
+/// when none is given).
+fn target(t: &TargetArgs) -> Result<(faultline_models::Model, Vec<Property>), CliError> {
+    let props = t.properties.list()?;
+    let model = build(&t.model)?;
     let props = if props.is_empty() {
         matrix::properties(&model.scenario)
     } else {
         props
     };
+    Ok((model, props))
+}
+
+fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
+    let (model, props) = target(&c.target)?;
     let (options, memory) = c.engine.options(&c.budget);
     progress.budget(&options.budget);
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
@@ -143,7 +151,7 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
         .progress(&mut shown)
         .run()?;
     progress.finish();
-    let out = render(&model, &report, c.format(), c.dot.as_deref(), &memory)?;
+    let out = render(&model, &report, &c.output, &memory)?;
     Ok((report.overall().exit_code(), out))
 }
 
@@ -151,12 +159,12 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
 fn render(
     model: &faultline_models::Model,
     report: &faultline_checker::Report,
-    format: Format,
-    dot: Option<&std::path::Path>,
+    output: &OutputArgs,
     memory: &faultline_checker::MemoryBudget,
 ) -> Result<String, CliError> {
+    let format = output.format();
     let evidence = output::evidence(model, report);
-    let dots = match dot {
+    let dots = match output.dot.as_deref() {
         Some(dir) => output::write_dots(model, &evidence, dir)?,
         None => Vec::new(),
     };
@@ -179,13 +187,7 @@ fn render(
 /// `faultline cluster`: `check` on timely's workers; process 0 prints the report,
 /// every process exits with its code.
 fn cluster(c: ClusterArgs) -> Result<(u8, String), CliError> {
-    let props = c.properties.list()?;
-    let model = build(&c.model)?;
-    let props = if props.is_empty() {
-        matrix::properties(&model.scenario)
-    } else {
-        props
-    };
+    let (model, props) = target(&c.target)?;
     let workers = usize::from(c.workers);
     let (options, memory) = c.budget.machine(Some(c.workers));
     let cluster = faultline_cluster::Cluster::new(
@@ -197,7 +199,7 @@ fn cluster(c: ClusterArgs) -> Result<(u8, String), CliError> {
     let machine = std::sync::Arc::new(model.machine.clone());
     match faultline_cluster::run(&cluster, machine, &props, c.reduce, options.budget)? {
         faultline_cluster::Outcome::Report(report) => {
-            let out = render(&model, &report, c.format(), c.dot.as_deref(), &memory)?;
+            let out = render(&model, &report, &c.output, &memory)?;
             Ok((report.overall().exit_code(), out))
         }
         faultline_cluster::Outcome::Peer(code) => Ok((code, String::new())),
