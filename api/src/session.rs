@@ -145,17 +145,6 @@ impl Faultline {
         ))
     }
 
-    /// The compiled listing of `design` x `scenario` with knob settings: what a
-    /// reviewer checks against the kernel source.
-    pub fn listing(
-        &self,
-        design: &str,
-        scenario: &str,
-        knobs: &[(&str, &str)],
-    ) -> Result<String, Error> {
-        Ok(self.catalog.listing(design, scenario, &owned(knobs))?)
-    }
-
     /// The steps of replay token `token` (`STEPS@HASH`, as [`crate::Counterexample`]
     /// and the command line print it), refused with [`Error::Token`] if it was recorded
     /// on another model than `design` x `scenario` with these knobs.

@@ -47,11 +47,11 @@ mod verdict;
 
 pub use budget::Budget;
 pub use builder::Checker;
-pub use engines::{Engine, LOOM_MAX_THREADS, Options, replay_shuttle, run, run_with_progress};
+pub use engines::{Engine, LOOM_MAX_THREADS, Options, replay_shuttle, run};
 pub use error::CheckError;
 pub use limit::EngineLimit;
 pub use memory::{MemoryBudget, Room, parse_size};
-pub use native::{explore, explore_with_progress};
+pub use native::explore;
 pub use property::Property;
 pub use reach::{DeadlockState, Deadlocks, Reached, deadlocks, reach};
 pub use reduce::{Reduce, Reductions};

@@ -110,13 +110,13 @@ pub(crate) fn show(s: &ShowArgs) -> Result<(u8, String), CliError> {
         vec![s.file.clone()]
     };
     let (fl, _) = session(&files)?;
-    let sets: Vec<(&str, &str)> = s
-        .sets
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
     let text = fl
-        .listing(&s.design, &s.scenario, &sets)
-        .map_err(lib_error)?;
+        .catalog()
+        .compiler()
+        .listing(&s.design, &s.scenario, &s.sets)
+        .map_err(|e| match e {
+            faultline_lang::BuildError::File(f) => CliError::File(f),
+            other => CliError::Lang(other.to_string()),
+        })?;
     Ok((0, text))
 }

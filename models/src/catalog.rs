@@ -108,18 +108,7 @@ impl Catalog {
         self.global = self.lang.global_knobs().iter().map(KnobDef::from).collect();
     }
 
-    /// The compiled listing of `design` x `scenario` with `sets`: what a reviewer
-    /// checks against the kernel source.
-    pub fn listing(
-        &self,
-        design: &str,
-        scenario: &str,
-        sets: &[(String, String)],
-    ) -> Result<String, CatalogError> {
-        Ok(self.lang.listing(design, scenario, sets)?)
-    }
-
-    /// The compiled files, for `expect`/`exists` clauses.
+    /// The compiled files, for `expect`/`exists` clauses and listings.
     pub fn compiler(&self) -> &faultline_lang::Compiler {
         &self.lang
     }

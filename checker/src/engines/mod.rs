@@ -144,7 +144,8 @@ impl Default for Options {
     }
 }
 
-/// Checks `props` on `m` with `engine`: [`Checker`] with these options.
+/// Checks `props` on `m` with `engine`: [`Checker`] with these options (set
+/// [`Checker::progress`] for progress reports).
 pub fn run(
     engine: Engine,
     m: &Machine,
@@ -153,25 +154,8 @@ pub fn run(
 ) -> Result<Report, CheckError> {
     Checker::new(m)
         .engine(engine)
-        .properties(props)
         .options(opts)
-        .run()
-}
-
-/// [`run`], with progress reports about once a second (loom and shuttle: executions
-/// and distinct states so far): [`Checker`] with these options and progress.
-pub fn run_with_progress(
-    engine: Engine,
-    m: &Machine,
-    props: &[Property],
-    opts: &Options,
-    progress: &mut dyn FnMut(&Stats),
-) -> Result<Report, CheckError> {
-    Checker::new(m)
-        .engine(engine)
         .properties(props)
-        .options(opts)
-        .progress(progress)
         .run()
 }
 

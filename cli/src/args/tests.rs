@@ -67,7 +67,10 @@ fn explain_and_report_parse() {
         panic!("not explain")
     };
     assert_eq!(e.target.model.sets, vec![("evictions".into(), "1".into())]);
-    assert_eq!(e.target.properties.list().ok(), Some(vec![Property::Deadlock]));
+    assert_eq!(
+        e.target.properties.list().ok(),
+        Some(vec![Property::Deadlock])
+    );
     assert_eq!(e.budget.machine(None).0.budget.max_states, 9);
     let Command::Report(r) = command("report --out r --design upstream --scenario fork-fuse")
     else {
