@@ -42,13 +42,13 @@ impl Faultline {
     /// Runs every `expect` (and `exists`) clause of the files named (every file if
     /// empty), one result per clause and design.
     pub fn test(&self, files: &[&str]) -> Result<Vec<ClauseResult>, Error> {
-        if let Some(f) = files.iter().find(|f| !self.catalog().has_file(f)) {
+        if let Some(f) = files.iter().find(|f| !self.compiler().has_file(f)) {
             return Err(Error::UnknownFile((*f).to_string()));
         }
         // Clauses may name designs of files loaded after theirs; by now all are loaded.
-        self.catalog().unresolved()?;
+        self.compiler().unresolved()?;
         let mut out = Vec::new();
-        for c in self.catalog().expects(files) {
+        for c in self.compiler().expects(files) {
             for d in &c.designs {
                 let knobs: Vec<(&str, &str)> = c
                     .with
@@ -85,8 +85,8 @@ impl Faultline {
                             status = ClauseStatus::Mismatch(format!(
                                 "{} violated (expected to hold); replay {}\n{}",
                                 p.id(),
-                                cx.replay,
-                                cx.text
+                                cx.replay(),
+                                cx.text()
                             ));
                             break;
                         }
@@ -104,7 +104,7 @@ impl Faultline {
                 });
             }
         }
-        for e in self.catalog().exists(files) {
+        for e in self.compiler().exists(files) {
             out.extend(self.exists_clause(&e)?);
         }
         Ok(out)

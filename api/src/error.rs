@@ -11,6 +11,9 @@ pub enum Error {
     /// An unknown design, scenario or knob, or a bad knob value.
     #[error(transparent)]
     Build(#[from] faultline_lang::BuildError),
+    /// The catalog refused something else (an unreadable file it was asked to read).
+    #[error(transparent)]
+    Catalog(faultline_models::CatalogError),
     /// A file could not be read.
     #[error("{path}: {source}")]
     Io {
@@ -41,4 +44,16 @@ pub enum Error {
         /// What failed.
         source: Box<Error>,
     },
+}
+
+impl From<faultline_models::CatalogError> for Error {
+    fn from(e: faultline_models::CatalogError) -> Self {
+        match e {
+            faultline_models::CatalogError::Build(faultline_lang::BuildError::File(f)) => {
+                Error::File(f)
+            }
+            faultline_models::CatalogError::Build(b) => Error::Build(b),
+            other => Error::Catalog(other),
+        }
+    }
 }

@@ -18,7 +18,7 @@ impl Faultline {
         let mut out = Vec::new();
         for d in &e.designs {
             // A bad name in the predicate is a file error (rendered with its line).
-            let (built, query) = self.catalog().build_exists(e, d).map_err(|b| match b {
+            let (built, query) = self.compiler().build_exists(e, d).map_err(|b| match b {
                 BuildError::File(f) => Error::File(f),
                 other => Error::Build(other),
             })?;

@@ -11,7 +11,7 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | `session` | [`Faultline`]: the catalog plus your files, `check` and `test` |
+//! | `session` | [`Faultline`]: the one session over the one [`Catalog`] (built-in files plus yours), `check` and `test` |
 //! | `outcome` | typed results: [`Checked`], [`Outcome`], [`Status`], [`Counterexample`] |
 //! | `cell` | [`CellVerdict`]: a matrix cell's verdict keys, LATENCY grade and eviction sensitivity |
 //! | `latency` | [`Latency`]: what a writer or fork sleeping on I/O waits for |
@@ -34,7 +34,8 @@ pub use clauses::{ClauseResult, ClauseStatus};
 pub use error::Error;
 pub use evidence::Evidence;
 pub use faultline_checker::{Budget, Engine, Property, Stats};
-pub use faultline_lang::{DesignInfo, FileError, Knob, KnobKind, ScenarioInfo};
+pub use faultline_lang::{FileError, KnobKind};
+pub use faultline_models::{Catalog, Design, KnobDef, Model, Scenario};
 pub use faultline_traces::{Token, TokenError};
 pub use latency::Latency;
 pub use outcome::{Checked, Counterexample, Outcome, Status};

@@ -1,5 +1,7 @@
 //! Typed results of a check.
 
+use std::sync::Arc;
+
 use faultline_checker::{Property, Stats, Verdict};
 use faultline_protocol::Machine;
 
@@ -43,22 +45,40 @@ pub enum Status {
     Inconclusive(String),
 }
 
-/// A counterexample: its [`Evidence`], and the renderings tests usually assert on.
+/// A counterexample: a thin view of its [`Evidence`] (built once from the checker's
+/// [`faultline_checker::Counterexample`]) with the renderings tests usually assert on,
+/// computed on demand so no fact is stored twice.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Counterexample {
-    /// Number of steps.
-    pub steps: usize,
-    /// The replay token with its model hash (`t0,t1,...@1a2b3c4d`;
-    /// [`crate::Faultline::check_token`] validates one).
-    pub replay: String,
-    /// [`Evidence::text`] in 80 columns: the step table, the waits and, for a deadlock,
-    /// kill -9 and hung_task.
-    pub text: String,
-    /// The wait-for graph (along the cycle for a lasso), as Graphviz DOT.
-    pub dot: String,
     /// Everything known about the violation.
     pub evidence: Evidence,
+    machine: Arc<Machine>,
+    title: String,
+}
+
+impl Counterexample {
+    /// Number of steps.
+    pub fn steps(&self) -> usize {
+        self.evidence.trace.len()
+    }
+
+    /// The replay token with its model hash (`t0,t1,...@1a2b3c4d`;
+    /// [`crate::Faultline::check_token`] validates one).
+    pub fn replay(&self) -> String {
+        self.evidence.token.to_string()
+    }
+
+    /// [`Evidence::text`] in 80 columns: the step table, the waits and, for a deadlock,
+    /// kill -9 and hung_task.
+    pub fn text(&self) -> String {
+        self.evidence.text(&self.machine, 80)
+    }
+
+    /// The wait-for graph (along the cycle for a lasso), as Graphviz DOT.
+    pub fn dot(&self) -> String {
+        faultline_traces::wait_for_dot(&self.evidence.wait_for, &self.title)
+    }
 }
 
 impl Checked {
@@ -66,7 +86,7 @@ impl Checked {
         design: &str,
         scenario: &str,
         knobs: Vec<(String, String)>,
-        m: &Machine,
+        m: Arc<Machine>,
         report: faultline_checker::Report,
     ) -> Checked {
         let pairs: Vec<(&str, &str)> = knobs
@@ -81,17 +101,17 @@ impl Checked {
                 status: match r.verdict {
                     Verdict::Holds => Status::Holds,
                     Verdict::Violated(cx) => {
-                        let e =
-                            Evidence::new(m, pairs.iter().copied(), report.engine, r.property, &cx);
+                        let evidence = Evidence::new(
+                            &m,
+                            pairs.iter().copied(),
+                            report.engine,
+                            r.property,
+                            &cx,
+                        );
                         Status::Violated(Box::new(Counterexample {
-                            steps: e.trace.len(),
-                            replay: e.token.to_string(),
-                            text: e.text(m, 80),
-                            dot: faultline_traces::wait_for_dot(
-                                &e.wait_for,
-                                &format!("{design} x {scenario}"),
-                            ),
-                            evidence: e,
+                            evidence,
+                            machine: Arc::clone(&m),
+                            title: format!("{design} x {scenario}"),
                         }))
                     }
                     Verdict::Inconclusive(limit) => Status::Inconclusive(limit.to_string()),

@@ -1,9 +1,10 @@
 //! A session: the built-in catalog plus the user's files.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use faultline_checker::{Budget, Engine, MemoryBudget, Options, Property, run};
-use faultline_lang::{Catalog, DesignInfo, ScenarioInfo};
+use faultline_checker::{Budget, Checker, MemoryBudget, Options, Property};
+use faultline_models::{Catalog, Design, Scenario};
 use faultline_traces::Token;
 
 use crate::error::Error;
@@ -22,23 +23,19 @@ impl Faultline {
     /// The built-in catalog (`models/fl/*.fl`, embedded); no state limit and the
     /// machine's memory budget (cgroup, rlimits, MemAvailable), like the command line.
     pub fn new() -> Result<Faultline, Error> {
-        // The built-in files are compiled once per process (faultline_models).
-        let builtin = faultline_models::Catalog::builtin().map_err(|e| match e {
-            faultline_models::CatalogError::Build(b) => Error::Build(b),
-            other => Error::Io {
-                path: "models/fl".into(),
-                source: std::io::Error::other(other.to_string()),
-            },
-        })?;
-        let mut catalog = builtin.lang().clone();
-        let ids: Vec<&str> = Property::ALL.iter().map(|p| p.id()).collect();
-        catalog.set_properties(&ids);
+        // The built-in files are compiled once per process; a session copies them.
+        Ok(Faultline::with_catalog(Catalog::builtin()?.clone()))
+    }
+
+    /// A session over `catalog` (e.g. [`Catalog::with_files`]), with [`Faultline::new`]'s
+    /// engine configuration.
+    pub fn with_catalog(catalog: Catalog) -> Faultline {
         let (options, memory) = Options::machine(None, Budget::DEFAULT_MAX_STATES, None);
-        Ok(Faultline {
+        Faultline {
             catalog,
             options,
             memory,
-        })
+        }
     }
 
     /// Sets the exploration budget (`max_bytes` as given: the caller decides).
@@ -86,18 +83,23 @@ impl Faultline {
         Ok(self.catalog.load(name, text)?)
     }
 
-    /// The catalog.
+    /// The catalog: the built-in designs and scenarios and the files loaded.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
 
-    /// Every design.
-    pub fn designs(&self) -> Vec<DesignInfo> {
+    /// The compiled files behind the catalog (clauses, `exists` queries).
+    pub(crate) fn compiler(&self) -> &faultline_lang::Compiler {
+        self.catalog.compiler()
+    }
+
+    /// Every design, in load order.
+    pub fn designs(&self) -> &[Arc<Design>] {
         self.catalog.designs()
     }
 
-    /// Every scenario.
-    pub fn scenarios(&self) -> Vec<ScenarioInfo> {
+    /// Every scenario, in load order.
+    pub fn scenarios(&self) -> &[Arc<Scenario>] {
         self.catalog.scenarios()
     }
 
@@ -120,7 +122,7 @@ impl Faultline {
         extra: &[Property],
     ) -> Result<Checked, Error> {
         let sets = owned(knobs);
-        let built = self.catalog.build(design, scenario, &sets)?;
+        let built = self.catalog.compiler().build(design, scenario, &sets)?;
         let mut props = Vec::new();
         for p in &built.properties {
             props.push(Property::parse(p).ok_or_else(|| Error::UnknownProperty(p.clone()))?);
@@ -130,12 +132,15 @@ impl Faultline {
                 props.push(*p);
             }
         }
-        let report = run(Engine::Native, &built.machine, &props, &self.options)?;
+        let report = Checker::new(&built.machine)
+            .properties(&props)
+            .options(&self.options)
+            .run()?;
         Ok(Checked::new(
             design,
             scenario,
             built.knobs,
-            &built.machine,
+            Arc::new(built.machine),
             report,
         ))
     }
@@ -151,7 +156,7 @@ impl Faultline {
         token: &str,
     ) -> Result<String, Error> {
         let sets = owned(knobs);
-        let built = self.catalog.build(design, scenario, &sets)?;
+        let built = self.catalog.compiler().build(design, scenario, &sets)?;
         let pairs = built.knobs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
         Ok(Token::check(token, &built.machine, pairs)?.to_string())
     }

@@ -38,8 +38,8 @@ fn a_design_from_text_gets_typed_results_and_renderings() {
     let cx = c
         .violated(Property::Deadlock)
         .expect("D2-like: the H1 deadlock");
-    assert!(cx.text.contains("fuse_dev_do_read"), "{}", cx.text);
-    assert!(cx.dot.starts_with("digraph"), "{}", cx.dot);
+    assert!(cx.text().contains("fuse_dev_do_read"), "{}", cx.text());
+    assert!(cx.dot().starts_with("digraph"), "{}", cx.dot());
     assert!(c.stats.states > 0);
     let up = fl
         .check("upstream", "fork-fuse", &[("mapping", "shared")])
@@ -137,7 +137,7 @@ fn a_replay_token_is_checked_against_the_model_it_was_recorded_on() {
     let c = fl.check("hold-io", "fork-fuse", &[]).expect("checks");
     let cx = c.violated(Property::Deadlock).expect("H1 deadlock");
     let steps = fl
-        .check_token("hold-io", "fork-fuse", &[], &cx.replay)
+        .check_token("hold-io", "fork-fuse", &[], &cx.replay())
         .expect("its own model");
     assert_eq!(steps, cx.evidence.token.steps);
     let e = fl
@@ -145,7 +145,7 @@ fn a_replay_token_is_checked_against_the_model_it_was_recorded_on() {
             "hold-io",
             "fork-fuse",
             &[("order", "file-first")],
-            &cx.replay,
+            &cx.replay(),
         )
         .expect_err("other knobs, other model");
     assert!(

@@ -1,7 +1,9 @@
 //! faultline's engines, properties and verdicts.
 //!
-//! [`run`] checks a [`faultline_protocol::Machine`] with one [`Engine`]: the native
-//! engine ([`explore`], or [`run`] with reductions and threads) searches the explicit state graph breadth-first; the loom and
+//! [`Checker`] checks a [`faultline_protocol::Machine`] with one [`Engine`]
+//! (`Checker::new(&m).properties(&props).threads(n).run()`; [`run`] and [`explore`]
+//! are one-line wrappers): the native engine searches the explicit state graph
+//! breadth-first; the loom and
 //! shuttle engines run the model's threads as their threads over the same step
 //! function. Every property is evaluated by [`Property::violated_at`], the one
 //! evaluator all engines share, and every counterexample is replayed on the native
@@ -9,8 +11,9 @@
 //!
 //! | module | holds |
 //! |---|---|
+//! | `builder` | [`Checker`]: the one entry point (engine, properties, reductions, threads, budget, progress) |
 //! | `property` | property ids and the shared evaluator |
-//! | `engines` | one entry point for every engine ([`run`]); the loom and shuttle runners |
+//! | `engines` | the dispatch to an engine; the loom and shuttle runners |
 //! | `store` | the visited set: packed states, fingerprinted hash table, parent links |
 //! | `reduce` | the reductions (partial-order, symmetry) behind one interface |
 //! | `search` | the native breadth-first search: states and edges, on N threads |
@@ -26,6 +29,7 @@
 //! | `error` | typed check errors |
 
 mod budget;
+mod builder;
 mod engines;
 mod error;
 mod limit;
@@ -42,11 +46,12 @@ mod successors;
 mod verdict;
 
 pub use budget::Budget;
-pub use engines::{Engine, LOOM_MAX_THREADS, Options, replay_shuttle, run, run_with_progress};
+pub use builder::Checker;
+pub use engines::{Engine, LOOM_MAX_THREADS, Options, replay_shuttle, run};
 pub use error::CheckError;
 pub use limit::EngineLimit;
 pub use memory::{MemoryBudget, Room, parse_size};
-pub use native::{explore, explore_with_progress};
+pub use native::explore;
 pub use property::Property;
 pub use reach::{DeadlockState, Deadlocks, Reached, deadlocks, reach};
 pub use reduce::{Reduce, Reductions};

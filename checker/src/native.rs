@@ -9,6 +9,7 @@ use faultline_protocol::{Machine, Step};
 use faultline_traces::{Trace, WaitForGraph};
 
 use crate::budget::Budget;
+use crate::builder::Checker;
 use crate::engines::Engine;
 use crate::error::CheckError;
 use crate::liveness::{self, Lasso};
@@ -21,18 +22,8 @@ use crate::verdict::{Counterexample, Limit, PropertyResult, Report, Stats, Verdi
 /// Explores `m` breadth-first, unreduced and on one thread, until every property in
 /// `props` is violated, the reachable space is exhausted, or the budget runs out.
 pub fn explore(m: &Machine, props: &[Property], budget: &Budget) -> Result<Report, CheckError> {
-    explore_with_progress(m, props, budget, &mut |_| {})
-}
-
-/// [`explore`], calling `progress` with the statistics so far about once a second (a
-/// library never prints; the command line decides what to show).
-pub fn explore_with_progress(
-    m: &Machine,
-    props: &[Property],
-    budget: &Budget,
-    progress: &mut dyn FnMut(&Stats),
-) -> Result<Report, CheckError> {
-    check(m, props, budget, Reduce::None, 1, progress)
+    let unreduced = Checker::new(m).reduce(Reduce::None).threads(1);
+    unreduced.budget(*budget).properties(props).run()
 }
 
 /// Checks `props` on `m` with the reductions `reduce` allows for them, computing

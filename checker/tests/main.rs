@@ -48,8 +48,8 @@ mod engines {
                 let mut variants: Vec<Vec<(String, String)>> = vec![Vec::new()];
                 for k in knob_defs(d, s) {
                     let values: Vec<String> = match k.kind {
-                        KnobKind::Choice(vals) => vals.iter().map(|v| v.to_string()).collect(),
-                        KnobKind::Number { min, max } => {
+                        KnobKind::Choice(vals) => vals,
+                        KnobKind::Range { min, max } => {
                             (min..=max.min(min + 2)).map(|v| v.to_string()).collect()
                         }
                     };
@@ -396,8 +396,8 @@ mod reductions {
                 let mut variants: Vec<Vec<(String, String)>> = vec![Vec::new()];
                 for k in knob_defs(d, s) {
                     let values: Vec<String> = match k.kind {
-                        KnobKind::Choice(vals) => vals.iter().map(|v| v.to_string()).collect(),
-                        KnobKind::Number { min, max } => {
+                        KnobKind::Choice(vals) => vals,
+                        KnobKind::Range { min, max } => {
                             (min..=max.min(min + 1)).map(|v| v.to_string()).collect()
                         }
                     };

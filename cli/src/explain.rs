@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use faultline::Evidence;
-use faultline_checker::{Report, Verdict, run_with_progress};
+use faultline_checker::{Checker, Report, Verdict};
 use faultline_models::Model;
 use faultline_traces::{causes_text, lane_text, lasso_text, wait_for_text};
 
@@ -20,23 +20,15 @@ const WIDTH: usize = 80;
 /// Checks `target` and explains the first violation: exit 1 with the explanation, 0
 /// with one line when every property holds, 3 when the search was stopped.
 pub(crate) fn run(a: &ExplainArgs, progress: &Progress) -> Result<(u8, String), CliError> {
-    let properties = a.properties.list()?;
-    let model = crate::build(&a.model)?;
-    let props = if properties.is_empty() {
-        crate::matrix::properties(&model.scenario)
-    } else {
-        properties
-    };
+    let (model, props) = crate::target(&a.target)?;
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
     let (options, memory) = a.budget.machine(None);
     progress.budget(&options.budget);
-    let report = run_with_progress(
-        faultline_checker::Engine::Native,
-        &model.machine,
-        &props,
-        &options,
-        &mut shown,
-    )?;
+    let report = Checker::new(&model.machine)
+        .properties(&props)
+        .options(&options)
+        .progress(&mut shown)
+        .run()?;
     progress.finish();
     let evidence = crate::output::evidence(&model, &report);
     let (code, mut out) = explain(&model, &report, &evidence);

@@ -112,6 +112,7 @@ pub(crate) fn show(s: &ShowArgs) -> Result<(u8, String), CliError> {
     let (fl, _) = session(&files)?;
     let text = fl
         .catalog()
+        .compiler()
         .listing(&s.design, &s.scenario, &s.sets)
         .map_err(|e| match e {
             faultline_lang::BuildError::File(f) => CliError::File(f),

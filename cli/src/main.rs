@@ -14,7 +14,7 @@
 //! | `report` | the HTML report |
 //! | `repro` | `faultline repro`: the real-kernel harness (`repro/run`) and the model's predictions |
 //! | `list` | `faultline list` |
-//! | `catalog` | the built-in catalog plus the `--file F.fl`s |
+//! | `catalog` | the session: the built-in catalog plus the `--file F.fl`s |
 //! | `lang` | `faultline test` and `faultline show` over `.fl` files |
 //! | `progress` | the progress line on stderr (indicatif) |
 //! | `error` | everything that exits 2 |
@@ -47,11 +47,12 @@ mod write;
 use std::io::Write;
 use std::process::ExitCode;
 
-use faultline_checker::{Engine, Property, Status, replay, replay_shuttle, run_with_progress};
+use faultline_checker::{Checker, Engine, Property, Status, replay, replay_shuttle};
 use faultline_traces::{Lasso, Token, TokenError, Trace, trace_text};
 
 use crate::args::{
-    CheckArgs, ClusterArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, Parsed, ReplayArgs, Shard,
+    CheckArgs, ClusterArgs, Command, MatrixArgs, MatrixFormat, ModelArgs, OutputArgs, Parsed,
+    ReplayArgs, Shard, TargetArgs,
 };
 use crate::error::CliError;
 use crate::format::Format;
@@ -102,7 +103,7 @@ fn main() -> ExitCode {
 /// Runs a command; returns the exit code and what to print.
 fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
     match cmd {
-        Command::List(l) => Ok((0, list::text(&catalog::catalog(&l.files.files)?))),
+        Command::List(l) => Ok((0, list::text(catalog::session(&l.files.files)?.catalog()))),
         Command::Check(c) => check(c, progress),
         Command::Cluster(c) => cluster(c),
         Command::Matrix(m) => matrix_cmd(&m, progress),
@@ -121,30 +122,36 @@ fn run(cmd: Command, progress: &Progress) -> Result<(u8, String), CliError> {
 
 /// Builds the model named on the command line.
 fn build(t: &ModelArgs) -> Result<faultline_models::Model, CliError> {
-    let cat = catalog::catalog(&t.files.files)?;
-    Ok(cat.build(&t.design, &t.scenario, &t.sets)?)
+    let fl = catalog::session(&t.files.files)?;
+    Ok(fl.catalog().build(&t.design, &t.scenario, &t.sets)?)
 }
 
-fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
-    let props = c.properties.list()?;
-    let model = build(&c.model)?;
+/// The model and properties named on the command line (the scenario's properties
+/// when none is given).
+fn target(t: &TargetArgs) -> Result<(faultline_models::Model, Vec<Property>), CliError> {
+    let props = t.properties.list()?;
+    let model = build(&t.model)?;
     let props = if props.is_empty() {
         matrix::properties(&model.scenario)
     } else {
         props
     };
+    Ok((model, props))
+}
+
+fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
+    let (model, props) = target(&c.target)?;
     let (options, memory) = c.engine.options(&c.budget);
     progress.budget(&options.budget);
     let mut shown = |s: &faultline_checker::Stats| progress.stats(s);
-    let report = run_with_progress(
-        c.engine.engine,
-        &model.machine,
-        &props,
-        &options,
-        &mut shown,
-    )?;
+    let report = Checker::new(&model.machine)
+        .engine(c.engine.engine)
+        .properties(&props)
+        .options(&options)
+        .progress(&mut shown)
+        .run()?;
     progress.finish();
-    let out = render(&model, &report, c.format(), c.dot.as_deref(), &memory)?;
+    let out = render(&model, &report, &c.output, &memory)?;
     Ok((report.overall().exit_code(), out))
 }
 
@@ -152,12 +159,12 @@ fn check(c: CheckArgs, progress: &Progress) -> Result<(u8, String), CliError> {
 fn render(
     model: &faultline_models::Model,
     report: &faultline_checker::Report,
-    format: Format,
-    dot: Option<&std::path::Path>,
+    output: &OutputArgs,
     memory: &faultline_checker::MemoryBudget,
 ) -> Result<String, CliError> {
+    let format = output.format();
     let evidence = output::evidence(model, report);
-    let dots = match dot {
+    let dots = match output.dot.as_deref() {
         Some(dir) => output::write_dots(model, &evidence, dir)?,
         None => Vec::new(),
     };
@@ -180,13 +187,7 @@ fn render(
 /// `faultline cluster`: `check` on timely's workers; process 0 prints the report,
 /// every process exits with its code.
 fn cluster(c: ClusterArgs) -> Result<(u8, String), CliError> {
-    let props = c.properties.list()?;
-    let model = build(&c.model)?;
-    let props = if props.is_empty() {
-        matrix::properties(&model.scenario)
-    } else {
-        props
-    };
+    let (model, props) = target(&c.target)?;
     let workers = usize::from(c.workers);
     let (options, memory) = c.budget.machine(Some(c.workers));
     let cluster = faultline_cluster::Cluster::new(
@@ -198,7 +199,7 @@ fn cluster(c: ClusterArgs) -> Result<(u8, String), CliError> {
     let machine = std::sync::Arc::new(model.machine.clone());
     match faultline_cluster::run(&cluster, machine, &props, c.reduce, options.budget)? {
         faultline_cluster::Outcome::Report(report) => {
-            let out = render(&model, &report, c.format(), c.dot.as_deref(), &memory)?;
+            let out = render(&model, &report, &c.output, &memory)?;
             Ok((report.overall().exit_code(), out))
         }
         faultline_cluster::Outcome::Peer(code) => Ok((code, String::new())),
@@ -206,9 +207,9 @@ fn cluster(c: ClusterArgs) -> Result<(u8, String), CliError> {
 }
 
 fn matrix_cmd(a: &MatrixArgs, progress: &Progress) -> Result<(u8, String), CliError> {
-    let cat = catalog::catalog(&a.select.files.files)?;
+    let fl = catalog::session(&a.select.files.files)?;
     let sel = matrix::Selection {
-        catalog: &cat,
+        catalog: fl.catalog(),
         designs: &a.select.designs,
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,

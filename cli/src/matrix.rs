@@ -6,8 +6,8 @@ use std::fmt::Write;
 use std::time::Instant;
 
 use faultline_checker::{
-    CheckError, Engine, EngineLimit, Limit, Options, Property, PropertyResult, Report, Stats,
-    Verdict, run_with_progress,
+    CheckError, Checker, Engine, EngineLimit, Limit, Options, Property, PropertyResult, Report,
+    Stats, Verdict,
 };
 use std::sync::Arc;
 
@@ -256,7 +256,12 @@ fn check(
     name: &str,
 ) -> Result<Report, CliError> {
     let mut shown = |st: &Stats| sel.progress.stats(st);
-    match run_with_progress(sel.engine, &model.machine, props, &sel.options, &mut shown) {
+    let checker = Checker::new(&model.machine)
+        .engine(sel.engine)
+        .properties(props)
+        .options(&sel.options)
+        .progress(&mut shown);
+    match checker.run() {
         // loom's thread cap: this cell is undecided, the rest of the table is not.
         Err(CheckError::TooManyThreads {
             engine,

@@ -37,9 +37,9 @@ pub(crate) struct Written {
 
 /// Checks the selected cells and writes the report.
 pub(crate) fn run(a: &ReportArgs, progress: &Progress) -> Result<(u8, String), CliError> {
-    let cat = crate::catalog::catalog(&a.select.files.files)?;
+    let fl = crate::catalog::session(&a.select.files.files)?;
     let sel = Selection {
-        catalog: &cat,
+        catalog: fl.catalog(),
         designs: &a.select.designs,
         scenarios: &a.select.scenarios,
         sets: &a.select.sets,

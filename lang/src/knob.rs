@@ -18,6 +18,34 @@ pub enum KnobKind {
     },
 }
 
+impl KnobKind {
+    /// Whether `value` is one of these values.
+    pub fn accepts(&self, value: &str) -> bool {
+        match self {
+            KnobKind::Choice(v) => v.iter().any(|w| w == value),
+            KnobKind::Range { min, max } => value
+                .parse::<i64>()
+                .is_ok_and(|n| (*min..=*max).contains(&n) && n.to_string() == value),
+        }
+    }
+
+    /// The values as text: `private, shared` or `0..=8`.
+    pub fn text(&self) -> String {
+        match self {
+            KnobKind::Choice(v) => v.join(", "),
+            KnobKind::Range { min, max } => format!("{min}..={max}"),
+        }
+    }
+
+    /// Every value, in order.
+    pub fn all(&self) -> Vec<String> {
+        match self {
+            KnobKind::Choice(v) => v.clone(),
+            KnobKind::Range { min, max } => (*min..=*max).map(|n| n.to_string()).collect(),
+        }
+    }
+}
+
 /// A knob.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -91,19 +119,11 @@ impl Knob {
 
     /// Whether `value` is one of the knob's values.
     pub fn accepts(&self, value: &str) -> bool {
-        match &self.values {
-            KnobKind::Choice(v) => v.iter().any(|w| w == value),
-            KnobKind::Range { min, max } => value
-                .parse::<i64>()
-                .is_ok_and(|n| (*min..=*max).contains(&n) && n.to_string() == value),
-        }
+        self.values.accepts(value)
     }
 
     /// The values as text: `private, shared` or `0..=8`.
     pub fn values_text(&self) -> String {
-        match &self.values {
-            KnobKind::Choice(v) => v.join(", "),
-            KnobKind::Range { min, max } => format!("{min}..={max}"),
-        }
+        self.values.text()
     }
 }

@@ -4,7 +4,7 @@
 //! A file holds prelude functions (kernel paths named after kernel functions, inlined
 //! where called), knobs, `design`s (function overrides of the prelude) and `scenario`s
 //! (VMAs, folios, threads, daemons, reclaim, properties, `expect` and `exists`
-//! clauses). [`Catalog`] loads files and builds one design x scenario x knob values
+//! clauses). [`Compiler`] loads files and builds one design x scenario x knob values
 //! into a [`faultline_protocol::Machine`].
 //!
 //! The modules in pipeline order; each uses only the ones above it.
@@ -45,7 +45,7 @@ mod source;
 
 pub use ast::{Exists, Expect, Expr, Ident};
 pub use catalog::{
-    BuildError, Built, Catalog, DesignInfo, ExistsClause, ExpectClause, ScenarioInfo,
+    BuildError, Built, Compiler, DesignInfo, ExistsClause, ExpectClause, ScenarioInfo,
 };
 pub use diag::{Diagnostic, FileError, Span, did_you_mean};
 pub use intern::intern;

@@ -1,7 +1,7 @@
 //! What the lexer, parser, compiler and catalog refuse, typed: one variant per kind of error with
 //! its spans and names, and its wording in one place ([`Message::to_diagnostic`]).
 //! Pikelet's `reporting.rs` is the model. A related place in another file carries
-//! that file's catalog index; `Catalog::file_error` ties it to the file's text.
+//! that file's catalog index; `Compiler::file_error` ties it to the file's text.
 
 use faultline_protocol::{MAX_FOLIOS, MAX_THREADS, MAX_VMAS};
 

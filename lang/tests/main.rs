@@ -61,8 +61,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
 ];
 
 /// The whole catalog, or the first file's rendered error.
-pub(crate) fn catalog() -> faultline_lang::Catalog {
-    let mut c = faultline_lang::Catalog::new();
+pub(crate) fn catalog() -> faultline_lang::Compiler {
+    let mut c = faultline_lang::Compiler::new();
     for (name, text) in FILES {
         if let Err(e) = c.load(name, text) {
             panic!("{}", e.render());

@@ -31,7 +31,7 @@ pub struct Model {
 /// Designs and scenarios from `.fl` files: the built-in ones, and any a user adds.
 #[derive(Clone, Debug)]
 pub struct Catalog {
-    lang: faultline_lang::Catalog,
+    lang: faultline_lang::Compiler,
     designs: Vec<Arc<Design>>,
     scenarios: Vec<Arc<Scenario>>,
     global: Vec<KnobDef>,
@@ -44,7 +44,7 @@ impl Catalog {
         BUILTIN
             .get_or_init(|| {
                 let mut c = Catalog {
-                    lang: faultline_lang::Catalog::new(),
+                    lang: faultline_lang::Compiler::new(),
                     designs: Vec::new(),
                     scenarios: Vec::new(),
                     global: Vec::new(),
@@ -73,11 +73,6 @@ impl Catalog {
     /// once every file is loaded, in whatever order.
     pub fn unresolved(&self) -> Result<(), CatalogError> {
         Ok(self.lang.unresolved()?)
-    }
-
-    /// Restricts the property ids files loaded from now on may name.
-    pub fn set_properties(&mut self, ids: &[&str]) {
-        self.lang.set_properties(ids);
     }
 
     /// Reads and loads a `.fl` file; its name in errors is the path as given.
@@ -114,7 +109,7 @@ impl Catalog {
     }
 
     /// The compiled files, for `expect`/`exists` clauses and listings.
-    pub fn lang(&self) -> &faultline_lang::Catalog {
+    pub fn compiler(&self) -> &faultline_lang::Compiler {
         &self.lang
     }
 

@@ -2,21 +2,7 @@
 //! values. Ids, titles, summaries and knob texts are interned (`faultline_lang::intern`: bounded by
 //! the distinct strings ever loaded), so they are `Copy` and outlive any catalog.
 
-use faultline_lang::{DesignInfo, Knob, ScenarioInfo, intern};
-
-/// The values a knob accepts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum KnobKind {
-    /// One of these words.
-    Choice(Vec<&'static str>),
-    /// An integer in `min..=max`.
-    Number {
-        /// Smallest accepted value.
-        min: u32,
-        /// Largest accepted value.
-        max: u32,
-    },
-}
+use faultline_lang::{DesignInfo, Knob, KnobKind, ScenarioInfo, intern};
 
 /// A knob's definition (as its file declares it).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +10,7 @@ pub enum KnobKind {
 pub struct KnobDef {
     /// Name used with `--set NAME=VALUE`.
     pub name: &'static str,
-    /// Accepted values.
+    /// Accepted values (the language's one kind).
     pub kind: KnobKind,
     /// Value when not set.
     pub default: &'static str,
@@ -37,10 +23,7 @@ pub struct KnobDef {
 impl KnobDef {
     /// The accepted values as text: `private, shared` or `0..=8`.
     pub fn values(&self) -> String {
-        match &self.kind {
-            KnobKind::Choice(v) => v.join(", "),
-            KnobKind::Number { min, max } => format!("{min}..={max}"),
-        }
+        self.kind.text()
     }
 
     /// The source of `value`, if its knob cites one.
@@ -53,27 +36,15 @@ impl KnobDef {
 
     /// Every accepted value, in order.
     pub fn all_values(&self) -> Vec<String> {
-        match &self.kind {
-            KnobKind::Choice(v) => v.iter().map(|w| w.to_string()).collect(),
-            KnobKind::Number { min, max } => (*min..=*max).map(|n| n.to_string()).collect(),
-        }
+        self.kind.all()
     }
 }
 
 impl From<&Knob> for KnobDef {
     fn from(k: &Knob) -> Self {
-        let clamp = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
         KnobDef {
             name: intern(&k.name),
-            kind: match &k.values {
-                faultline_lang::KnobKind::Choice(v) => {
-                    KnobKind::Choice(v.iter().map(|w| intern(w)).collect())
-                }
-                faultline_lang::KnobKind::Range { min, max } => KnobKind::Number {
-                    min: clamp(*min),
-                    max: clamp(*max),
-                },
-            },
+            kind: k.values.clone(),
             default: intern(&k.default),
             help: intern(&k.help),
             sources: k

@@ -26,8 +26,9 @@ pub use catalog::{
     global_knobs, knob_defs, scenario,
 };
 pub use error::CatalogError;
+pub use faultline_lang::KnobKind;
 pub use fl::CATALOG_FILES;
-pub use info::{Design, KnobDef, KnobKind, Knobs, Scenario};
+pub use info::{Design, KnobDef, Knobs, Scenario};
 // Kernel waits and kill -9 moved to `faultline_traces` (evidence uses them); kept
 // here so existing `faultline_models::kill` users still build.
 pub use faultline_traces::{

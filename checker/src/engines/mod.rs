@@ -1,6 +1,6 @@
-//! One entry point for every engine: [`run`] checks a machine with the native
-//! explorer, loom or shuttle and returns the same [`Report`], with counterexamples
-//! replayed on the native semantics.
+//! One dispatch for every engine: [`Checker::run`] (and [`run`], its wrapper) checks a
+//! machine with the native explorer, loom or shuttle and returns the same [`Report`],
+//! with counterexamples replayed on the native semantics.
 //!
 //! | module | holds |
 //! |---|---|
@@ -39,6 +39,7 @@ use std::fmt;
 use faultline_protocol::{Machine, Step};
 
 use crate::budget::Budget;
+use crate::builder::Checker;
 use crate::error::CheckError;
 use crate::memory::MemoryBudget;
 use crate::native;
@@ -143,19 +144,23 @@ impl Default for Options {
     }
 }
 
-/// Checks `props` on `m` with `engine`.
+/// Checks `props` on `m` with `engine`: [`Checker`] with these options (set
+/// [`Checker::progress`] for progress reports).
 pub fn run(
     engine: Engine,
     m: &Machine,
     props: &[Property],
     opts: &Options,
 ) -> Result<Report, CheckError> {
-    run_with_progress(engine, m, props, opts, &mut |_| {})
+    Checker::new(m)
+        .engine(engine)
+        .options(opts)
+        .properties(props)
+        .run()
 }
 
-/// [`run`], with progress reports about once a second (loom and shuttle: executions
-/// and distinct states so far).
-pub fn run_with_progress(
+/// The one dispatch to an engine, behind [`Checker::run`].
+pub(crate) fn check(
     engine: Engine,
     m: &Machine,
     props: &[Property],

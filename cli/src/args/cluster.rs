@@ -5,29 +5,23 @@ use std::path::PathBuf;
 use clap::{ArgAction, Args};
 use faultline_checker::Reduce;
 
-use super::common::{BudgetArgs, ModelArgs, PropertyArgs};
-use crate::format::Format;
+use super::common::{BudgetArgs, OutputArgs, TargetArgs};
 
 /// Options of `cluster`. The cluster options are timely's own (`-w`, `-p`, `-n`,
 /// `-h`), so `-h` is the hostfile here and help is `--help`.
 #[derive(Debug, Args, PartialEq)]
 #[command(disable_help_flag = true)]
+// `check`'s output options, said of process 0 (the one that prints).
+#[command(mut_arg("dot", |a| a.help("Write the DOT graphs of each violation into DIR (process 0)")))]
+#[command(mut_arg("format", |a| a.help("What process 0 prints on stdout")))]
 pub(crate) struct ClusterArgs {
-    /// What to check.
+    /// What to check and which properties (liveness is inconclusive here: it needs
+    /// one process).
     #[command(flatten)]
-    pub model: ModelArgs,
-    /// Which properties (liveness is inconclusive here: it needs one process).
+    pub target: TargetArgs,
+    /// DOT files and what process 0 prints.
     #[command(flatten)]
-    pub properties: PropertyArgs,
-    /// Write the DOT graphs of each violation into DIR (process 0).
-    #[arg(long, value_name = "DIR", value_parser = super::common::out_dir())]
-    pub dot: Option<PathBuf>,
-    /// What process 0 prints on stdout.
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
-    pub format: Format,
-    /// Print JSON: `--format json`.
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
+    pub output: OutputArgs,
     /// Reductions, as `check` uses them.
     #[arg(long, value_name = "R", default_value = "all",
           value_parser = super::common::reduce_ids())]
@@ -52,11 +46,4 @@ pub(crate) struct ClusterArgs {
     /// Print help.
     #[arg(long, action = ArgAction::Help)]
     help: Option<bool>,
-}
-
-impl ClusterArgs {
-    /// `--format`, with `--json` its alias.
-    pub(crate) fn format(&self) -> Format {
-        if self.json { Format::Json } else { self.format }
-    }
 }

@@ -9,6 +9,7 @@ use clap::{Arg, Args};
 use faultline_checker::{Budget, Engine, Options as EngineOptions, Property, Reduce};
 
 use crate::error::CliError;
+use crate::format::Format;
 use faultline_checker::MemoryBudget;
 
 /// Options of `list`.
@@ -60,6 +61,38 @@ pub(crate) struct SelectArgs {
     /// User files: their designs are new columns, their scenarios new rows.
     #[command(flatten)]
     pub files: FileArgs,
+}
+
+/// What `check`, `cluster` and `explain` check: a model and its properties.
+#[derive(Debug, Args, PartialEq)]
+pub(crate) struct TargetArgs {
+    /// What to check.
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Which properties.
+    #[command(flatten)]
+    pub properties: PropertyArgs,
+}
+
+/// Where a check's report goes (`check`, `cluster`): DOT files and stdout's format.
+#[derive(Debug, Args, PartialEq)]
+pub(crate) struct OutputArgs {
+    /// Write the DOT graphs of each violation into DIR.
+    #[arg(long, value_name = "DIR", value_parser = out_dir())]
+    pub dot: Option<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
+    pub format: Format,
+    /// Print JSON: `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+impl OutputArgs {
+    /// `--format`, with `--json` its alias.
+    pub(crate) fn format(&self) -> Format {
+        if self.json { Format::Json } else { self.format }
+    }
 }
 
 /// The properties to check.

@@ -24,7 +24,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 pub(crate) use check::CheckArgs;
 pub(crate) use cluster::ClusterArgs;
-pub(crate) use common::{ListArgs, ModelArgs};
+pub(crate) use common::{ListArgs, ModelArgs, OutputArgs, TargetArgs};
 pub(crate) use errors::Parsed;
 pub(crate) use explain::ExplainArgs;
 pub(crate) use export::{ExportArgs, ExportFormat};

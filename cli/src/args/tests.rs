@@ -24,16 +24,16 @@ fn check_with_every_option() {
     ) else {
         panic!("not check")
     };
-    assert_eq!(c.model.design, "hold-io");
+    assert_eq!(c.target.model.design, "hold-io");
     assert_eq!(
-        c.model.sets,
+        c.target.model.sets,
         vec![
             ("mapping".into(), "shared".into()),
             ("order".into(), "file-first".into())
         ]
     );
-    assert_eq!(c.dot, Some(PathBuf::from("out")));
-    assert_eq!(c.format(), Format::Json);
+    assert_eq!(c.output.dot, Some(PathBuf::from("out")));
+    assert_eq!(c.output.format(), Format::Json);
     assert_eq!(c.engine.options(&c.budget).0.budget.max_states, 10);
     assert_eq!(c.engine.engine, Engine::Native);
 }
@@ -66,8 +66,11 @@ fn explain_and_report_parse() {
     else {
         panic!("not explain")
     };
-    assert_eq!(e.model.sets, vec![("evictions".into(), "1".into())]);
-    assert_eq!(e.properties.list().ok(), Some(vec![Property::Deadlock]));
+    assert_eq!(e.target.model.sets, vec![("evictions".into(), "1".into())]);
+    assert_eq!(
+        e.target.properties.list().ok(),
+        Some(vec![Property::Deadlock])
+    );
     assert_eq!(e.budget.machine(None).0.budget.max_states, 9);
     let Command::Report(r) = command("report --out r --design upstream --scenario fork-fuse")
     else {
@@ -79,7 +82,7 @@ fn explain_and_report_parse() {
     let Command::Check(c) = command("check a b --format dot") else {
         panic!("not check")
     };
-    assert_eq!(c.format(), Format::Dot);
+    assert_eq!(c.output.format(), Format::Dot);
 }
 
 #[test]

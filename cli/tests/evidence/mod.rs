@@ -23,9 +23,9 @@ fn library(design: &str, scenario: &str, sets: &[(&str, &str)], property: Proper
     let fl = Faultline::new().expect("catalog loads");
     let checked = fl.check(design, scenario, sets).expect("checks");
     let cx = checked.violated(property).expect("violated");
-    assert_eq!(cx.replay, cx.evidence.token.to_string());
-    assert_eq!(cx.steps, cx.evidence.trace.len());
-    assert!(cx.text.contains(&wait_for_text(&cx.evidence.wait_for)));
+    assert_eq!(cx.replay(), cx.evidence.token.to_string());
+    assert_eq!(cx.steps(), cx.evidence.trace.len());
+    assert!(cx.text().contains(&wait_for_text(&cx.evidence.wait_for)));
     cx.evidence.clone()
 }
 

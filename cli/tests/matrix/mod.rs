@@ -45,7 +45,7 @@ fn assert_rows(got: &[(String, String, String)], expected: &[(&str, [&str; 6])])
 /// must be stated, and never both ways.
 fn pinned_by_the_files() -> Vec<(String, String, String)> {
     let cat = faultline_models::Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
-    let clauses = cat.lang().expects(&[]);
+    let clauses = cat.compiler().expects(&[]);
     let mut out = Vec::new();
     for s in cat.matrix_scenarios() {
         for d in cat.designs() {

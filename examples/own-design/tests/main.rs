@@ -32,8 +32,8 @@ fn but_it_livelocks_when_reclaim_evicts_the_folio_after_every_read() {
     let cx = c
         .violated(Property::Livelock)
         .expect("without TRIED nothing stops the retry loop");
-    assert!(cx.text.contains("shrink_folio_list"), "{}", cx.text);
-    assert!(cx.dot.starts_with("digraph"));
+    assert!(cx.text().contains("shrink_folio_list"), "{}", cx.text());
+    assert!(cx.dot().starts_with("digraph"));
 }
 
 #[test]

@@ -1,14 +1,14 @@
 //! `expect` and `exists` clauses: listed for the runner, and checked against the
 //! designs, scenarios and properties loaded so far (clauses may name later files).
 
-use super::{Catalog, ExistsClause, ExpectClause, resolve::Inner};
+use super::{Compiler, ExistsClause, ExpectClause, resolve::Inner};
 use crate::ast;
 use crate::compile::CErr;
 use crate::diag::{Diagnostic, FileError, Span};
 use crate::reporting::Message;
 use crate::source::At;
 
-impl Catalog {
+impl Compiler {
     /// Every `expect` clause of the files named (all files if `files` is empty).
     pub fn expects(&self, files: &[&str]) -> Vec<ExpectClause> {
         let all = self.design_ids();

@@ -1,7 +1,7 @@
 //! Loading a file: parse, ids unique across files, knob and label checks, and every
 //! design x scenario pair it adds compiled with default knobs.
 
-use super::{Catalog, resolve::Inner};
+use super::{Compiler, resolve::Inner};
 use faultline_protocol::PROPERTY_IDS;
 
 use crate::compile::CErr;
@@ -12,7 +12,7 @@ use crate::source::{At, Source};
 use crate::{ast, compile};
 use std::collections::HashSet;
 
-impl Catalog {
+impl Compiler {
     /// Parses and adds a file, then compiles every design x scenario pair it adds with
     /// default knobs, so a bad file fails here with `file:line:col`.
     pub fn load(&mut self, name: &str, text: &str) -> Result<(), FileError> {
@@ -171,20 +171,16 @@ impl Catalog {
         }
         Ok(())
     }
-    /// A property id the checker has (or, if set, one of [`Catalog::set_properties`]).
+    /// A property id the checker has ([`PROPERTY_IDS`], the one list below the
+    /// language and the checker).
     pub(super) fn check_property(&self, p: &ast::Ident) -> Result<(), Diagnostic> {
-        let valid: Vec<String> = if self.properties.is_empty() {
-            PROPERTY_IDS.iter().map(|s| s.to_string()).collect()
-        } else {
-            self.properties.clone()
-        };
-        if valid.contains(&p.name) {
+        if PROPERTY_IDS.contains(&p.name.as_str()) {
             return Ok(());
         }
         Err(Message::UnknownProperty {
             span: p.span,
             name: p.name.clone(),
-            valid,
+            valid: PROPERTY_IDS.iter().map(|s| s.to_string()).collect(),
         }
         .into())
     }

@@ -1,5 +1,5 @@
 //! A catalog of loaded files: the prelude's functions and global knobs, designs and
-//! scenarios by id, and [`Catalog::build`] of one design x scenario x knob values.
+//! scenarios by id, and [`Compiler::build`] of one design x scenario x knob values.
 
 use std::collections::HashSet;
 
@@ -16,18 +16,17 @@ mod resolve;
 use crate::diag::{Diagnostic, FileError, did_you_mean};
 use crate::knob::Knob;
 
-/// Designs and scenarios from `.fl` files.
+/// Loaded `.fl` files and their compiler: ids, clauses, `build`. The catalog a user
+/// sees (`faultline_models::Catalog`, re-exported by `faultline`) wraps one.
 #[derive(Clone, Debug, Default)]
-pub struct Catalog {
+pub struct Compiler {
     pub(crate) files: Vec<Source>,
     /// Design and scenario ids to where they are (the first definition): a lookup
     /// per build was a scan, which made loading many designs quadratic.
     designs: std::collections::HashMap<String, At>,
     scenarios: std::collections::HashMap<String, At>,
-    /// Property ids scenarios and clauses may name (`PROPERTY_IDS` when empty).
-    properties: Vec<String>,
     /// Scenarios whose clauses name designs not loaded yet: rechecked as files load,
-    /// refused by [`Catalog::unresolved`] if still unknown, so load order does not
+    /// refused by [`Compiler::unresolved`] if still unknown, so load order does not
     /// matter. A list, not a scan of every file, to keep loading linear.
     pending: Vec<At>,
     /// Every (kind, id) of the loaded files, so a new file's ids are checked against a
@@ -71,7 +70,7 @@ pub struct ExistsClause {
     pub designs: Vec<String>,
     /// Knob settings.
     pub with: Vec<(String, String)>,
-    /// The predicate, compiled per build by [`Catalog::build_exists`].
+    /// The predicate, compiled per build by [`Compiler::build_exists`].
     pred: crate::ast::Expr,
 }
 
@@ -176,17 +175,10 @@ pub enum BuildError {
     },
 }
 
-impl Catalog {
+impl Compiler {
     /// An empty catalog.
-    pub fn new() -> Catalog {
-        Catalog::default()
-    }
-
-    /// Restricts the property ids files may name to `ids` (by default the checker's,
-    /// [`faultline_protocol::PROPERTY_IDS`]; an unknown one is an error with
-    /// did-you-mean).
-    pub fn set_properties(&mut self, ids: &[&str]) {
-        self.properties = ids.iter().map(|s| s.to_string()).collect();
+    pub fn new() -> Compiler {
+        Compiler::default()
     }
 
     /// Whether a file of this name is loaded.

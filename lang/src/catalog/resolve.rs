@@ -1,7 +1,7 @@
 //! One build: the design chain, knob values resolved (design, scenario, global), then
 //! the compiler.
 
-use super::{BuildError, Built, Catalog, ExistsClause};
+use super::{BuildError, Built, Compiler, ExistsClause};
 use crate::compile;
 use crate::compile::CErr;
 use crate::diag::{Diagnostic, FileError};
@@ -9,7 +9,7 @@ use crate::knob::{Knob, KnobKind};
 use crate::reporting::Message;
 use crate::source::At;
 
-impl Catalog {
+impl Compiler {
     /// The design chain, child first: each with the knob values its child fixes.
     pub(crate) fn design_chain(&self, at: At) -> Result<Vec<At>, Diagnostic> {
         let mut chain = vec![at];

@@ -15,7 +15,7 @@ fn cases() -> PathBuf {
 /// `.before`).
 fn rendered(name: &str) -> Option<(String, String)> {
     let dir = cases();
-    let mut c = faultline_lang::Catalog::new();
+    let mut c = faultline_lang::Compiler::new();
     let before = format!("{name}.before.fl");
     let mut files = Vec::new();
     if dir.join(&before).exists() {

@@ -3,7 +3,7 @@
 //! inside the file, or a catalog that builds; never a panic or a hang. Deterministic
 //! (a fixed xorshift seed), in-process, at least 10,000 mutations in all.
 
-use faultline_lang::Catalog;
+use faultline_lang::Compiler;
 
 use super::FILES;
 
@@ -57,7 +57,7 @@ fn mutate(text: &str, rng: &mut Rng) -> Vec<u8> {
 
 #[test]
 fn ten_thousand_mutations_of_the_catalog_give_clean_errors_or_valid_catalogs() {
-    let mut base = Catalog::new();
+    let mut base = Compiler::new();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut total = 0;
     let mut errors = 0;
