@@ -27,4 +27,5 @@ pub const CATALOG_FILES: &[(&str, &str)] = &[
     ("kernel-wb.fl", include_str!("../fl/kernel-wb.fl")),
     ("kernel-ff.fl", include_str!("../fl/kernel-ff.fl")),
     ("uptodate-wb.fl", include_str!("../fl/uptodate-wb.fl")),
+    ("munmap-close.fl", include_str!("../fl/munmap-close.fl")),
 ];
