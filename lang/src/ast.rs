@@ -164,8 +164,9 @@ pub(crate) enum Stmt {
     For(Ident, Expr, Expr, Box<Stmt>),
     /// `for_each_vma(v) s` (compile-time, address order).
     ForEachVma(Ident, Box<Stmt>),
-    /// `vma NAME = KIND [anon_vma] [readonly];`: the words after the kind are the
-    /// VMA's attributes (`readonly`: no VM_WRITE, as a `.so` text mapping).
+    /// `vma NAME = KIND [anon_vma] [readonly] [pfnmap|mixedmap|uffd_wp|maybe_guard];`:
+    /// the words after the kind are the VMA's attributes (`readonly`: no VM_WRITE, as a
+    /// `.so` text mapping; the last four are `VM_COPY_ON_FORK` flags).
     Vma(Name, Expr, Vec<Ident>),
     /// `folio NAME = BACKEND START;`
     Folio(Name, Expr, Expr),

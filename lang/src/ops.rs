@@ -108,6 +108,12 @@ pub(crate) static OPS: &[OpDef] = &[
     def!("folio_put", &[], Stmt, |_, _| Op::FolioPut),
     def!("set_pte_range", &[], Stmt, |_, _| Op::MapPte),
     def!("set_ptes", &[], Stmt, |_, _| Op::MapAnon),
+    def!("vma_set_atomic_flag", &[], Stmt, |_, _| {
+        Op::VmaSetMaybeGuard
+    }),
+    def!("guard_install_set_pte", &[], Stmt, |_, _| {
+        Op::GuardInstallPte
+    }),
     def!("fuse_dev_do_read", &[], Stmt, |_, _| Op::FuseDevRead),
     def!("fuse_dev_do_write", &[], Stmt, |_, _| Op::FuseDevWrite),
     def!("handle_userfault", F, FailJump, |a, l| {

@@ -120,7 +120,7 @@ pub(crate) enum Message {
     UnknownProcess { span: Span, name: String },
     /// A thread role other than the four.
     UnknownRole { span: Span, name: String },
-    /// A VMA attribute other than `anon_vma` and `readonly`.
+    /// A VMA attribute other than `anon_vma`, `readonly` and the `VM_COPY_ON_FORK` flags.
     UnknownAttribute { span: Span, name: String },
     /// A clause names a design no file defines.
     UnknownDesign {
@@ -513,7 +513,7 @@ impl Message {
                 format!("`{name}` is not a VMA attribute"),
                 "unknown attribute",
             )
-            .help("a VMA's attributes are `anon_vma` and `readonly`"),
+            .help("a VMA's attributes are `anon_vma`, `readonly` and the VM_COPY_ON_FORK flags `pfnmap`, `mixedmap`, `uffd_wp`, `maybe_guard`"),
             M::UnknownDesign { span, name, candidates } => {
                 with(*span, format!("unknown design `{name}`"), "no such design")
                     .suggest(name, names(candidates))

@@ -291,13 +291,19 @@ mod tests {
                 "approach3"
             ]
         );
-        assert_eq!(SCENARIOS.into_iter().count(), 13);
+        assert_eq!(SCENARIOS.into_iter().count(), 14);
         assert_eq!(
             KERNEL_SCENARIOS
                 .into_iter()
                 .map(|s| s.id)
                 .collect::<Vec<_>>(),
-            ["kernel-h2", "kernel-wb", "kernel-ff", "uptodate-wb"]
+            [
+                "kernel-h2",
+                "kernel-wb",
+                "kernel-ff",
+                "uptodate-wb",
+                "munmap-close"
+            ]
         );
         for d in c.designs() {
             for s in c.scenarios() {

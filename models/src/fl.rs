@@ -18,6 +18,7 @@ pub const CATALOG_FILES: &[(&str, &str)] = &[
     ("stale-vma.fl", include_str!("../fl/stale-vma.fl")),
     ("lock-order.fl", include_str!("../fl/lock-order.fl")),
     ("fork-copy.fl", include_str!("../fl/fork-copy.fl")),
+    ("fork-guard.fl", include_str!("../fl/fork-guard.fl")),
     ("many-faults.fl", include_str!("../fl/many-faults.fl")),
     ("mmap-first.fl", include_str!("../fl/mmap-first.fl")),
     ("retry-hard.fl", include_str!("../fl/retry-hard.fl")),
@@ -26,4 +27,5 @@ pub const CATALOG_FILES: &[(&str, &str)] = &[
     ("kernel-wb.fl", include_str!("../fl/kernel-wb.fl")),
     ("kernel-ff.fl", include_str!("../fl/kernel-ff.fl")),
     ("uptodate-wb.fl", include_str!("../fl/uptodate-wb.fl")),
+    ("munmap-close.fl", include_str!("../fl/munmap-close.fl")),
 ];

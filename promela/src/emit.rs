@@ -174,7 +174,7 @@ fn globals(s: &mut String, m: &Machine) {
     let vmas = &w.vmas[..nv];
     let _ = writeln!(
         s,
-        "\n/* VMAs (vma.rs): attached, write-locked, excluding writer, readers (v * NT + t), anon_vma, copying */"
+        "\n/* VMAs (vma.rs): attached, write-locked, excluding writer, readers (v * NT + t), anon_vma, copying, VM_COPY_ON_FORK, copy_page_range copies PTEs */"
     );
     let vn = nv.max(1);
     bools(s, "v_att", vmas.iter().map(|v| v.attached));
@@ -192,6 +192,8 @@ fn globals(s: &mut String, m: &Machine) {
     );
     bools(s, "v_anon", vmas.iter().map(|v| v.anon_vma));
     bools(s, "v_copy", vmas.iter().map(|v| v.copying));
+    bools(s, "v_cof", vmas.iter().map(|v| v.copy_on_fork));
+    bools(s, "v_cpt", vmas.iter().map(|v| v.copies_ptes));
     let folios = &w.folios[..nf];
     let fnn = nf.max(1);
     let _ = writeln!(

@@ -265,6 +265,8 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
                 format!("v_excl[{v}] = NONE"),
                 format!("V_ANON_CLR({v})"),
                 format!("V_COPY_CLR({v})"),
+                format!("V_COF_CLR({v})"),
+                format!("V_CPT_CLR({v})"),
             ];
             fresh.extend((0..m.threads().len()).map(|u| format!("VRD_CLR({v}, {u})")));
             vec![o(
@@ -424,7 +426,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             let mut body = vec![
                 deref,
                 when(
-                    &format!("V_COPY({h}) && mm_writer != {t} && V_ANON({h})"),
+                    &format!("V_COPY({h}) && V_CPT({h}) && mm_writer != {t}"),
                     &hz(Hazard::ForkCopy),
                 ),
             ];
@@ -435,6 +437,28 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             }
             vec![no_vma(), o(format!("{h} != NONE"), body, n)]
         }
+        Op::VmaSetMaybeGuard => vec![
+            no_vma(),
+            o(
+                format!("{h} != NONE"),
+                vec![deref, format!("V_COF_SET({h})")],
+                n,
+            ),
+        ],
+        Op::GuardInstallPte => vec![
+            no_vma(),
+            o(
+                format!("{h} != NONE"),
+                vec![
+                    deref,
+                    when(
+                        &format!("V_COPY({h}) && V_CPT({h}) && mm_writer != {t}"),
+                        &hz(Hazard::ForkCopy),
+                    ),
+                ],
+                n,
+            ),
+        ],
         Op::FuseDevRead | Op::UffdRead => {
             let (want, taken) = if instr.op == Op::UffdRead {
                 ("IO_UFFD", "IO_UFFD_TAKEN")
@@ -480,6 +504,10 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             vec![
                 format!("assert(mm_writer == {t})"),
                 format!("V_COPY_SET({})", vma.0),
+                when(
+                    &format!("V_COF({0}) || V_ANON({0})", vma.0),
+                    &format!("V_CPT_SET({})", vma.0),
+                ),
             ],
             n,
         )],
@@ -488,6 +516,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
             vec![
                 format!("assert(V_COPY({}))", vma.0),
                 format!("V_COPY_CLR({})", vma.0),
+                format!("V_CPT_CLR({})", vma.0),
             ],
             n,
         )],

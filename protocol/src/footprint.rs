@@ -182,6 +182,8 @@ impl Op {
             | Op::VmaStartRead { .. }
             | Op::IfAnonVma { vma: None, .. }
             | Op::AnonVmaPrepare
+            | Op::VmaSetMaybeGuard
+            | Op::GuardInstallPte
             | Op::MapAnon => h.vma,
             Op::MapPte => h.vma.with(h.folio),
             Op::FilemapGetFolio { folio, .. }
@@ -257,6 +259,8 @@ impl Op {
             | Op::FolioPut
             | Op::MapPte
             | Op::MapAnon
+            | Op::VmaSetMaybeGuard
+            | Op::GuardInstallPte
             | Op::FuseDevRead
             | Op::FuseDevWrite
             | Op::UffdRead

@@ -77,6 +77,7 @@ mod tests {
             name: "A".into(),
             kind: VmaKind::Anon,
             anon_vma,
+            copy_on_fork: false,
         }];
         let folios = vec![FolioSpec {
             name: "f".into(),
@@ -235,6 +236,39 @@ mod tests {
         assert!(steps(&m, w, 1, 2).has(Hazard::ForkCopy));
         // After the copy ends there is nothing to race.
         let w = steps(&m, m.initial(), 0, 3);
+        assert!(!steps(&m, w, 1, 2).has(Hazard::ForkCopy));
+    }
+
+    /// Hz9: MADV_GUARD_INSTALL under the VMA read lock on a VMA without an anon_vma.
+    /// Its VM_MAYBE_GUARD makes vma_needs_copy copy the PTEs, so the marker write races
+    /// a copy that started after the flag, and not one that started before it (the
+    /// child's VMA was duplicated without the flag, so nothing is copied).
+    #[test]
+    fn a_guard_marker_write_races_a_copy_that_saw_vm_maybe_guard() {
+        let fork = ops(&[
+            Op::MmapWriteLock,
+            Op::CopyPageRange { vma: V0 },
+            Op::CopyPageRangeEnd { vma: V0 },
+            Op::MmapWriteUnlock,
+        ]);
+        let guard = ops(&[
+            Op::LockVmaUnderRcu {
+                vma: V0,
+                fail: FAIL,
+            },
+            Op::VmaSetMaybeGuard,
+            Op::GuardInstallPte,
+        ]);
+        let m = machine(vec![fork, guard], false, FolioStart::Absent);
+        let w = steps(&m, m.initial(), 1, 2);
+        assert!(w.vma(V0).copy_on_fork);
+        let w = steps(&m, w, 0, 2);
+        assert!(w.vma(V0).copies_ptes);
+        assert!(steps(&m, w, 1, 1).has(Hazard::ForkCopy));
+        // Copy first, flag after: the child's VMA has no VM_COPY_ON_FORK.
+        let w = steps(&m, m.initial(), 1, 1);
+        let w = steps(&m, w, 0, 2);
+        assert!(!w.vma(V0).copies_ptes);
         assert!(!steps(&m, w, 1, 2).has(Hazard::ForkCopy));
     }
 

@@ -36,7 +36,9 @@ fn effect(op: &Op) -> Effect {
         | Op::IfAnonVma { vma: None, .. }
         | Op::AnonVmaPrepare
         | Op::MapPte
-        | Op::MapAnon => e.uses_vma = true,
+        | Op::MapAnon
+        | Op::VmaSetMaybeGuard
+        | Op::GuardInstallPte => e.uses_vma = true,
         // Sets the handle on success only; a failed try leaves the old value.
         Op::LockVmaUnderRcu { .. } => e.kills_vma = (true, false),
         Op::FindVma { .. } => e.kills_vma = (true, true),

@@ -80,6 +80,9 @@ pub struct VmaSpec {
     pub kind: VmaKind,
     /// Whether `anon_vma` is set at the start.
     pub anon_vma: bool,
+    /// Whether `vm_flags` has one of `VM_COPY_ON_FORK` at the start (`VM_PFNMAP`,
+    /// `VM_MIXEDMAP`, `VM_UFFD_WP`, `VM_MAYBE_GUARD`).
+    pub copy_on_fork: bool,
 }
 
 /// A folio of the scenario.
@@ -195,6 +198,7 @@ impl Machine {
         };
         for (state, spec) in init.vmas.iter_mut().zip(&vmas) {
             *state = VmaState::new(spec.anon_vma);
+            state.copy_on_fork = spec.copy_on_fork;
         }
         for (state, spec) in init.folios.iter_mut().zip(&folios) {
             state.state = match spec.start {

@@ -41,6 +41,7 @@ fn vma(name: &str, kind: VmaKind) -> VmaSpec {
         name: name.into(),
         kind,
         anon_vma: false,
+        copy_on_fork: false,
     }
 }
 

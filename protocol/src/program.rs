@@ -197,6 +197,13 @@ pub enum Op {
     /// `do_anonymous_page` -> `set_ptes`: maps a new anonymous page; needs the fault lock
     /// and `anon_vma` (`vmf_anon_prepare` done).
     MapAnon,
+    /// `madvise_guard_install` -> `vma_set_atomic_flag(vma, VMA_MAYBE_GUARD_BIT)`: sets
+    /// `VM_MAYBE_GUARD` (one of `VM_COPY_ON_FORK`) on the handle's VMA, under its VMA
+    /// read lock or `mmap_lock` (mm/madvise.c, 7.2.13).
+    VmaSetMaybeGuard,
+    /// `guard_install_set_pte` (the page walk of `madvise_guard_install`): writes guard
+    /// markers into the handle's VMA's PTEs under its VMA read lock or `mmap_lock`.
+    GuardInstallPte,
     /// `fuse_dev_do_read`: the FUSE server takes a pending read request (sets the folio
     /// handle). Idles while there is none.
     FuseDevRead,
@@ -340,6 +347,8 @@ impl Op {
             Op::FolioPut => "folio_put",
             Op::MapPte => "set_pte_range",
             Op::MapAnon => "set_ptes",
+            Op::VmaSetMaybeGuard => "vma_set_atomic_flag",
+            Op::GuardInstallPte => "guard_install_set_pte",
             Op::FuseDevRead => "fuse_dev_do_read",
             Op::FuseDevWrite => "fuse_dev_do_write",
             Op::HandleUserfault { .. } => "handle_userfault",

@@ -69,6 +69,14 @@ pub struct VmaState {
     pub anon_vma: bool,
     /// `dup_mmap` is inside `copy_page_range` for this VMA.
     pub copying: bool,
+    /// `vm_flags & VM_COPY_ON_FORK` (mm.h: `VM_PFNMAP`, `VM_MIXEDMAP`, `VM_UFFD_WP`,
+    /// `VM_MAYBE_GUARD`): page tables a fault cannot rebuild, so fork copies them even
+    /// without an `anon_vma`. `VM_MAYBE_GUARD` is set under a read lock.
+    pub copy_on_fork: bool,
+    /// `vma_needs_copy` said yes when this copy started (`anon_vma`, or
+    /// `VM_COPY_ON_FORK` on the child's VMA, which `vm_area_dup` took from the parent
+    /// then): `copy_page_range` copies its PTEs until [`Self::copying`] ends.
+    pub copies_ptes: bool,
 }
 
 impl VmaState {
@@ -81,7 +89,14 @@ impl VmaState {
             readers: ThreadSet::EMPTY,
             anon_vma,
             copying: false,
+            copy_on_fork: false,
+            copies_ptes: false,
         }
+    }
+
+    /// `vma_needs_copy` (mm/memory.c): `VM_COPY_ON_FORK` or an `anon_vma`.
+    pub fn needs_copy(&self) -> bool {
+        self.copy_on_fork || self.anon_vma
     }
 
     /// `vma_start_read`: a try-lock. Fails when write-locked, while a writer excludes
@@ -138,7 +153,9 @@ impl VmaState {
         let flags = u8::from(self.attached)
             | u8::from(self.write_locked) << 1
             | u8::from(self.anon_vma) << 2
-            | u8::from(self.copying) << 3;
+            | u8::from(self.copying) << 3
+            | u8::from(self.copy_on_fork) << 4
+            | u8::from(self.copies_ptes) << 5;
         out.push(flags);
         out.push(self.excluding.map_or(0xff, |t| t.0));
         out.extend_from_slice(&self.readers.0.to_le_bytes());
@@ -150,6 +167,8 @@ impl VmaState {
             write_locked: b[0] & 2 != 0,
             anon_vma: b[0] & 4 != 0,
             copying: b[0] & 8 != 0,
+            copy_on_fork: b[0] & 16 != 0,
+            copies_ptes: b[0] & 32 != 0,
             excluding: (b[1] != 0xff).then_some(Tid(b[1])),
             readers: ThreadSet(u16::from_le_bytes([b[2], b[3]])),
         }

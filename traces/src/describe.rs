@@ -54,7 +54,9 @@ pub fn function(m: &Machine, before: &World, step: Step) -> String {
                 | Op::FolioUnlock
                 | Op::FolioPut
                 | Op::IfFolioUptodate { .. } => Some(folio(th.folio)),
-                Op::MapPte | Op::MapAnon => th.vma.map(vma),
+                Op::MapPte | Op::MapAnon | Op::VmaSetMaybeGuard | Op::GuardInstallPte => {
+                    th.vma.map(vma)
+                }
                 Op::FuseDevWrite | Op::UffdioCopy => Some(folio(th.folio)),
                 Op::FuseDevRead => Some(folio(m.pending(before, Backend::Fuse).nth(choice.into()))),
                 Op::UffdRead => Some(folio(m.pending(before, Backend::Uffd).nth(choice.into()))),
@@ -103,7 +105,7 @@ pub fn mmap_text(w: &World) -> String {
 }
 
 /// A VMA's lock state: `unlocked`, `R {T0}`, `write-locked`, `excl by T1, R {T0}`,
-/// `detached`, then `anon_vma` when set.
+/// `detached`, then `anon_vma` and `VM_COPY_ON_FORK` when set.
 pub fn vma_text(w: &World, v: VmaId) -> String {
     let s = w.vma(v);
     let mut t = if !s.attached {
@@ -119,6 +121,9 @@ pub fn vma_text(w: &World, v: VmaId) -> String {
     };
     if s.anon_vma {
         t += ", anon_vma";
+    }
+    if s.copy_on_fork {
+        t += ", VM_COPY_ON_FORK";
     }
     if s.copying {
         t += ", fork copying";

@@ -160,9 +160,10 @@ pub fn wait(kernel: Kernel, op: Op, site: &str) -> Option<KernelWait> {
             Killable,
         ),
         // Plain mmap_read_lock, uninterruptible on 6.1-7.2: MADV_COLLAPSE's
-        // mm/madvise.c madvise_lock (MADVISE_MMAP_READ_LOCK) and the UFFDIO_COPY
-        // fallback's mm/userfaultfd.c uffd_lock_vma (fs/userfaultfd.c up to 6.x).
-        (Op::MmapReadLock, "madvise_collapse" | "uffd_server") => {
+        // mm/madvise.c madvise_lock (MADVISE_MMAP_READ_LOCK), the UFFDIO_COPY
+        // fallback's mm/userfaultfd.c uffd_lock_vma (fs/userfaultfd.c up to 6.x), and
+        // MADV_GUARD_INSTALL's try_vma_read_lock fallback (mm/madvise.c, 7.2.13).
+        (Op::MmapReadLock, "madvise_collapse" | "uffd_server" | "madvise_guard_install") => {
             kw("down_read", &["rwsem_down_read_slowpath"], Uninterruptible)
         }
         // get_mmap_lock_carefully: mmap_read_lock_killable.
@@ -295,9 +296,11 @@ const SITES: &[(&str, &[&str])] = &[
             "fuse_copy_fill",
             "access_remote_vm",
             "collapse_huge_page",
-            // plain mmap_read_lock: madvise_lock, UFFDIO_COPY's uffd_lock_vma
+            // plain mmap_read_lock: madvise_lock, UFFDIO_COPY's uffd_lock_vma,
+            // try_vma_read_lock
             "madvise_collapse",
             "uffd_server",
+            "madvise_guard_install",
             // mmap_read_lock_killable: get_mmap_lock_carefully, a holder's
             // page_mkwrite path, the H9 patch under test
             "lock_mm_and_find_vma",
@@ -320,6 +323,7 @@ const SITES: &[(&str, &[&str])] = &[
             // mmap_write_lock_killable
             "dup_mmap",
             "do_vmi_munmap",
+            "do_vmi_munmap_fuse",
             "do_mmap",
             "vm_mmap_pgoff",
             "vm_mmap_anon",
@@ -376,7 +380,12 @@ const SITES: &[(&str, &[&str])] = &[
     ("fuse_wait_on_page_writeback", &["fuse_page_mkwrite"]),
     (
         "folio_wait_writeback",
-        &["fuse_page_mkwrite", "invalidate_inode_pages2_range"],
+        &[
+            "fuse_page_mkwrite",
+            "invalidate_inode_pages2_range",
+            // fuse_vma_close's filemap_fdatawait (munmap-close)
+            "write_inode_now",
+        ],
     ),
 ];
 

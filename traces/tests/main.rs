@@ -565,6 +565,7 @@ fn a_writers_vma_start_write_is_the_cause_of_the_readers_failure() {
         name: "F".into(),
         kind: VmaKind::PrivateFile,
         anon_vma: false,
+        copy_on_fork: false,
     };
     let m = Machine::new(
         vec![spec("mprotect", w), spec("fault", r)],

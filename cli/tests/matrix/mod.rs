@@ -94,7 +94,7 @@ fn the_default_matrix_is_what_the_catalog_files_expect() {
     // The expectations (kernel-semantics section 5, and why the model differs where it
     // does) live beside the scenarios, in models/fl/*.fl's `expect` clauses.
     let mut want = pinned_by_the_files();
-    assert_eq!(want.len(), 78, "13 scenarios x 6 designs");
+    assert_eq!(want.len(), 84, "14 scenarios x 6 designs");
     let mut got = matrix(&[]);
     want.sort();
     got.sort();
@@ -112,6 +112,39 @@ fn fork_lock_none_rediscovers_the_6_4_fork_race_and_all_does_not() {
         let got = matrix(&["--scenario", "fork-copy", "--set", &set]);
         assert_rows(&got, &[("fork-copy", ["OK"; 6])]);
     }
+}
+
+#[test]
+fn fork_guard_breaks_the_anon_vma_fork_predicate_and_shared_maps_break_is_cow_mapping() {
+    // Hz9 (Lorenzo Stoakes, <agxbq1TxJdniMQT3@lucifer>, <agxhwM9i-in8TpIz@lucifer>):
+    // MADV_GUARD_INSTALL writes PTE markers under the VMA read lock, and VM_MAYBE_GUARD
+    // makes vma_needs_copy copy a VMA without an anon_vma.
+    let row = |sets: &[&str]| {
+        let mut args = vec!["--scenario", "fork-guard"];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        matrix(&args)
+    };
+    assert_rows(&row(&[]), &[("fork-guard", ["OK"; 6])]);
+    assert_rows(
+        &row(&["fork-lock=anon-vma"]),
+        &[("fork-guard", ["FORK-COPY"; 6])],
+    );
+    assert_rows(&row(&["fork-lock=anon-cow"]), &[("fork-guard", ["OK"; 6])]);
+    assert_rows(
+        &row(&["fork-lock=anon-cow", "vma=shared"]),
+        &[("fork-guard", ["FORK-COPY"; 6])],
+    );
+    assert_rows(
+        &row(&["fork-lock=anon-write", "vma=readonly"]),
+        &[("fork-guard", ["FORK-COPY"; 6])],
+    );
+    // The anonymous VMA without an anon_vma falls back to mmap_read_lock (msg 058).
+    assert_rows(
+        &row(&["fork-lock=none", "vma=anon"]),
+        &[("fork-guard", ["OK"; 6])],
+    );
 }
 
 #[test]

@@ -10,16 +10,21 @@ use faultline_protocol::{
     VmaKind, VmaSpec,
 };
 
+/// The VMA attributes that are `VM_COPY_ON_FORK` flags (include/linux/mm.h, 7.2.13):
+/// `vma_needs_copy` copies such a VMA's page tables on fork even without an `anon_vma`.
+const COPY_ON_FORK: [&str; 4] = ["pfnmap", "mixedmap", "uffd_wp", "maybe_guard"];
+
 impl<'a> Ctx<'a> {
     pub(super) fn declare(&mut self, body: &'a [Stmt], f: &Frame, d: &mut Decl<'a>) -> R<()> {
         for s in body {
             match s {
                 Stmt::Vma(n, kind, attrs) => {
                     let name = self.name_text(n, f)?;
-                    if let Some(a) = attrs
-                        .iter()
-                        .find(|a| !matches!(a.name.as_str(), "anon_vma" | "readonly"))
-                    {
+                    if let Some(a) = attrs.iter().find(|a| {
+                        a.name != "anon_vma"
+                            && a.name != "readonly"
+                            && !COPY_ON_FORK.contains(&a.name.as_str())
+                    }) {
                         return Err(err(
                             f.file,
                             Message::UnknownAttribute {
@@ -30,6 +35,9 @@ impl<'a> Ctx<'a> {
                     }
                     let anon = attrs.iter().any(|a| a.name == "anon_vma");
                     let readonly = attrs.iter().any(|a| a.name == "readonly");
+                    let copy_on_fork = attrs
+                        .iter()
+                        .any(|a| COPY_ON_FORK.contains(&a.name.as_str()));
                     let kind = match self.eval(kind, f)? {
                         Some(Val::Sym(k)) if k == "anon" => VmaKind::Anon,
                         Some(Val::Sym(k)) if k == "private-file" => VmaKind::PrivateFile,
@@ -61,6 +69,7 @@ impl<'a> Ctx<'a> {
                             name,
                             kind,
                             anon_vma: anon,
+                            copy_on_fork,
                         },
                     ));
                     self.readonly.push(readonly);

@@ -41,7 +41,17 @@ fn cells() -> Vec<Cell> {
         knob("upstream", "evict-retry", "evictions", "2"),
         knob("vma-retry", "evict-retry", "relookup", "keep-pointer"),
         knob("upstream", "fork-copy", "fork-lock", "none"),
+        knob("upstream", "fork-guard", "fork-lock", "anon-vma"),
     ]);
+    // Hz9: a fault on a VM_UFFD_WP map while fork (not VMA-locking it) copies it.
+    cells.push((
+        "upstream",
+        "fork-guard",
+        vec![
+            ("fork-lock".into(), "none".into()),
+            ("vma".into(), "uffd-wp".into()),
+        ],
+    ));
     for s in faultline_models::KERNEL_SCENARIOS {
         for d in ["upstream", "hold-io"] {
             cells.push((d, s.id, Vec::new()));

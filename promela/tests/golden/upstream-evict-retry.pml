@@ -26,7 +26,7 @@ byte mm_q[NT] = 0;
 unsigned mm_qlen : 1 = 0;
 bool mm_handoff = 0;
 
-/* VMAs (vma.rs): attached, write-locked, excluding writer, readers (v * NT + t), anon_vma, copying */
+/* VMAs (vma.rs): attached, write-locked, excluding writer, readers (v * NT + t), anon_vma, copying, VM_COPY_ON_FORK, copy_page_range copies PTEs */
 unsigned v_att : 1 = 1;
 #define V_ATT(i) ((v_att >> (i)) & 1)
 #define V_ATT_SET(i) v_att = v_att | (1 << (i))
@@ -48,6 +48,14 @@ unsigned v_copy : 1 = 0;
 #define V_COPY(i) ((v_copy >> (i)) & 1)
 #define V_COPY_SET(i) v_copy = v_copy | (1 << (i))
 #define V_COPY_CLR(i) v_copy = v_copy & ~(1 << (i))
+unsigned v_cof : 1 = 0;
+#define V_COF(i) ((v_cof >> (i)) & 1)
+#define V_COF_SET(i) v_cof = v_cof | (1 << (i))
+#define V_COF_CLR(i) v_cof = v_cof & ~(1 << (i))
+unsigned v_cpt : 1 = 0;
+#define V_CPT(i) ((v_cpt >> (i)) & 1)
+#define V_CPT_SET(i) v_cpt = v_cpt | (1 << (i))
+#define V_CPT_CLR(i) v_cpt = v_cpt & ~(1 << (i))
 
 /* folios (folio.rs): state (ABSENT .. IO_UFFD_TAKEN, LOCKED | tid), references (f * NT + t) */
 byte f_st[1] = 0;
@@ -402,7 +410,7 @@ running:
 	}
 	:: d_step { /* 24 set_pte_range */ t_pc0 == 24 && (t_vma[0] != NONE) ->
 		if :: T_STALE(0) || !(VRD(t_vma[0], 0) || (HELD(0) && V_ATT(t_vma[0]))) -> hz = hz | 4 :: else fi;
-		if :: V_COPY(t_vma[0]) && mm_writer != 0 && V_ANON(t_vma[0]) -> hz = hz | 8 :: else fi;
+		if :: V_COPY(t_vma[0]) && V_CPT(t_vma[0]) && mm_writer != 0 -> hz = hz | 8 :: else fi;
 		assert(t_folio[0] != NONE && f_st[t_folio[0]] == (LOCKED | 0));
 		t_flags0 = 0;
 		t_pc0 = 25
@@ -685,7 +693,7 @@ running:
 	}
 	:: d_step { /* 61 set_pte_range */ t_pc0 == 61 && (t_vma[0] != NONE) ->
 		if :: T_STALE(0) || !(VRD(t_vma[0], 0) || (HELD(0) && V_ATT(t_vma[0]))) -> hz = hz | 4 :: else fi;
-		if :: V_COPY(t_vma[0]) && mm_writer != 0 && V_ANON(t_vma[0]) -> hz = hz | 8 :: else fi;
+		if :: V_COPY(t_vma[0]) && V_CPT(t_vma[0]) && mm_writer != 0 -> hz = hz | 8 :: else fi;
 		assert(t_folio[0] != NONE && f_st[t_folio[0]] == (LOCKED | 0));
 		t_flags0 = 0;
 		t_vma[0] = NONE;

@@ -272,9 +272,8 @@ impl Machine {
                 let v = self
                     .deref_handle(w, t)
                     .ok_or_else(|| misuse("no VMA handle"))?;
-                // copy_page_range copies PTEs only if vma_needs_copy (an anon_vma).
-                let copier = w.vma(v).copying && w.mmap.writer() != Some(t);
-                if copier && w.vma(v).anon_vma {
+                // copy_page_range copies PTEs only if vma_needs_copy.
+                if Self::races_copy(w, v, t) {
                     w.record(Hazard::ForkCopy);
                 }
                 if instr.op == Op::MapAnon && !w.vma(v).anon_vma {
@@ -327,13 +326,30 @@ impl Machine {
                 if w.mmap.writer() != Some(t) {
                     return Err(misuse("dup_mmap without the mmap_lock write hold"));
                 }
-                w.vmas[vma.index()].copying = true;
+                let st = &mut w.vmas[vma.index()];
+                st.copying = true;
+                st.copies_ptes = st.needs_copy();
             }
             Op::CopyPageRangeEnd { vma } => {
                 if !w.vma(vma).copying {
                     return Err(misuse("copy_page_range never started"));
                 }
                 w.vmas[vma.index()].copying = false;
+                w.vmas[vma.index()].copies_ptes = false;
+            }
+            Op::VmaSetMaybeGuard => {
+                let v = self
+                    .deref_handle(w, t)
+                    .ok_or_else(|| misuse("no VMA handle"))?;
+                w.vmas[v.index()].copy_on_fork = true;
+            }
+            Op::GuardInstallPte => {
+                let v = self
+                    .deref_handle(w, t)
+                    .ok_or_else(|| misuse("no VMA handle"))?;
+                if Self::races_copy(w, v, t) {
+                    w.record(Hazard::ForkCopy);
+                }
             }
             Op::ChangeProtection { vma } => {
                 if w.mmap.writer() != Some(t) || !w.vma(vma).write_locked {
@@ -387,6 +403,12 @@ impl Machine {
     /// The handle VMA, for an op that dereferences it. A handle `t` does not pin (no
     /// read lock on it, and not `mmap_lock` with the VMA still attached) or that
     /// dangles is a use after the lock was dropped: recorded as [`Hazard::VmaUse`].
+    /// A PTE write by `t` to `v` while another thread's `copy_page_range` copies them.
+    fn races_copy(w: &World, v: VmaId, t: Tid) -> bool {
+        let st = w.vma(v);
+        st.copying && st.copies_ptes && w.mmap.writer() != Some(t)
+    }
+
     fn deref_handle(&self, w: &mut World, t: Tid) -> Option<VmaId> {
         let th = *w.thread(t);
         let v = th.vma?;
