@@ -5,8 +5,10 @@
 //!
 //! Successors are computed in batches on `threads` threads, which also look them up
 //! in the visited set (read-only: it only grows while they run); the successors not
-//! found there are inserted in state order on one thread, so the state numbering, the
-//! counts and every parent link are the same for any thread count.
+//! found there are numbered in state order on one thread, so the state numbering, the
+//! counts and every parent link are the same for any thread count; then the threads
+//! place the batch's new states in the visited set's hash table, each in its own
+//! shards ([`Store::flush_parts`]).
 
 use std::time::Instant;
 
@@ -15,7 +17,7 @@ use faultline_protocol::{Machine, ModelError, Step, World};
 use crate::budget::Budget;
 use crate::error::CheckError;
 use crate::reduce::{Reducer, rename_step};
-use crate::store::{Full, Hashes, Insert, Lookup, StateIdx, Store};
+use crate::store::{Flush, Full, Hashes, Insert, Lookup, StateIdx, Store};
 use crate::verdict::Limit;
 
 /// A transition of the state graph: from, to, step code.
@@ -99,6 +101,9 @@ struct Batch {
 /// States per worker per batch.
 const CHUNK: usize = 2048;
 
+/// Fewest new states worth placing on more than one thread.
+const FLUSH_ALONE: usize = 1024;
+
 impl Search<'_> {
     /// Runs the search; `watched` predicates, stopping early once all are found when
     /// `stop_when_found`.
@@ -121,6 +126,7 @@ impl Search<'_> {
         init.pack(&shape, &mut buf);
         let limits = (self.budget.max_states.max(1), self.budget.max_bytes);
         store.insert(&buf, None, 0, (1, u64::MAX));
+        store.flush();
 
         let mut found: Vec<Option<StateIdx>> = vec![None; watched];
         let all = if watched == 64 {
@@ -224,7 +230,7 @@ impl Search<'_> {
                         // there under the same index.
                         let inserted = match batch.found[i] {
                             Lookup::Stored(to) => Insert::Old(to),
-                            Lookup::Halves(known) => store.insert_hashed(
+                            Lookup::Halves(known) => store.insert_unseen(
                                 bytes,
                                 batch.hashes[i],
                                 known,
@@ -275,11 +281,13 @@ impl Search<'_> {
                     cursor += 1;
                 }
             }
+            place(&mut store, workers);
             if last_report.elapsed().as_secs() >= 1 {
                 last_report = Instant::now();
                 progress(store.len() as u64, transitions, depth, store.bytes() as u64);
             }
         }
+        place(&mut store, workers);
         let full = full.map(|f| {
             // Stored states never expanded are still watched: a predicate holding there
             // is found (at minimal depth: every shallower state was expanded).
@@ -370,6 +378,43 @@ impl Search<'_> {
         }
         store.find_batch(&out.bytes, &out.hashes, &mut out.found);
     }
+}
+
+/// Places the states numbered since the last flush, on up to `workers` threads.
+fn place(store: &mut Store, workers: usize) {
+    if workers < 2 || store.queued() < FLUSH_ALONE {
+        store.flush();
+        return;
+    }
+    let parts = store.flush_parts(workers);
+    std::thread::scope(|s| {
+        let mut refused: Vec<Flush> = Vec::new();
+        let mut started = Vec::new();
+        let mut parts = parts.into_iter();
+        // The first part runs here, after the others are started.
+        let here = parts.next();
+        for part in parts {
+            let (tx, rx) = std::sync::mpsc::channel::<Flush>();
+            match spawn_scoped(s, move || {
+                if let Ok(p) = rx.recv() {
+                    p.run();
+                }
+            }) {
+                Ok(h) => {
+                    let _ = tx.send(part);
+                    started.push(h);
+                }
+                Err(_) => refused.push(part),
+            }
+        }
+        here.into_iter().chain(refused).for_each(Flush::run);
+        for h in started {
+            if let Err(panic) = h.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+    store.flushed();
 }
 
 /// Starts `job` on a thread of scope `s`, or says why the system refused one.
