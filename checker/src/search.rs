@@ -493,11 +493,46 @@ pub(crate) fn packed_representative(m: &Machine, reducer: &Reducer, w: &World) -
 pub(crate) mod tests {
     use std::cell::Cell;
 
-    use crate::{Engine, Options, Property, Reduce, Verdict, run};
+    use crate::{Budget, Engine, Options, Property, Reduce, Verdict, run};
 
     thread_local! {
         /// Makes every worker-thread spawn on this thread fail, as RLIMIT_NPROC would.
         pub(crate) static REFUSE_SPAWN: Cell<bool> = const { Cell::new(false) };
+    }
+
+    #[test]
+    fn a_memory_budget_stops_every_thread_count_at_the_same_state() {
+        // New states are numbered on one thread and placed by all: the budget check
+        // sees the same store, state for state, whatever the thread count.
+        let m =
+            faultline_models::build("upstream", "many-faults", &[("faults".into(), "3".into())])
+                .expect("catalog case builds")
+                .machine;
+        let go = |threads| {
+            let o = Options {
+                reduce: Reduce::None,
+                threads,
+                budget: Budget {
+                    max_states: u64::MAX,
+                    max_bytes: 3 << 20,
+                },
+                ..Options::default()
+            };
+            let r = run(Engine::Native, &m, &[Property::Deadlock], &o).expect("runs");
+            let limit = match &r.results[0].verdict {
+                Verdict::Inconclusive(l) => format!("{l:?}"),
+                v => panic!("{threads} threads: {v:?}, not stopped by the budget"),
+            };
+            (r.stats.states, r.stats.transitions, limit)
+        };
+        let one = go(1);
+        assert!(
+            one.0 > 10_000,
+            "{one:?}: stopped too early to use two workers"
+        );
+        assert!(one.2.contains("Memory"), "{one:?}");
+        assert_eq!(go(2), one);
+        assert_eq!(go(4), one);
     }
 
     #[test]

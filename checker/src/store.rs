@@ -713,6 +713,59 @@ mod tests {
     }
 
     #[test]
+    fn states_numbered_since_the_last_flush_are_found_and_any_split_of_the_flush_places_them_alike()
+    {
+        // Duplicates within a batch are found before the flush (the states are not in
+        // the table yet); flushing on 1, 2, 3 or 64 parts builds the same tables, in
+        // which a lookup then finds every state.
+        let state = |i: u32| [(i & 0xff) as u8, (i >> 8) as u8, (i >> 16) as u8, 1];
+        let build = |parts: usize| {
+            let mut s = Store::new(4);
+            for batch in 0..4u32 {
+                for i in batch * 5000..(batch + 1) * 5000 {
+                    assert_eq!(s.insert(&state(i), None, 0, NO_LIMIT), Insert::New(i));
+                    let back = i - i % 5000 + (i * 7) % (i % 5000 + 1);
+                    assert_eq!(s.insert(&state(back), None, 0, NO_LIMIT), Insert::Old(back));
+                }
+                assert_eq!(s.queued(), 5000);
+                let bytes = s.bytes();
+                for part in s.flush_parts(parts) {
+                    part.run();
+                }
+                s.flushed();
+                assert_eq!(s.queued(), 0);
+                assert!(
+                    s.bytes() <= bytes,
+                    "a flush grew the store past its reservation"
+                );
+            }
+            s
+        };
+        let one = build(1);
+        let mut bytes = Vec::new();
+        let mut hashes = Vec::new();
+        for i in 0..20_000u32 {
+            bytes.extend_from_slice(&state(i));
+            hashes.push(one.hashes(&state(i)));
+        }
+        let mut found = Vec::new();
+        one.find_batch(&bytes, &hashes, &mut found);
+        assert!(
+            found
+                .iter()
+                .enumerate()
+                .all(|(i, l)| *l == Lookup::Stored(i as StateIdx))
+        );
+        for parts in [2, 3, 64] {
+            assert_eq!(
+                format!("{:?}", build(parts)),
+                format!("{one:?}"),
+                "{parts} parts"
+            );
+        }
+    }
+
+    #[test]
     fn equal_fingerprints_still_compare_the_states() {
         // Same fingerprint, different bytes: both stored, each found again.
         const SAME: Hashes = [7 << 32, 7 << 32];
