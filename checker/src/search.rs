@@ -17,7 +17,7 @@ use faultline_protocol::{Machine, ModelError, Step, World};
 use crate::budget::Budget;
 use crate::error::CheckError;
 use crate::reduce::{Reducer, rename_step};
-use crate::store::{Flush, Full, Hashes, Insert, Lookup, StateIdx, Store};
+use crate::store::{Full, Hashes, Insert, Lookup, StateIdx, Store};
 use crate::verdict::Limit;
 
 /// A transition of the state graph: from, to, step code.
@@ -386,28 +386,19 @@ fn place(store: &mut Store, workers: usize) {
         store.flush();
         return;
     }
-    let parts = store.flush_parts(workers);
-    std::thread::scope(|s| {
-        let mut refused: Vec<Flush> = Vec::new();
-        let mut started = Vec::new();
-        let mut parts = parts.into_iter();
-        // The first part runs here, after the others are started.
-        let here = parts.next();
-        for part in parts {
-            let (tx, rx) = std::sync::mpsc::channel::<Flush>();
-            match spawn_scoped(s, move || {
-                if let Ok(p) = rx.recv() {
-                    p.run();
-                }
-            }) {
-                Ok(h) => {
-                    let _ = tx.send(part);
-                    started.push(h);
-                }
-                Err(_) => refused.push(part),
-            }
+    // Each thread, this one too, takes parts until none is left: a thread the system
+    // refuses only leaves more for the others.
+    let parts = std::sync::Mutex::new(store.flush_parts(workers));
+    let work = || {
+        while let Some(part) = parts.lock().map_or(None, |mut p| p.pop()) {
+            part.run();
         }
-        here.into_iter().chain(refused).for_each(Flush::run);
+    };
+    std::thread::scope(|s| {
+        let started: Vec<_> = (1..workers)
+            .filter_map(|_| spawn_scoped(s, work).ok())
+            .collect();
+        work();
         for h in started {
             if let Err(panic) = h.join() {
                 std::panic::resume_unwind(panic);
