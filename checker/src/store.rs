@@ -416,7 +416,7 @@ impl Store {
         limits: (u64, u64),
     ) -> Insert {
         let h = self.hashes(bytes);
-        self.insert_hashed(bytes, h, [None; 2], false, parent, step, limits)
+        self.insert_hashed(bytes, h, None, parent, step, limits)
     }
 
     /// [`Store::insert`] for a state [`Store::find_batch`] did not find since the last
@@ -431,16 +431,16 @@ impl Store {
         step: u16,
         limits: (u64, u64),
     ) -> Insert {
-        self.insert_hashed(bytes, h, known, true, parent, step, limits)
+        self.insert_hashed(bytes, h, Some(known), parent, step, limits)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// [`Store::insert`] with `h = self.hashes(bytes)`; `unseen`: the halves a lookup
+    /// since the last flush found of a state it did not find.
     fn insert_hashed(
         &mut self,
         bytes: &[u8],
         h: Hashes,
-        known: [Option<u32>; 2],
-        unseen: bool,
+        unseen: Option<[Option<u32>; 2]>,
         parent: Option<StateIdx>,
         step: u16,
         limits: (u64, u64),
@@ -448,12 +448,11 @@ impl Store {
         debug_assert_eq!(bytes.len(), self.stride);
         let parts = [&bytes[..self.split], &bytes[self.split..]];
         let fps = [(h[0] >> 32) as u32, (h[1] >> 32) as u32];
-        let (found, key, fp) = self.halves_of(bytes, h, known);
+        let (found, key, fp) = self.halves_of(bytes, h, unseen.unwrap_or_default());
         if let (Ok(_), Ok(_)) = (found[0], found[1]) {
-            let old = if unseen {
-                None
-            } else {
-                self.pairs.placed(key, fp)
+            let old = match unseen {
+                Some(_) => None,
+                None => self.pairs.placed(key, fp),
             };
             if let Some(i) = old.or_else(|| self.pairs.recent(key)) {
                 return Insert::Old(i);
@@ -696,8 +695,8 @@ mod tests {
 
         const SAME: Hashes = [7 << 32, 7 << 32];
         let mut s = Store::new(2);
-        s.insert_hashed(&[1, 5], SAME, [None; 2], false, None, 0, NO_LIMIT);
-        s.insert_hashed(&[2, 5], SAME, [None; 2], false, None, 0, NO_LIMIT);
+        s.insert_hashed(&[1, 5], SAME, None, None, 0, NO_LIMIT);
+        s.insert_hashed(&[2, 5], SAME, None, None, 0, NO_LIMIT);
         s.flush();
         let mut found = Vec::new();
         s.find_batch(&[2, 5, 3, 5, 1, 5], &[SAME; 3], &mut found);
@@ -771,19 +770,19 @@ mod tests {
         const SAME: Hashes = [7 << 32, 7 << 32];
         let mut s = Store::new(2);
         assert_eq!(
-            s.insert_hashed(&[1, 5], SAME, [None; 2], false, None, 0, NO_LIMIT),
+            s.insert_hashed(&[1, 5], SAME, None, None, 0, NO_LIMIT),
             Insert::New(0)
         );
         assert_eq!(
-            s.insert_hashed(&[2, 5], SAME, [None; 2], false, None, 0, NO_LIMIT),
+            s.insert_hashed(&[2, 5], SAME, None, None, 0, NO_LIMIT),
             Insert::New(1)
         );
         assert_eq!(
-            s.insert_hashed(&[2, 5], SAME, [None; 2], false, None, 0, NO_LIMIT),
+            s.insert_hashed(&[2, 5], SAME, None, None, 0, NO_LIMIT),
             Insert::Old(1)
         );
         assert_eq!(
-            s.insert_hashed(&[1, 5], SAME, [None; 2], false, None, 0, NO_LIMIT),
+            s.insert_hashed(&[1, 5], SAME, None, None, 0, NO_LIMIT),
             Insert::Old(0)
         );
         assert_eq!(&*s.get(0), &[1, 5]);
