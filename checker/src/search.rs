@@ -5,8 +5,10 @@
 //!
 //! Successors are computed in batches on `threads` threads, which also look them up
 //! in the visited set (read-only: it only grows while they run); the successors not
-//! found there are inserted in state order on one thread, so the state numbering, the
-//! counts and every parent link are the same for any thread count.
+//! found there are numbered in state order on one thread, so the state numbering, the
+//! counts and every parent link are the same for any thread count; then the threads
+//! place the batch's new states in the visited set's hash table, each in its own
+//! shards ([`Store::flush_parts`]).
 
 use std::time::Instant;
 
@@ -99,6 +101,9 @@ struct Batch {
 /// States per worker per batch.
 const CHUNK: usize = 2048;
 
+/// Fewest new states worth placing on more than one thread.
+const FLUSH_ALONE: usize = 1024;
+
 impl Search<'_> {
     /// Runs the search; `watched` predicates, stopping early once all are found when
     /// `stop_when_found`.
@@ -121,6 +126,7 @@ impl Search<'_> {
         init.pack(&shape, &mut buf);
         let limits = (self.budget.max_states.max(1), self.budget.max_bytes);
         store.insert(&buf, None, 0, (1, u64::MAX));
+        store.flush();
 
         let mut found: Vec<Option<StateIdx>> = vec![None; watched];
         let all = if watched == 64 {
@@ -224,7 +230,7 @@ impl Search<'_> {
                         // there under the same index.
                         let inserted = match batch.found[i] {
                             Lookup::Stored(to) => Insert::Old(to),
-                            Lookup::Halves(known) => store.insert_hashed(
+                            Lookup::Halves(known) => store.insert_unseen(
                                 bytes,
                                 batch.hashes[i],
                                 known,
@@ -275,11 +281,13 @@ impl Search<'_> {
                     cursor += 1;
                 }
             }
+            place(&mut store, workers);
             if last_report.elapsed().as_secs() >= 1 {
                 last_report = Instant::now();
                 progress(store.len() as u64, transitions, depth, store.bytes() as u64);
             }
         }
+        place(&mut store, workers);
         let full = full.map(|f| {
             // Stored states never expanded are still watched: a predicate holding there
             // is found (at minimal depth: every shallower state was expanded).
@@ -372,6 +380,34 @@ impl Search<'_> {
     }
 }
 
+/// Places the states numbered since the last flush, on up to `workers` threads.
+fn place(store: &mut Store, workers: usize) {
+    if workers < 2 || store.queued() < FLUSH_ALONE {
+        store.flush();
+        return;
+    }
+    // Each thread, this one too, takes parts until none is left: a thread the system
+    // refuses only leaves more for the others.
+    let parts = std::sync::Mutex::new(store.flush_parts(workers));
+    let work = || {
+        while let Some(part) = parts.lock().map_or(None, |mut p| p.pop()) {
+            part.run();
+        }
+    };
+    std::thread::scope(|s| {
+        let started: Vec<_> = (1..workers)
+            .filter_map(|_| spawn_scoped(s, work).ok())
+            .collect();
+        work();
+        for h in started {
+            if let Err(panic) = h.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+    store.flushed();
+}
+
 /// Starts `job` on a thread of scope `s`, or says why the system refused one.
 fn spawn_scoped<'scope, 'env, F>(
     s: &'scope std::thread::Scope<'scope, 'env>,
@@ -448,11 +484,46 @@ pub(crate) fn packed_representative(m: &Machine, reducer: &Reducer, w: &World) -
 pub(crate) mod tests {
     use std::cell::Cell;
 
-    use crate::{Engine, Options, Property, Reduce, Verdict, run};
+    use crate::{Budget, Engine, Options, Property, Reduce, Verdict, run};
 
     thread_local! {
         /// Makes every worker-thread spawn on this thread fail, as RLIMIT_NPROC would.
         pub(crate) static REFUSE_SPAWN: Cell<bool> = const { Cell::new(false) };
+    }
+
+    #[test]
+    fn a_memory_budget_stops_every_thread_count_at_the_same_state() {
+        // New states are numbered on one thread and placed by all: the budget check
+        // sees the same store, state for state, whatever the thread count.
+        let m =
+            faultline_models::build("upstream", "many-faults", &[("faults".into(), "3".into())])
+                .expect("catalog case builds")
+                .machine;
+        let go = |threads| {
+            let o = Options {
+                reduce: Reduce::None,
+                threads,
+                budget: Budget {
+                    max_states: u64::MAX,
+                    max_bytes: 3 << 20,
+                },
+                ..Options::default()
+            };
+            let r = run(Engine::Native, &m, &[Property::Deadlock], &o).expect("runs");
+            let limit = match &r.results[0].verdict {
+                Verdict::Inconclusive(l) => format!("{l:?}"),
+                v => panic!("{threads} threads: {v:?}, not stopped by the budget"),
+            };
+            (r.stats.states, r.stats.transitions, limit)
+        };
+        let one = go(1);
+        assert!(
+            one.0 > 10_000,
+            "{one:?}: stopped too early to use two workers"
+        );
+        assert!(one.2.contains("Memory"), "{one:?}");
+        assert_eq!(go(2), one);
+        assert_eq!(go(4), one);
     }
 
     #[test]

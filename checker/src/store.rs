@@ -1,7 +1,7 @@
 //! The visited set: each packed state split in two halves, each half interned in its
 //! own table, and the state stored as the pair of half ids (8 bytes) in an
-//! open-addressing hash table of (fingerprint, index) pairs; a parent link plus step
-//! code per state.
+//! open-addressing hash table of (fingerprint, index) pairs, sharded so that threads
+//! place new states together ([`pairs`]); a parent link plus step code per state.
 //!
 //! Why halves: the halves of the reachable states repeat a lot (many-faults faults=4:
 //! 566,209 states of 57 bytes have only 111,014 distinct first and 78,540 distinct
@@ -19,14 +19,20 @@
 //! by the size, so any size works): its load stays between 1/2 and 3/4, where
 //! doubling would leave it as low as 3/8. Every growth uses `try_reserve`, so an allocation the
 //! system refuses ends the search with a report ([`Full::Alloc`]) instead of an abort;
-//! and the explorer asks [`Store::peak_bytes_after`] before it grows, so a memory
+//! and the store asks itself for its peak after one more state before it grows, so a memory
 //! budget is never overshot.
 //!
 //! Lookups need only `&Store`: the search's workers look their successors up
 //! ([`Store::find_batch`]) while the store stands still, and only the ones not found
-//! reach [`Store::insert_hashed`] on the inserting thread.
+//! reach [`Store::insert_unseen`] on the inserting thread, which numbers them; the
+//! workers then place them in the pair table's shards ([`Store::flush_parts`]).
 
 use std::ops::Deref;
+
+mod pairs;
+
+pub(crate) use pairs::Flush;
+use pairs::Pairs;
 
 /// Bytes per arena page at most (pages never move, so growth never copies an arena;
 /// small pages keep a small search small, as a tight memory budget needs).
@@ -194,23 +200,6 @@ impl Intern {
         self.table[Self::home(fp, self.table.len())]
     }
 
-    /// The first id whose fingerprint is `fp`, scanning from its home slot (`None`:
-    /// an empty slot came first, so no entry with this fingerprint exists).
-    fn candidate(&self, fp: u32) -> Option<u32> {
-        let size = self.table.len();
-        let mut slot = Self::home(fp, size);
-        loop {
-            let e = self.table[slot];
-            if e == 0 {
-                return None;
-            }
-            if (e >> 32) as u32 == fp {
-                return Some((e as u32) - 1);
-            }
-            slot = Self::next_slot(slot, size);
-        }
-    }
-
     /// Adds `bytes`, known to be absent, whose empty slot `probe` returned.
     fn add(
         &mut self,
@@ -267,8 +256,8 @@ pub(crate) struct Store {
     /// Where the second half starts.
     split: usize,
     halves: [Intern; 2],
-    /// Per state, its two half ids (8 bytes).
-    states: Intern,
+    /// Per state, its two half ids (8 bytes), and the table over them.
+    pairs: Pairs,
     /// Per state, its parent index and step code (6 bytes, little-endian), paged.
     links: Vec<Vec<[u8; LINK_BYTES]>>,
 }
@@ -283,49 +272,49 @@ impl Store {
             stride,
             split,
             halves: [Intern::new(split), Intern::new(stride - split)],
-            states: Intern::new(8),
+            pairs: Pairs::new(),
             links: Vec::new(),
         }
     }
 
     /// Number of stored states.
     pub(crate) fn len(&self) -> usize {
-        self.states.len
+        self.pairs.len()
     }
 
     /// Bytes held (half tables, state keys and table, links).
     pub(crate) fn bytes(&self) -> usize {
         self.halves[0].bytes()
             + self.halves[1].bytes()
-            + self.states.bytes()
+            + self.pairs.bytes()
             + self.links.len() * LINK_PAGE * LINK_BYTES
     }
 
-    /// The most bytes held while `extra` more states are inserted (each may add a
-    /// half to each half table), counting the moment a growing table exists twice.
-    pub(crate) fn peak_bytes_after(&self, extra: usize) -> usize {
-        let n = self.len() + extra;
-        self.halves[0].peak_after(extra)
-            + self.halves[1].peak_after(extra)
-            + self.states.peak_after(extra)
+    /// The most bytes held once one more state, whose pair fingerprint is `fp`, is
+    /// inserted (it may add a half to each half table) and flushed, counting the
+    /// moment a growing table exists twice.
+    fn peak_bytes_after_one(&self, fp: u32) -> usize {
+        let n = self.len() + 1;
+        self.halves[0].peak_after(1)
+            + self.halves[1].peak_after(1)
+            + self.pairs.peak_after_one(fp)
             + n.div_ceil(LINK_PAGE).max(self.links.len()) * LINK_PAGE * LINK_BYTES
     }
 
-    /// The hashes [`Store::insert_hashed`] needs for `bytes`.
+    /// The hashes [`Store::insert_unseen`] needs for `bytes`.
     pub(crate) fn hashes(&self, bytes: &[u8]) -> Hashes {
         [hash(&bytes[..self.split]), hash(&bytes[self.split..])]
     }
 
     /// The packed state at `i`.
     pub(crate) fn get(&self, i: StateIdx) -> Packed {
-        let key = self.states.get(i);
-        let id = |k: usize| u32::from_le_bytes([key[k], key[k + 1], key[k + 2], key[k + 3]]);
+        let key = self.pairs.key(i);
         let mut out = Packed {
             len: self.stride,
             buf: [0; MAX_STRIDE],
         };
-        out.buf[..self.split].copy_from_slice(self.halves[0].get(id(0)));
-        out.buf[self.split..self.stride].copy_from_slice(self.halves[1].get(id(4)));
+        out.buf[..self.split].copy_from_slice(self.halves[0].get(key as u32));
+        out.buf[self.split..self.stride].copy_from_slice(self.halves[1].get((key >> 32) as u32));
         out
     }
 
@@ -357,7 +346,7 @@ impl Store {
 
     /// Looks up a batch of packed states without changing the store: `found[k]` is
     /// the index of the `k`th state of `bytes` (`stride` bytes each, `hashes[k]` its
-    /// hashes) if it is stored. Several threads may look up at once.
+    /// hashes) if it is stored. Several threads may look up at once, after a flush.
     ///
     /// The lookups go in passes over the whole batch (touch the half tables' home
     /// slots; probe the halves and touch the pair table's home slots; find each pair
@@ -365,6 +354,7 @@ impl Store {
     /// states are in flight together instead of each waiting for the one before: a
     /// plain read stands in for a prefetch, which would need `unsafe`.
     pub(crate) fn find_batch(&self, bytes: &[u8], hashes: &[Hashes], found: &mut Vec<Lookup>) {
+        debug_assert_eq!(self.pairs.queued(), 0, "lookup before a flush");
         found.clear();
         for (g, group) in hashes.chunks(GROUP).enumerate() {
             let at = g * GROUP * self.stride;
@@ -383,7 +373,7 @@ impl Store {
         }
         // Per state: its stored halves, and its pair key and fingerprint when both are.
         let mut halves = [[None::<u32>; 2]; GROUP];
-        let mut keys = [None::<([u8; 8], u32)>; GROUP];
+        let mut keys = [None::<(u64, u32)>; GROUP];
         for (((k, h), key), ids) in hashes.iter().enumerate().zip(&mut keys).zip(&mut halves) {
             let f = fps(h);
             let state = &bytes[k * self.stride..(k + 1) * self.stride];
@@ -393,22 +383,22 @@ impl Store {
             ];
             if let [Some(a), Some(b)] = *ids {
                 let fp = key_fp(a, b);
-                touched ^= self.states.touch(fp);
+                touched ^= self.pairs.touch(fp);
                 *key = Some((key_of(a, b), fp));
             }
         }
         let mut candidates = [None::<u32>; GROUP];
         for (key, c) in keys.iter().zip(&mut candidates).take(hashes.len()) {
-            *c = key.and_then(|(_, fp)| self.states.candidate(fp));
+            *c = key.and_then(|(_, fp)| self.pairs.candidate(fp));
             if let Some(id) = *c {
-                touched ^= u64::from(self.states.get(id)[0]);
+                touched ^= self.pairs.key(id);
             }
         }
         std::hint::black_box(touched);
         for ((key, c), ids) in keys.iter().zip(candidates).zip(halves).take(hashes.len()) {
             let stored = match (key, c) {
-                (Some((key, _)), Some(id)) if self.states.get(id) == key => Some(id),
-                (Some((key, fp)), Some(_)) => self.states.probe(key, *fp).ok(),
+                (Some((key, _)), Some(id)) if self.pairs.key(id) == *key => Some(id),
+                (Some((key, fp)), Some(_)) => self.pairs.placed(*key, *fp),
                 _ => None,
             };
             found.push(stored.map_or(Lookup::Halves(ids), Lookup::Stored));
@@ -416,7 +406,8 @@ impl Store {
     }
 
     /// Inserts `bytes` unless present, as long as a new state fits in `max_states` and
-    /// the projected peak in `max_bytes`.
+    /// the projected peak in `max_bytes`. A new state is numbered at once and placed
+    /// in the table by the next flush.
     pub(crate) fn insert(
         &mut self,
         bytes: &[u8],
@@ -425,12 +416,13 @@ impl Store {
         limits: (u64, u64),
     ) -> Insert {
         let h = self.hashes(bytes);
-        self.insert_hashed(bytes, h, [None; 2], parent, step, limits)
+        self.insert_hashed(bytes, h, None, parent, step, limits)
     }
 
-    /// [`Store::insert`] with `h = self.hashes(bytes)` computed by the caller
-    /// (possibly on another thread), and the ids of the halves it already found.
-    pub(crate) fn insert_hashed(
+    /// [`Store::insert`] for a state [`Store::find_batch`] did not find since the last
+    /// flush, with `h = self.hashes(bytes)` and the ids of the halves it found: only
+    /// the states numbered since that flush can hold it.
+    pub(crate) fn insert_unseen(
         &mut self,
         bytes: &[u8],
         h: Hashes,
@@ -439,49 +431,50 @@ impl Store {
         step: u16,
         limits: (u64, u64),
     ) -> Insert {
+        self.insert_hashed(bytes, h, Some(known), parent, step, limits)
+    }
+
+    /// [`Store::insert`] with `h = self.hashes(bytes)`; `unseen`: the halves a lookup
+    /// since the last flush found of a state it did not find.
+    fn insert_hashed(
+        &mut self,
+        bytes: &[u8],
+        h: Hashes,
+        unseen: Option<[Option<u32>; 2]>,
+        parent: Option<StateIdx>,
+        step: u16,
+        limits: (u64, u64),
+    ) -> Insert {
         debug_assert_eq!(bytes.len(), self.stride);
         let parts = [&bytes[..self.split], &bytes[self.split..]];
         let fps = [(h[0] >> 32) as u32, (h[1] >> 32) as u32];
-        let found: [Result<u32, usize>; 2] = std::array::from_fn(|k| match known[k] {
-            Some(id) => Ok(id),
-            None => self.halves[k].probe(parts[k], fps[k]),
-        });
-        let mut slot = None;
-        if let (Ok(a), Ok(b)) = (found[0], found[1]) {
-            match self.states.probe(&key_of(a, b), key_fp(a, b)) {
-                Ok(i) => return Insert::Old(i),
-                Err(s) => slot = Some(s),
+        let (found, key, fp) = self.halves_of(bytes, h, unseen.unwrap_or_default());
+        if let (Ok(_), Ok(_)) = (found[0], found[1]) {
+            let old = match unseen {
+                Some(_) => None,
+                None => self.pairs.placed(key, fp),
+            };
+            if let Some(i) = old.or_else(|| self.pairs.recent(key)) {
+                return Insert::Old(i);
             }
         }
         if self.len() as u64 >= limits.0 || self.len() as u64 >= u64::from(u32::MAX - 1) {
             return Insert::Full(Full::States);
         }
-        if self.peak_bytes_after(1) as u64 > limits.1 {
+        if self.peak_bytes_after_one(fp) as u64 > limits.1 {
             return Insert::Full(Full::Memory);
         }
-        let mut ids = [0u32; 2];
         for k in 0..2 {
-            ids[k] = match found[k] {
-                Ok(id) => id,
-                Err(s) => match self.halves[k].add(parts[k], fps[k], s) {
-                    Ok(id) => id,
-                    Err(_) => return Insert::Full(Full::Alloc),
-                },
-            };
+            if let Err(s) = found[k]
+                && self.halves[k].add(parts[k], fps[k], s).is_err()
+            {
+                return Insert::Full(Full::Alloc);
+            }
         }
-        let key = key_of(ids[0], ids[1]);
-        let fp = key_fp(ids[0], ids[1]);
-        let slot = match slot {
-            Some(s) => s,
-            None => match self.states.probe(&key, fp) {
-                Ok(i) => return Insert::Old(i), // unreachable: a half was new
-                Err(s) => s,
-            },
-        };
         if self.reserve_link().is_err() {
             return Insert::Full(Full::Alloc);
         }
-        let idx = match self.states.add(&key, fp, slot) {
+        let idx = match self.pairs.push(key, fp) {
             Ok(i) => i,
             Err(_) => return Insert::Full(Full::Alloc),
         };
@@ -492,6 +485,51 @@ impl Store {
             page.push(l);
         }
         Insert::New(idx)
+    }
+
+    /// Per half, its id or the empty slot where it belongs; and the state's key and
+    /// fingerprint (a new half gets the next id: the key is known before anything is
+    /// added).
+    fn halves_of(
+        &self,
+        bytes: &[u8],
+        h: Hashes,
+        known: [Option<u32>; 2],
+    ) -> ([Result<u32, usize>; 2], u64, u32) {
+        let parts = [&bytes[..self.split], &bytes[self.split..]];
+        let found: [Result<u32, usize>; 2] = std::array::from_fn(|k| match known[k] {
+            Some(id) => Ok(id),
+            None => self.halves[k].probe(parts[k], (h[k] >> 32) as u32),
+        });
+        let ids: [u32; 2] = std::array::from_fn(|k| match found[k] {
+            Ok(id) => id,
+            Err(_) => self.halves[k].len as u32,
+        });
+        (found, key_of(ids[0], ids[1]), key_fp(ids[0], ids[1]))
+    }
+
+    /// States inserted since the last flush.
+    pub(crate) fn queued(&self) -> usize {
+        self.pairs.queued()
+    }
+
+    /// The placing of the states inserted since the last flush, in at most `n` parts
+    /// that may run on separate threads; [`Store::flushed`] once all ran.
+    pub(crate) fn flush_parts(&mut self, n: usize) -> Vec<Flush<'_>> {
+        self.pairs.flush_parts(n)
+    }
+
+    /// After every part of [`Store::flush_parts`] ran.
+    pub(crate) fn flushed(&mut self) {
+        self.pairs.flushed();
+    }
+
+    /// Places the states inserted since the last flush, on this thread.
+    pub(crate) fn flush(&mut self) {
+        for part in self.flush_parts(1) {
+            part.run();
+        }
+        self.flushed();
     }
 
     /// Room for one more link: a fresh page when the last is full.
@@ -507,11 +545,8 @@ impl Store {
 }
 
 /// The pair table's key for half ids `a` and `b`.
-fn key_of(a: u32, b: u32) -> [u8; 8] {
-    let mut k = [0u8; 8];
-    k[..4].copy_from_slice(&a.to_le_bytes());
-    k[4..].copy_from_slice(&b.to_le_bytes());
-    k
+fn key_of(a: u32, b: u32) -> u64 {
+    u64::from(b) << 32 | u64::from(a)
 }
 
 /// The pair table's fingerprint for half ids `a` and `b`.
@@ -577,14 +612,19 @@ mod tests {
         let mut s = Store::new(3);
         for i in 0..40_000u32 {
             let b = [(i & 0xff) as u8, (i >> 8) as u8, 7];
-            let before = s.peak_bytes_after(1);
+            let (_, _, fp) = s.halves_of(&b, s.hashes(&b), [None; 2]);
+            let before = s.peak_bytes_after_one(fp);
             let r = s.insert(&b, i.checked_sub(1), (i % 100) as u16, NO_LIMIT);
             assert_eq!(r, Insert::New(i));
+            if i % 1000 == 999 {
+                s.flush();
+            }
             assert!(
                 s.bytes() <= before,
-                "peak_bytes_after underestimates at {i}"
+                "peak_bytes_after_one underestimates at {i}"
             );
         }
+        s.flush();
         for i in 0..40_000u32 {
             let b = [(i & 0xff) as u8, (i >> 8) as u8, 7];
             assert_eq!(s.insert(&b, None, 0, NO_LIMIT), Insert::Old(i));
@@ -638,6 +678,7 @@ mod tests {
             bytes.extend_from_slice(&state(i));
             hashes.push(s.hashes(&state(i)));
         }
+        s.flush();
         let mut found = Vec::new();
         s.find_batch(&bytes, &hashes, &mut found);
         let found: Vec<_> = found
@@ -654,8 +695,9 @@ mod tests {
 
         const SAME: Hashes = [7 << 32, 7 << 32];
         let mut s = Store::new(2);
-        s.insert_hashed(&[1, 5], SAME, [None; 2], None, 0, NO_LIMIT);
-        s.insert_hashed(&[2, 5], SAME, [None; 2], None, 0, NO_LIMIT);
+        s.insert_hashed(&[1, 5], SAME, None, None, 0, NO_LIMIT);
+        s.insert_hashed(&[2, 5], SAME, None, None, 0, NO_LIMIT);
+        s.flush();
         let mut found = Vec::new();
         s.find_batch(&[2, 5, 3, 5, 1, 5], &[SAME; 3], &mut found);
         let half = Some(0); // [5], the second half of all three
@@ -670,24 +712,77 @@ mod tests {
     }
 
     #[test]
+    fn states_numbered_since_the_last_flush_are_found_and_any_split_of_the_flush_places_them_alike()
+    {
+        // Duplicates within a batch are found before the flush (the states are not in
+        // the table yet); flushing on 1, 2, 3 or 64 parts builds the same tables, in
+        // which a lookup then finds every state.
+        let state = |i: u32| [(i & 0xff) as u8, (i >> 8) as u8, (i >> 16) as u8, 1];
+        let build = |parts: usize| {
+            let mut s = Store::new(4);
+            for batch in 0..4u32 {
+                for i in batch * 5000..(batch + 1) * 5000 {
+                    assert_eq!(s.insert(&state(i), None, 0, NO_LIMIT), Insert::New(i));
+                    let back = i - i % 5000 + (i * 7) % (i % 5000 + 1);
+                    assert_eq!(s.insert(&state(back), None, 0, NO_LIMIT), Insert::Old(back));
+                }
+                assert_eq!(s.queued(), 5000);
+                let bytes = s.bytes();
+                for part in s.flush_parts(parts) {
+                    part.run();
+                }
+                s.flushed();
+                assert_eq!(s.queued(), 0);
+                assert!(
+                    s.bytes() <= bytes,
+                    "a flush grew the store past its reservation"
+                );
+            }
+            s
+        };
+        let one = build(1);
+        let mut bytes = Vec::new();
+        let mut hashes = Vec::new();
+        for i in 0..20_000u32 {
+            bytes.extend_from_slice(&state(i));
+            hashes.push(one.hashes(&state(i)));
+        }
+        let mut found = Vec::new();
+        one.find_batch(&bytes, &hashes, &mut found);
+        assert!(
+            found
+                .iter()
+                .enumerate()
+                .all(|(i, l)| *l == Lookup::Stored(i as StateIdx))
+        );
+        for parts in [2, 3, 64] {
+            assert_eq!(
+                format!("{:?}", build(parts)),
+                format!("{one:?}"),
+                "{parts} parts"
+            );
+        }
+    }
+
+    #[test]
     fn equal_fingerprints_still_compare_the_states() {
         // Same fingerprint, different bytes: both stored, each found again.
         const SAME: Hashes = [7 << 32, 7 << 32];
         let mut s = Store::new(2);
         assert_eq!(
-            s.insert_hashed(&[1, 5], SAME, [None; 2], None, 0, NO_LIMIT),
+            s.insert_hashed(&[1, 5], SAME, None, None, 0, NO_LIMIT),
             Insert::New(0)
         );
         assert_eq!(
-            s.insert_hashed(&[2, 5], SAME, [None; 2], None, 0, NO_LIMIT),
+            s.insert_hashed(&[2, 5], SAME, None, None, 0, NO_LIMIT),
             Insert::New(1)
         );
         assert_eq!(
-            s.insert_hashed(&[2, 5], SAME, [None; 2], None, 0, NO_LIMIT),
+            s.insert_hashed(&[2, 5], SAME, None, None, 0, NO_LIMIT),
             Insert::Old(1)
         );
         assert_eq!(
-            s.insert_hashed(&[1, 5], SAME, [None; 2], None, 0, NO_LIMIT),
+            s.insert_hashed(&[1, 5], SAME, None, None, 0, NO_LIMIT),
             Insert::Old(0)
         );
         assert_eq!(&*s.get(0), &[1, 5]);
