@@ -21,7 +21,8 @@ pub enum Property {
     RetryDrops,
     /// No step touches a VMA the thread no longer pins.
     VmaUse,
-    /// No fault changes a PTE of a VMA while fork copies that VMA.
+    /// No fault or `MADV_GUARD_INSTALL` changes a PTE of a VMA while fork copies its page
+    /// tables (`vma_needs_copy`: an anon_vma, or a `VM_COPY_ON_FORK` flag).
     ForkCopy,
     /// No `mmap_lock` writer or `vma_start_write` caller sleeps, directly or through a
     /// chain of lock holders, on read I/O.
