@@ -304,8 +304,37 @@ fn argv(r: &mut Rng) -> Vec<OsString> {
             a.push("--executions".into());
             a.push("30".into());
         }
+        cap_exhaustive_executions(&mut a);
     }
     a
+}
+
+/// A run that asks loom or shuttle for 2^64-1 executions asks for exhaustive DFS of
+/// every cell: long by request, not a hang (`matrix --engine loom`: 3.7 s at 500
+/// executions, over 100 s at 2^64-1, which two of 10,000 runs in a CI run drew). The
+/// largest value stays in the grammar for every other flag and engine; here it becomes
+/// 500, which still runs the engine past the default cap of 30.
+fn cap_exhaustive_executions(a: &mut [OsString]) {
+    let words: Vec<String> = a.iter().map(|w| w.to_string_lossy().into_owned()).collect();
+    let dfs = words.iter().enumerate().any(|(i, w)| {
+        let engine = w.strip_prefix("--engine=").or_else(|| {
+            (w == "--engine")
+                .then(|| words.get(i + 1).map(String::as_str))
+                .flatten()
+        });
+        matches!(engine, Some("loom" | "shuttle"))
+    });
+    if !dfs {
+        return;
+    }
+    for i in 0..a.len() {
+        let w = &words[i];
+        if w == "--executions=18446744073709551615" {
+            a[i] = "--executions=500".into();
+        } else if w == "18446744073709551615" && i > 0 && words[i - 1] == "--executions" {
+            a[i] = "500".into();
+        }
+    }
 }
 
 /// An error in a `.fl` file: `file:line:col: message` first, then the source line
@@ -338,6 +367,37 @@ fn judge(code: Option<i32>, stderr: &str) -> Option<String> {
         0..=3 => None,
         _ => Some(format!("exit {code}: {stderr}")),
     }
+}
+
+/// CI seed 0x5710c8e7 drew `matrix --engine loom --executions 18446744073709551615`
+/// twice, and each ran past the 60 s limit.
+#[test]
+fn exhaustive_loom_or_shuttle_executions_are_capped_other_engines_keep_theirs() {
+    let max = "18446744073709551615";
+    let run = |words: &[&str]| {
+        let mut a: Vec<OsString> = words.iter().map(OsString::from).collect();
+        cap_exhaustive_executions(&mut a);
+        a.iter()
+            .map(|w| w.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run(&["matrix", "--engine", "loom", "--executions", max]),
+        ["matrix", "--engine", "loom", "--executions", "500"]
+    );
+    let shuttle = format!("--executions={max}");
+    assert_eq!(
+        run(&["check", "--engine=shuttle", &shuttle]),
+        ["check", "--engine=shuttle", "--executions=500"]
+    );
+    assert_eq!(
+        run(&["matrix", "--engine", "native", "--executions", max]),
+        ["matrix", "--engine", "native", "--executions", max]
+    );
+    assert_eq!(
+        run(&["matrix", "--engine", "loom", "--max-states", max]),
+        ["matrix", "--engine", "loom", "--max-states", max]
+    );
 }
 
 #[test]
