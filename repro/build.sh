@@ -92,7 +92,8 @@ rm -rf "$src"
 cp -al "$pristine" "$src" # hard links: patch writes new files, the pristine tree stays
 if [ -f "$changed" ]; then
     while read -r f; do
-        [ ! -e "$pristine/$f" ] || cp --remove-destination "$pristine/$f" "$src/$f"
+        # an empty line would copy the whole tree (a cold run: stock, then v2, failed here)
+        if [ -n "$f" ] && [ -e "$pristine/$f" ]; then cp --remove-destination "$pristine/$f" "$src/$f"; fi
     done <"$changed"
 fi
 mine=()
@@ -102,7 +103,7 @@ for p in "${patches[@]}"; do
     mapfile -t -O ${#mine[@]} mine < <(grep -E '^\+\+\+ b/' "$p" | sed -e 's|^+++ b/||' -e 's|\t.*||')
 done
 # until this build is done, the next one must undo both lists
-{ cat "$changed" 2>/dev/null || true; printf '%s\n' ${mine[@]+"${mine[@]}"}; } | sort -u >"$changed.tmp"
+{ cat "$changed" 2>/dev/null || true; printf '%s\n' ${mine[@]+"${mine[@]}"}; } | sed '/^$/d' | sort -u >"$changed.tmp"
 mv "$changed.tmp" "$changed"
 log=$CACHE/kbuild/$series.log
 t0=$(date +%s)
@@ -120,6 +121,7 @@ echo "repro: building linux $ver${patches:++$series} (log $log)" >&2
 mkdir -p "$out.tmp"
 cp "$obj/arch/x86/boot/bzImage" "$obj/System.map" "$out.tmp/"
 rm -rf "$out" && mv "$out.tmp" "$out"
-printf '%s\n' ${mine[@]+"${mine[@]}"} >"$changed"
+# no line at all for a build without patches (printf of no words prints one empty line)
+[ ${#mine[@]} -eq 0 ] && : >"$changed" || printf '%s\n' "${mine[@]}" >"$changed"
 echo "repro: built $series in $(($(date +%s) - t0)) s; $(ccache -s 2>/dev/null | grep -iE 'hits|Hits' | head -n 1 | tr -s ' ')" >&2
 echo "$out/bzImage $out/System.map $ver${patches:++$series}"
