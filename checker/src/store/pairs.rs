@@ -187,22 +187,18 @@ impl Pairs {
     /// The first placed index whose fingerprint is `fp`, scanning from its home slot
     /// (`None`: an empty slot came first).
     pub(super) fn candidate(&self, fp: u32) -> Option<u32> {
-        let t = &self.shards[shard_of(fp)].table;
-        let mut slot = home(fp, t.len());
-        loop {
-            let e = t[slot];
-            if e == 0 {
-                return None;
-            }
-            if (e >> 32) as u32 == fp {
-                return Some((e as u32) - 1);
-            }
-            slot = next_slot(slot, t.len());
-        }
+        self.probe(fp, |_| true)
     }
 
     /// The placed state with `key`.
     pub(super) fn placed(&self, key: u64, fp: u32) -> Option<u32> {
+        self.probe(fp, |i| self.key(i) == key)
+    }
+
+    /// The first placed index with fingerprint `fp` that `accept` takes, scanning from
+    /// its home slot to the first empty one.
+    #[inline]
+    fn probe(&self, fp: u32, accept: impl Fn(u32) -> bool) -> Option<u32> {
         let t = &self.shards[shard_of(fp)].table;
         let mut slot = home(fp, t.len());
         loop {
@@ -210,7 +206,7 @@ impl Pairs {
             if e == 0 {
                 return None;
             }
-            if (e >> 32) as u32 == fp && self.key((e as u32) - 1) == key {
+            if (e >> 32) as u32 == fp && accept((e as u32) - 1) {
                 return Some((e as u32) - 1);
             }
             slot = next_slot(slot, t.len());
