@@ -18,7 +18,6 @@
  * __vma_start_write, S in GUP's mmap_read_lock); anything else completes.
  */
 #include "fl.h"
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +33,9 @@ static struct {
 	int secs, nread;
 	char *map, *cold;
 	int fd;
-	int pipe_w[2], pipe_go[2];
+	int pipe_w[2];
 	volatile int quit;
-	volatile pid_t tid_w;
+	volatile pid_t tid_w, tid_m;
 } g;
 
 static int ff_read(struct fuse_in_header *ih, struct fuse_read_in *in)
@@ -67,7 +66,13 @@ static void *faulter(void *arg)
 	(void)arg;
 	set_role("fl-T1");
 	touch_stack();
-	sig_wait(g.pipe_go);
+	msleep(300);
+	/* M must already sleep when the fork can start: once dup_mmap has passed the
+	 * heap and the text, a syscall of M's (glibc's cancellation points write the
+	 * TCB, which a static binary keeps in the heap) or a first touch of a text page
+	 * faults, and the fault waits for the fork: an actor the model does not have
+	 * (CI: M in lock_mm_and_find_vma, and pthread_join's in __gup_longterm_locked) */
+	wait_wchan("T1", "M (its join)", &g.tid_m, "pipe_read", 5000);
 	if (!strcmp(g.origin, "kernel")) {
 		/* write() copies from the mapping: copy_from_user faults in kernel mode,
 		 * and x86 do_user_addr_fault goes straight to lock_mmap */
@@ -112,9 +117,10 @@ static void *forker(void *arg)
 static int test(void *arg)
 {
 	(void)arg;
-	pthread_t t1, tw;
+	struct fl_thread t1, tw;
 	set_role("fl-M");
-	if (pipe(g.pipe_w) || pipe(g.pipe_go))
+	g.tid_m = gettid();
+	if (pipe(g.pipe_w))
 		die("pipe");
 	fuse_prepare_buffers();
 	g.cold = map_guarded(64); /* never faulted */
@@ -127,15 +133,13 @@ static int test(void *arg)
 		     shared ? MAP_SHARED : MAP_PRIVATE, g.fd, 0);
 	if (g.map == MAP_FAILED)
 		die("mmap fuse file");
-	pthread_create(&tw, NULL, forker, NULL);
-	pthread_create(&t1, NULL, faulter, NULL);
-	msleep(300);
-	fl_log("M", "setup done: map=%s server=%s", g.map_how, g.server);
-	sig_post(g.pipe_go);
-	pthread_join(t1, NULL);
+	fl_spawn(&tw, forker, NULL);
+	fl_spawn(&t1, faulter, NULL);
+	fl_log("M", "setup done: map=%s server=%s; T1 starts once M sleeps", g.map_how, g.server);
+	fl_join(&t1);
 	g.quit = 1;
 	sig_post(g.pipe_w);
-	pthread_join(tw, NULL);
+	fl_join(&tw);
 	fl_log("M", "all threads finished; reads: %d", g.nread);
 	watchdog_done();
 	munmap(g.map, FILE_SIZE);

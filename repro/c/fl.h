@@ -3,6 +3,7 @@
 #define FL_H
 #define _GNU_SOURCE
 #include <linux/fuse.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -29,6 +30,20 @@ void die(const char *what);
  * a test step starts when the one before it waits, not after a guessed delay, so a
  * slow (loaded) host does not reorder the steps */
 void wait_d(const char *by, const char *who, volatile pid_t *tid, int max_ms);
+/* wait (up to max_ms) until thread *tid sleeps in a kernel function whose name
+ * contains fn (its wchan: 7.2's pipe reads sleep in anon_pipe_read) */
+void wait_wchan(const char *by, const char *who, volatile pid_t *tid, const char *fn, int max_ms);
+/* a test thread that says it is done through a pipe: fl_join sleeps in a pipe read,
+ * which needs no mm, where pthread_join's shared futex GUPs the thread's stack and can
+ * queue behind a hung fork's mmap_write_lock (log.c) */
+struct fl_thread {
+	pthread_t t;
+	void *(*fn)(void *);
+	void *arg;
+	int done[2];
+};
+void fl_spawn(struct fl_thread *t, void *(*fn)(void *), void *arg);
+void fl_join(struct fl_thread *t);
 
 /* fuse.c: an in-process (or forked) server thread with per-case hooks */
 struct fuse_hooks {

@@ -25,7 +25,6 @@
 #define MADV_COLLAPSE 25 /* glibc 2.36 lacks it; uapi since 6.1 */
 #endif
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,7 +197,8 @@ static char *map_thp_range(void)
 static int test(void *arg)
 {
 	(void)arg;
-	pthread_t ts, t1, tw, tw2;
+	pthread_t ts;
+	struct fl_thread t1, tw, tw2;
 	pid_t daemon = 0;
 	set_role("fl-M");
 	if (pipe(g.pipe_w) || pipe(g.pipe_w2) || pipe(g.pipe_go))
@@ -231,11 +231,11 @@ static int test(void *arg)
 	g.fd_dio = open(MNT "/" FNAME, O_RDONLY | O_NONBLOCK);
 	if (g.fd_dio < 0)
 		die("open dio");
-	pthread_create(&tw, NULL, evictor, NULL);
-	pthread_create(&t1, NULL, faulter, NULL);
+	fl_spawn(&tw, evictor, NULL);
+	fl_spawn(&t1, faulter, NULL);
 	int stack = !strcmp(g.how, "stack"); /* M is the writer, there is no W2 */
 	if (!stack)
-		pthread_create(&tw2, NULL, writer, NULL);
+		fl_spawn(&tw2, writer, NULL);
 	msleep(300);
 	fl_log("M", "setup done: evict=%s writer=%d server=%s delay=%d", g.evict, g.writer, g.server, g.delay_ms);
 	sig_post(g.pipe_go);
@@ -245,13 +245,13 @@ static int test(void *arg)
 		fl_log("M", "touching 1 MiB below the stack -> expand_stack: mmap_write_lock ...");
 		grow_stack();
 	}
-	pthread_join(t1, NULL);
+	fl_join(&t1);
 	g.quit_w2 = 1; /* release W and W2 if they were never woken */
 	sig_post(g.pipe_w);
-	pthread_join(tw, NULL);
+	fl_join(&tw);
 	if (!stack) {
 		sig_post(g.pipe_w2);
-		pthread_join(tw2, NULL);
+		fl_join(&tw2);
 	}
 	fl_log("M", "all threads finished; reads of page 0: %d", g.nread[0]);
 	watchdog_done();

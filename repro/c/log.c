@@ -13,12 +13,15 @@
 #include <unistd.h>
 
 static struct timespec t0;
+static int t0_set;
 
 static double now_ms(void)
 {
 	struct timespec t;
-	if (!t0.tv_sec)
+	if (!t0_set) { /* not t0.tv_sec: a guest's monotonic clock starts near 0 */
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0_set = 1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6;
 }
@@ -101,6 +104,39 @@ static char state_of(pid_t tid)
 	return e && e[1] && e[2] ? e[2] : '?';
 }
 
+static void *fl_trampoline(void *p)
+{
+	struct fl_thread *t = p;
+	void *r = t->fn(t->arg);
+	sig_post(t->done);
+	return r;
+}
+
+void fl_spawn(struct fl_thread *t, void *(*fn)(void *), void *arg)
+{
+	t->fn = fn;
+	t->arg = arg;
+	if (pipe(t->done) || pthread_create(&t->t, NULL, fl_trampoline, t))
+		die("fl_spawn");
+}
+
+/*
+ * glibc's pthread_join writes pd->joinid and futex-waits on pd->tid, both in the
+ * thread's stack, with a shared futex whose get_futex_key GUPs the page FOLL_WRITE.
+ * Once fork's dup_mmap has write-protected that stack for COW, the write faults into
+ * lock_mm_and_find_vma, or the GUP into __gup_longterm_locked: both want mmap_read_lock,
+ * behind a fork that hangs further up the address space. CI saw M blocked so
+ * (7.2+fork-predicate ff) when M reached the join late. Wait in a pipe read, which
+ * needs no mm, until the thread is done; only then join.
+ */
+void fl_join(struct fl_thread *t)
+{
+	sig_wait(t->done);
+	pthread_join(t->t, NULL);
+	close(t->done[0]);
+	close(t->done[1]);
+}
+
 void wait_d(const char *by, const char *who, volatile pid_t *tid, int max_ms)
 {
 	char st = 0;
@@ -113,4 +149,29 @@ void wait_d(const char *by, const char *who, volatile pid_t *tid, int max_ms)
 	fl_log(by, "%s is %s", who,
 	       st == 'D' ? "in D state" : st == '?' ? "gone (it did not block)" : "NOT in D state (fallback: go on)");
 	msleep(200);
+}
+
+/* the kernel function thread tid sleeps in (/proc/self/task/TID/wchan), "" if none */
+static void wchan_of(pid_t tid, char *b, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/wchan", (int)tid);
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? 0 : read(fd, b, len - 1);
+	if (fd >= 0)
+		close(fd);
+	b[n > 0 ? n : 0] = 0;
+}
+
+void wait_wchan(const char *by, const char *who, volatile pid_t *tid, const char *fn, int max_ms)
+{
+	char w[128] = "";
+	for (int ms = 0; ms < max_ms; ms += 20) {
+		if (*tid)
+			wchan_of(*tid, w, sizeof w);
+		if (strstr(w, fn))
+			break;
+		msleep(20);
+	}
+	fl_log(by, "%s is %s %s", who, strstr(w, fn) ? "asleep in" : "NOT asleep in (fallback: go on)", w[0] ? w : fn);
 }

@@ -20,7 +20,6 @@
  */
 #include "fl.h"
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +96,7 @@ static void *reader(void *arg)
 static int test(void *arg)
 {
 	(void)arg;
-	pthread_t t1, t2;
+	struct fl_thread t1, t2;
 	set_role("fl-M");
 	if (pipe(g.pipe_t1) || pipe(g.pipe_t2) || pipe(g.srv.resume))
 		die("pipe");
@@ -118,8 +117,8 @@ static int test(void *arg)
 	/* VM_RAND_READ: do_async_mmap_readahead returns before it could drop the lock */
 	if (madvise(g.b, FILE_SIZE, MADV_RANDOM))
 		die("madvise");
-	pthread_create(&t1, NULL, mkwriter, NULL);
-	pthread_create(&t2, NULL, reader, NULL);
+	fl_spawn(&t1, mkwriter, NULL);
+	fl_spawn(&t2, reader, NULL);
 	msleep(500); /* T1 dirtied page 0 */
 	fuse_pause_writeback(&g.srv, g.fd);
 	sig_post(g.pipe_t1);
@@ -128,8 +127,8 @@ static int test(void *arg)
 	wait_d("M", "T2 (filemap_fault, folio lock)", &g.tid_t2, 5000);
 	fl_log("M", "resuming the server (-s %s)", g.server);
 	sig_post(g.srv.resume);
-	pthread_join(t1, NULL);
-	pthread_join(t2, NULL);
+	fl_join(&t1);
+	fl_join(&t2);
 	fl_log("M", "all threads finished");
 	watchdog_done();
 	munmap(g.a, FILE_SIZE);

@@ -24,7 +24,6 @@
 #include "fl.h"
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +120,7 @@ static void *writer(void *arg)
 static int test(void *arg)
 {
 	(void)arg;
-	pthread_t t1, tw;
+	struct fl_thread t1, tw;
 	set_role("fl-M");
 	if (pipe(g.pipe_t1) || pipe(g.pipe_w) || pipe(g.srv.resume))
 		die("pipe");
@@ -143,8 +142,8 @@ static int test(void *arg)
 	g.fd_dio = !strcmp(g.how, "diommap") ? open(MNT "/" FNAME, O_RDONLY | O_NONBLOCK) : -1;
 	if (!strcmp(g.how, "diommap") && g.fd_dio < 0)
 		die("open fuse file O_NONBLOCK");
-	pthread_create(&t1, NULL, faulter, NULL);
-	pthread_create(&tw, NULL, writer, NULL);
+	fl_spawn(&t1, faulter, NULL);
+	fl_spawn(&tw, writer, NULL);
 	msleep(500); /* T1 dirtied page 0 */
 	fuse_pause_writeback(&g.srv, g.fd);
 	msleep(200);
@@ -156,8 +155,8 @@ static int test(void *arg)
 	wait_d("M", "W (behind T1, or on the writeback)", &g.tid_w, 2000);
 	fl_log("M", "resuming the server");
 	sig_post(g.srv.resume);
-	pthread_join(t1, NULL);
-	pthread_join(tw, NULL);
+	fl_join(&t1);
+	fl_join(&tw);
 	fl_log("M", "all threads finished");
 	watchdog_done();
 	munmap(g.map, FILE_SIZE);
