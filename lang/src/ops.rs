@@ -163,6 +163,12 @@ pub(crate) static OPS: &[OpDef] = &[
             folio: FolioId(a[0]),
         }
     }),
+    def!("fuse_simple_request", F, Stmt, |a, _| Op::FuseRequestSend {
+        folio: FolioId(a[0])
+    }),
+    def!("request_wait_answer", F, Stmt, |a, _| Op::FuseRequestWait {
+        folio: FolioId(a[0])
+    }),
     def!("nondet", &[], TrueJump, |_, l| Op::Choose { alt: l }),
 ];
 

@@ -350,7 +350,7 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
                 n,
             )]
         }
-        Op::FuseWritebackStart { folio } => {
+        Op::FuseWritebackStart { folio } | Op::FuseRequestSend { folio } => {
             let f = folio.0;
             let backend = m.folios()[folio.index()].backend;
             vec![o(
@@ -370,7 +370,9 @@ pub(crate) fn outcomes(m: &Machine, t: Tid, pc: u8) -> Result<Vec<Outcome>, Expo
                 o(format!("!{wb}"), vec![], n),
             ]
         }
-        Op::FuseWaitWriteback { folio } | Op::FolioWaitWriteback { folio } => {
+        Op::FuseWaitWriteback { folio }
+        | Op::FolioWaitWriteback { folio }
+        | Op::FuseRequestWait { folio } => {
             let f = folio.0;
             vec![o(
                 format!("!(f_st[{f}] >= IO_DISK && f_st[{f}] <= IO_UFFD_TAKEN)"),

@@ -194,7 +194,9 @@ impl Op {
             | Op::FuseWaitWriteback { folio }
             | Op::IfFolioWriteback { folio, .. }
             | Op::FolioWaitWriteback { folio }
+            | Op::FuseRequestWait { folio }
             // queues a FUSE request: meets the server's FuseDevRead through h.fuse
+            | Op::FuseRequestSend { folio }
             | Op::FuseWritebackStart { folio } => f(folio),
             Op::IfFolioUptodate { .. }
             | Op::FolioTrylock { .. }
@@ -237,6 +239,8 @@ impl Op {
             | Op::FuseWaitWriteback { folio }
             | Op::IfFolioWriteback { folio, .. }
             | Op::FolioWaitWriteback { folio }
+            | Op::FuseRequestWait { folio }
+            | Op::FuseRequestSend { folio }
             | Op::FuseWritebackStart { folio } => Some(folio),
             Op::MmapReadLock
             | Op::MmapReadTrylock { .. }
@@ -291,6 +295,8 @@ impl Op {
             | Op::FuseWaitWriteback { folio }
             | Op::IfFolioWriteback { folio, .. }
             | Op::FolioWaitWriteback { folio }
+            | Op::FuseRequestWait { folio }
+            | Op::FuseRequestSend { folio }
             | Op::FuseWritebackStart { folio } => *folio = f,
             _ => {}
         }
@@ -303,6 +309,7 @@ impl Op {
         match *self {
             Op::SyncMmapReadahead { folio }
             | Op::HandleUserfault { folio, .. }
+            | Op::FuseRequestSend { folio }
             | Op::FuseWritebackStart { folio } => Some(folio),
             _ => None,
         }

@@ -318,7 +318,9 @@ impl Machine {
             {
                 Status::Blocked(WaitOn::Folio(folio))
             }
-            Op::FuseWaitWriteback { folio } | Op::FolioWaitWriteback { folio }
+            Op::FuseWaitWriteback { folio }
+            | Op::FolioWaitWriteback { folio }
+            | Op::FuseRequestWait { folio }
                 if matches!(w.folio(folio).state, FolioState::ReadIo { .. }) =>
             {
                 Status::Blocked(WaitOn::Folio(folio))
@@ -543,6 +545,8 @@ fn check_indices(
         | Op::FolioWaitLocked { folio }
         | Op::InvalidateFolio { folio }
         | Op::FuseWritebackStart { folio }
+        | Op::FuseRequestSend { folio }
+        | Op::FuseRequestWait { folio }
         | Op::FuseWaitWriteback { folio }
         | Op::IfFolioWriteback { folio, .. }
         | Op::FolioWaitWriteback { folio }

@@ -179,6 +179,19 @@ pub enum Op {
         /// The writeback slot.
         folio: FolioId,
     },
+    /// `fuse_simple_request` of a synchronous request (`fuse_write_inode` ->
+    /// `fuse_flush_times`' SETATTR): queues it for the server in slot `folio`, pending
+    /// FUSE I/O until the server answers (`fuse_dev_do_write`).
+    FuseRequestSend {
+        /// The request's slot.
+        folio: FolioId,
+    },
+    /// `request_wait_answer`: sleep until the server has answered the request in slot
+    /// `folio` (interruptible, then killable: SIGKILL wakes it).
+    FuseRequestWait {
+        /// The request's slot.
+        folio: FolioId,
+    },
     /// `folio_trylock` on the folio handle; jumps to `fail` if it is locked.
     FolioTrylock {
         /// Taken when the folio is locked (by I/O or a thread).
@@ -341,6 +354,8 @@ impl Op {
             Op::IfFolioWriteback { .. } => "folio_test_writeback",
             Op::FuseWaitWriteback { .. } => "fuse_wait_on_page_writeback",
             Op::FolioWaitWriteback { .. } => "folio_wait_writeback",
+            Op::FuseRequestSend { .. } => "fuse_simple_request",
+            Op::FuseRequestWait { .. } => "request_wait_answer",
             Op::FolioTrylock { .. } => "folio_trylock",
             Op::FolioLock => "folio_lock",
             Op::FolioUnlock => "folio_unlock",

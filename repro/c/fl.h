@@ -92,4 +92,5 @@ int case_h2(int argc, char **argv);
 int case_wb(int argc, char **argv);
 int case_ff(int argc, char **argv);
 int case_uw(int argc, char **argv);
+int case_mc(int argc, char **argv);
 #endif

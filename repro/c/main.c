@@ -13,6 +13,8 @@ int main(int argc, char **argv)
 		return case_ff(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "uw"))
 		return case_uw(argc - 1, argv + 1);
-	fprintf(stderr, "usage: fltest h2|wb|ff|uw [OPTIONS]\n");
+	if (argc >= 2 && !strcmp(argv[1], "mc"))
+		return case_mc(argc - 1, argv + 1);
+	fprintf(stderr, "usage: fltest h2|wb|ff|uw|mc [OPTIONS]\n");
 	return 2;
 }

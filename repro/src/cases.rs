@@ -74,6 +74,11 @@ const WB_STUCK: &[&str] = &["fault", "writer", "fuse"];
 /// under mmap_write_lock, the server's GUP.
 const WB_DIO_STUCK: &[&str] = &["writer", "fuse"];
 
+const MC_ROLES: &[(&str, &str)] = &[("munmap", "U"), ("writer", "W"), ("fuse", "S")];
+/// Rule 22's cycle: munmap's read hold waiting for the writeback, the queued writer,
+/// the server's GUP.
+const MC_STUCK: &[&str] = &["munmap", "writer", "fuse"];
+
 const FF_ROLES: &[(&str, &str)] = &[("fault", "T1"), ("fork", "W"), ("fuse", "S")];
 /// H1's cycle: the fault holding F's lock across the read, fork, the server's GUP.
 const FF_STUCK: &[&str] = &["fault", "fork", "fuse"];
@@ -277,6 +282,42 @@ pub static CASES: &[Case] = &[
         scenario: "uptodate-wb",
         sets: &[("server", "none")],
         roles: UW_ROLES,
+        stuck: &[],
+    },
+    Case {
+        name: "mc",
+        title: "Rule 22: munmap waits for FUSE writeback in fuse_vma_close under mmap_read_lock, a writer queued",
+        args: "mc -b cold -w 1",
+        scenario: "munmap-close",
+        sets: &[],
+        roles: MC_ROLES,
+        stuck: MC_STUCK,
+    },
+    Case {
+        name: "mc-wbc",
+        title: "Rule 22 with FUSE_WRITEBACK_CACHE",
+        args: "mc -b cold -w 1 -c 1",
+        scenario: "munmap-close",
+        sets: &[("writeback-cache", "on")],
+        roles: MC_ROLES,
+        stuck: MC_STUCK,
+    },
+    Case {
+        name: "mc-warm",
+        title: "Rule 22 control: the server's buffer is pre-faulted",
+        args: "mc -b warm -w 1",
+        scenario: "munmap-close",
+        sets: &[("buffer", "warm")],
+        roles: MC_ROLES,
+        stuck: &[],
+    },
+    Case {
+        name: "mc-nowriter",
+        title: "Rule 22 control: no writer queued on mmap_lock",
+        args: "mc -b cold -w 0",
+        scenario: "munmap-close",
+        sets: &[("writer", "none")],
+        roles: MC_ROLES,
         stuck: &[],
     },
 ];

@@ -1,7 +1,5 @@
 //! Prediction against observation: the `RESULT` line and what disagrees.
 
-use faultline_models::Sleep;
-
 use crate::builds::Known;
 use crate::cases::Case;
 use crate::observe::{Observation, Outcome};
@@ -63,7 +61,7 @@ fn differences(s: &Stuck, o: &Observation) -> Vec<String> {
             ));
             continue;
         };
-        if t.state != 'D' {
+        if t.state != k.sleep.state() {
             out.push(format!(
                 "{} ({}): model waits in {}, kernel task is in state {}",
                 w.role, w.thread, k.function, t.state
@@ -153,13 +151,9 @@ pub fn judge(
                 ));
             }
             for w in &s.waits {
-                let model = w.wait.map_or("?".into(), |k| {
-                    let sleep = match k.sleep {
-                        Sleep::Killable => "killable",
-                        Sleep::Uninterruptible => "uninterruptible",
-                    };
-                    format!("{} {sleep}", k.function)
-                });
+                let model = w
+                    .wait
+                    .map_or("?".into(), |k| format!("{} {}", k.function, k.sleep.word()));
                 let kernel = obs.task(w.role).map_or("-".into(), |t| t.innermost(3));
                 waits.push(format!(
                     "  {:<3} {:<9} model: {:<40} kernel: {kernel}",

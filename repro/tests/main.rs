@@ -410,3 +410,45 @@ fn uw_on_6_1_hangs_in_the_wb_cycle_waiting_in_fuse_wait_on_page_writeback() {
         "{j:#?}"
     );
 }
+
+/// Rule 22 (munmap-close) was model only until the harness booted it: 7.2's munmap
+/// waits for the FUSE server in fuse_vma_close's write_inode_now under the
+/// mmap_read_lock it downgraded to, and the server's GUP waits behind a queued writer.
+#[test]
+fn munmap_of_a_dirty_fuse_map_hangs_7_2_in_fuse_vma_close_and_completes_6_12() {
+    let j = verdict("mc", "7.2", &log("7.2-mc"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(
+        j.result
+            .contains("predicted=HANG observed=HANG killable=yes hung_task=yes"),
+        "{j:#?}"
+    );
+    let text = log("7.2-mc");
+    assert!(text.contains("write_inode_now<fuse_vma_close<remove_vma<vms_complete_munmap_vmas"));
+    let j = verdict("mc", "6.12", &log("6.12-mc"));
+    assert!(j.ok(), "{j:#?}");
+    assert!(j.result.contains("predicted=COMPLETE observed=COMPLETE"));
+}
+
+/// With FUSE_WRITEBACK_CACHE the munmap-close cycle is older than 6.16: the write
+/// dirtied the inode's times and write_inode_now waits for fuse_write_inode's SETATTR
+/// (state S, request_wait_answer). Caught by the first mc-wbc boots: the model said
+/// 6.1 and 6.12 complete.
+#[test]
+fn munmap_with_writeback_cache_hangs_6_1_and_6_12_in_the_setattr_of_fuse_write_inode() {
+    for k in ["6.1", "6.12"] {
+        let j = verdict("mc-wbc", k, &log(&format!("{k}-mc-wbc")));
+        assert!(j.ok(), "{j:#?}");
+        assert!(
+            j.result
+                .contains("predicted=HANG observed=HANG killable=yes")
+        );
+        assert!(
+            j.waits
+                .iter()
+                .any(|w| w.contains("request_wait_answer interruptible")
+                    && w.contains("fuse_flush_times")),
+            "{j:#?}"
+        );
+    }
+}

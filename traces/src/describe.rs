@@ -46,6 +46,8 @@ pub fn function(m: &Machine, before: &World, step: Step) -> String {
                 | Op::FolioWaitLocked { folio: f }
                 | Op::InvalidateFolio { folio: f }
                 | Op::FuseWritebackStart { folio: f }
+                | Op::FuseRequestSend { folio: f }
+                | Op::FuseRequestWait { folio: f }
                 | Op::FuseWaitWriteback { folio: f }
                 | Op::IfFolioWriteback { folio: f, .. }
                 | Op::FolioWaitWriteback { folio: f } => Some(folio(Some(f))),

@@ -213,7 +213,7 @@ pub fn kill(m: &Machine, w: &World, kernel: Kernel) -> Kill {
         .tids()
         .map(|t| {
             let woken = spec(t).process == Process::Mm
-                && wait(t).is_some_and(|k| k.sleep == Sleep::Killable);
+                && wait(t).is_some_and(|k| k.sleep != Sleep::Uninterruptible);
             if woken { Fate::Woken } else { Fate::Stays }
         })
         .collect();
@@ -252,7 +252,8 @@ pub fn kill(m: &Machine, w: &World, kernel: Kernel) -> Kill {
                 Fate::Woken => {
                     let held = holds(m, w, t);
                     format!(
-                        "SIGKILL wakes its killable sleep in {}; it unwinds{}",
+                        "SIGKILL wakes its {} sleep in {}; it unwinds{}",
+                        k.map_or("?", |k| k.sleep.word()),
                         k.map_or("?", |k| k.function),
                         if held.is_empty() {
                             " holding nothing (it only leaves the wait)".to_string()

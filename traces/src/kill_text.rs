@@ -5,7 +5,6 @@ use std::fmt::Write;
 use faultline_protocol::Process;
 use serde_json::{Value, json};
 
-use crate::kernel::Sleep;
 use crate::kill::{Fate, Kill};
 
 /// A deadlock's [`Kill`] and where its kernel came from, as the evidence shows it.
@@ -78,10 +77,7 @@ impl KillReport {
                     "at": t.at,
                     "wait": t.wait.map(|w| json!({
                         "function": w.function,
-                        "sleep": match w.sleep {
-                            Sleep::Killable => "killable",
-                            Sleep::Uninterruptible => "uninterruptible",
-                        },
+                        "sleep": w.sleep.word(),
                     })),
                     "fate": fate_word(t.fate),
                     "why": t.why,

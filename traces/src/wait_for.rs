@@ -342,6 +342,7 @@ impl Builder<'_> {
                     Some(
                         op @ (Op::FuseWaitWriteback { .. }
                         | Op::FolioWaitWriteback { .. }
+                        | Op::FuseRequestWait { .. }
                         | Op::InvalidateFolio { .. }),
                     ) => op.kernel_name(),
                     _ => "folio_lock",

@@ -215,12 +215,13 @@ impl Machine {
             }
             Op::FolioWaitLocked { .. }
             | Op::FuseWaitWriteback { .. }
-            | Op::FolioWaitWriteback { .. } => {} // enabled once done
+            | Op::FolioWaitWriteback { .. }
+            | Op::FuseRequestWait { .. } => {} // enabled once done
             Op::InvalidateFolio { folio } => {
                 // enabled only once unlocked and unreferenced (or already gone)
                 w.folios[folio.index()].state = FolioState::Absent;
             }
-            Op::FuseWritebackStart { folio } => {
+            Op::FuseWritebackStart { folio } | Op::FuseRequestSend { folio } => {
                 let f = &mut w.folios[folio.index()];
                 if f.state == FolioState::Absent || f.state == FolioState::Uptodate {
                     f.state = FolioState::ReadIo {
