@@ -77,8 +77,13 @@ struct fuse_pausable {
 	void (*on_resume)(struct fuse_pausable *s); /* first thing after a resume */
 	volatile int paused, pause_req;
 	int resume[2]; /* a pipe: sig_post(resume) resumes it */
+	char *warm, *cold; /* fuse_pausable_cold_or_warm's buffers */
+	int resume_cold;
 };
 void *fuse_pausable_thread(void *s);
+/* s serves h from a pre-faulted buffer; once resumed, from a never-touched one if cold
+ * (fuse_copy_fill's GUP then faults it in under mmap_read_lock), else the same */
+void fuse_pausable_cold_or_warm(struct fuse_pausable *s, const struct fuse_hooks *h, int cold);
 /* pause s, then queue the WRITE of page 0 of fd (PG_writeback until s answers it) */
 void fuse_pause_writeback(struct fuse_pausable *s, int fd);
 

@@ -224,6 +224,25 @@ void *fuse_pausable_thread(void *arg)
 	}
 }
 
+static void resume_cold_or_warm(struct fuse_pausable *s)
+{
+	s->buf = s->resume_cold ? s->cold : s->warm;
+	fl_log("S", "resumed: read(/dev/fuse) into the %s buffer %p ...", s->resume_cold ? "cold" : "warm", s->buf);
+}
+
+void fuse_pausable_cold_or_warm(struct fuse_pausable *s, const struct fuse_hooks *h, int cold)
+{
+	s->warm = mmap(NULL, RBUF_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (s->warm == MAP_FAILED)
+		die("mmap warm buffer");
+	memset(s->warm, 0, RBUF_SZ);
+	s->cold = map_guarded(RBUF_SZ / PG + 1); /* mapped either way: same layout */
+	s->resume_cold = cold;
+	s->hooks = h;
+	s->buf = s->warm;
+	s->on_resume = resume_cold_or_warm;
+}
+
 void fuse_pause_writeback(struct fuse_pausable *s, int fd)
 {
 	s->pause_req = 1;

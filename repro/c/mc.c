@@ -28,7 +28,7 @@
 static struct {
 	const char *buffer;
 	int writer, wbc, secs;
-	char *map, *other, *rbuf_warm, *rbuf_cold;
+	char *map, *other;
 	int fd;
 	int pipe_u[2], pipe_w[2];
 	volatile pid_t tid_u, tid_w;
@@ -42,12 +42,6 @@ static void mc_write(struct fuse_in_header *ih, struct fuse_write_in *in)
 
 static const struct fuse_hooks hooks = { .write = mc_write };
 static const struct fuse_hooks hooks_wbc = { .write = mc_write, .init_flags = FUSE_WRITEBACK_CACHE };
-
-static void mc_resume(struct fuse_pausable *srv)
-{
-	srv->buf = !strcmp(g.buffer, "cold") ? g.rbuf_cold : g.rbuf_warm;
-	fl_log("S", "resumed: read(/dev/fuse) into the %s buffer %p ...", g.buffer, srv->buf);
-}
 
 static void *unmapper(void *arg)
 {
@@ -85,16 +79,9 @@ static int test(void *arg)
 	if (pipe(g.pipe_u) || pipe(g.pipe_w) || pipe(g.srv.resume))
 		die("pipe");
 	fuse_prepare_buffers();
-	g.rbuf_warm = mmap(NULL, RBUF_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (g.rbuf_warm == MAP_FAILED)
-		die("mmap warm buffer");
-	memset(g.rbuf_warm, 0, RBUF_SZ);
-	g.rbuf_cold = map_guarded(RBUF_SZ / PG + 1);
+	fuse_pausable_cold_or_warm(&g.srv, g.wbc ? &hooks_wbc : &hooks, !strcmp(g.buffer, "cold"));
 	g.other = map_guarded(1);
 	memset(g.other, 0, PG);
-	g.srv.hooks = g.wbc ? &hooks_wbc : &hooks;
-	g.srv.buf = g.rbuf_warm;
-	g.srv.on_resume = mc_resume;
 	fuse_start(fuse_pausable_thread, &g.srv);
 	g.fd = open(MNT "/" FNAME, O_RDWR);
 	if (g.fd < 0)

@@ -35,7 +35,7 @@
 static struct {
 	const char *buffer, *how;
 	int writer, second, secs;
-	char *map, *rbuf_warm, *rbuf_cold;
+	char *map;
 	int fd, fd_dio;
 	int pipe_t1[2], pipe_w[2];
 	volatile pid_t tid_t1, tid_w;
@@ -58,13 +58,6 @@ static const struct fuse_hooks hooks = {
 	.open_flags = wb_open_flags,
 	.init_flags = FUSE_WRITEBACK_CACHE,
 };
-
-/* resumed: read into the buffer -b names */
-static void wb_resume(struct fuse_pausable *srv)
-{
-	srv->buf = !strcmp(g.buffer, "cold") ? g.rbuf_cold : g.rbuf_warm;
-	fl_log("S", "resumed: read(/dev/fuse) into the %s buffer %p ...", g.buffer, srv->buf);
-}
 
 static void *faulter(void *arg)
 {
@@ -125,12 +118,7 @@ static int test(void *arg)
 	if (pipe(g.pipe_t1) || pipe(g.pipe_w) || pipe(g.srv.resume))
 		die("pipe");
 	fuse_prepare_buffers();
-	g.rbuf_warm = mmap(NULL, RBUF_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	memset(g.rbuf_warm, 0, RBUF_SZ);
-	g.rbuf_cold = map_guarded(RBUF_SZ / PG + 1);
-	g.srv.hooks = &hooks;
-	g.srv.buf = g.rbuf_warm;
-	g.srv.on_resume = wb_resume;
+	fuse_pausable_cold_or_warm(&g.srv, &hooks, !strcmp(g.buffer, "cold"));
 	fuse_start(fuse_pausable_thread, &g.srv);
 	g.fd = open(MNT "/" FNAME, O_RDWR);
 	if (g.fd < 0)
