@@ -64,8 +64,7 @@ static const struct fuse_hooks hooks = { .read = ff_read };
 static void *faulter(void *arg)
 {
 	(void)arg;
-	set_role("fl-T1");
-	touch_stack();
+	thread_begin("fl-T1", NULL, NULL);
 	msleep(300);
 	/* M must already sleep when the fork can start: once dup_mmap has passed the
 	 * heap and the text, a syscall of M's (glibc's cancellation points write the
@@ -98,10 +97,7 @@ static void *faulter(void *arg)
 static void *forker(void *arg)
 {
 	(void)arg;
-	set_role("fl-W");
-	touch_stack();
-	g.tid_w = gettid();
-	sig_wait(g.pipe_w);
+	thread_begin("fl-W", &g.tid_w, g.pipe_w);
 	if (g.quit)
 		return NULL;
 	fl_log("W", "fork() -> dup_mmap: mmap_write_lock, vma_start_write each VMA ...");

@@ -30,6 +30,11 @@ void die(const char *what);
  * a test step starts when the one before it waits, not after a guessed delay, so a
  * slow (loaded) host does not reorder the steps */
 void wait_d(const char *by, const char *who, volatile pid_t *tid, int max_ms);
+/* a test thread's first steps: its role as comm, its stack faulted in, its tid
+ * published (if tid) for wait_d, then (if go) the wait for its go signal */
+void thread_begin(const char *role, volatile pid_t *tid, int *go);
+/* hand the test over to thread *tid: post go, then wait_d for it */
+void step(const char *by, const char *who, int *go, volatile pid_t *tid, int max_ms);
 /* wait (up to max_ms) until thread *tid sleeps in a kernel function whose name
  * contains fn (its wchan: 7.2's pipe reads sleep in anon_pipe_read) */
 void wait_wchan(const char *by, const char *who, volatile pid_t *tid, const char *fn, int max_ms);

@@ -119,9 +119,7 @@ static const struct fuse_hooks hooks = { .read = h2_read, .open_flags = h2_open_
 static void *faulter(void *arg)
 {
 	(void)arg;
-	set_role("fl-T1");
-	touch_stack();
-	sig_wait(g.pipe_go);
+	thread_begin("fl-T1", NULL, g.pipe_go);
 	fl_log("T1", "read fault on map+0 (%p) ...", g.map);
 	volatile char c = *(volatile char *)g.map;
 	fl_log("T1", "fault done, byte='%c'", c);
@@ -135,10 +133,7 @@ static void *faulter(void *arg)
 static void *evictor(void *arg)
 {
 	(void)arg;
-	set_role("fl-W");
-	touch_stack();
-	g.tid_w = gettid();
-	sig_wait(g.pipe_w);
+	thread_begin("fl-W", &g.tid_w, g.pipe_w);
 	if (g.quit_w2)
 		return NULL;
 	fl_log("W", "mmap(MAP_PRIVATE, FOPEN_DIRECT_IO fd) ...");
@@ -150,9 +145,7 @@ static void *evictor(void *arg)
 static void *writer(void *arg)
 {
 	(void)arg;
-	set_role("fl-W2");
-	touch_stack();
-	sig_wait(g.pipe_w2);
+	thread_begin("fl-W2", NULL, g.pipe_w2);
 	if (g.quit_w2)
 		return NULL;
 	msleep(50);

@@ -175,3 +175,19 @@ void wait_wchan(const char *by, const char *who, volatile pid_t *tid, const char
 	}
 	fl_log(by, "%s is %s %s", who, strstr(w, fn) ? "asleep in" : "NOT asleep in (fallback: go on)", w[0] ? w : fn);
 }
+
+void thread_begin(const char *role, volatile pid_t *tid, int *go)
+{
+	set_role(role);
+	touch_stack();
+	if (tid)
+		*tid = gettid();
+	if (go)
+		sig_wait(go);
+}
+
+void step(const char *by, const char *who, int *go, volatile pid_t *tid, int max_ms)
+{
+	sig_post(go);
+	wait_d(by, who, tid, max_ms);
+}

@@ -46,10 +46,7 @@ static const struct fuse_hooks hooks_wbc = { .write = mc_write, .init_flags = FU
 static void *unmapper(void *arg)
 {
 	(void)arg;
-	set_role("fl-U");
-	touch_stack();
-	g.tid_u = gettid();
-	sig_wait(g.pipe_u);
+	thread_begin("fl-U", &g.tid_u, g.pipe_u);
 	fl_log("U", "munmap of the dirty shared mapping (fuse_vma_close -> write_inode_now) ...");
 	int r = munmap(g.map, FILE_SIZE);
 	fl_log("U", "munmap returned %d", r);
@@ -59,10 +56,7 @@ static void *unmapper(void *arg)
 static void *writer(void *arg)
 {
 	(void)arg;
-	set_role("fl-W");
-	touch_stack();
-	g.tid_w = gettid();
-	sig_wait(g.pipe_w);
+	thread_begin("fl-W", &g.tid_w, g.pipe_w);
 	if (!g.writer)
 		return NULL;
 	fl_log("W", "mprotect of another VMA (mmap_write_lock) ...");
@@ -96,10 +90,8 @@ static int test(void *arg)
 	fuse_pause_writeback(&g.srv, g.fd);
 	/* each waits, or is gone (a thread's exit madvises its stack, which must not queue
 	 * behind W's mmap_write_lock) */
-	sig_post(g.pipe_u);
-	wait_d("M", "U (munmap)", &g.tid_u, 2000);
-	sig_post(g.pipe_w);
-	wait_d("M", "W (behind U, or done)", &g.tid_w, 2000);
+	step("M", "U (munmap)", g.pipe_u, &g.tid_u, 2000);
+	step("M", "W (behind U, or done)", g.pipe_w, &g.tid_w, 2000);
 	fl_log("M", "resuming the server (-b %s)", g.buffer);
 	sig_post(g.srv.resume);
 	fl_join(&tu);

@@ -59,9 +59,7 @@ static void uw_resume(struct fuse_pausable *srv)
 static void *mkwriter(void *arg)
 {
 	(void)arg;
-	set_role("fl-T1");
-	touch_stack();
-	g.tid_t1 = gettid();
+	thread_begin("fl-T1", &g.tid_t1, NULL);
 	fl_log("T1", "first write to A+0 (READ, dirty) ...");
 	g.a[0] = 'x';
 	fl_log("T1", "page 0 dirty");
@@ -75,8 +73,7 @@ static void *mkwriter(void *arg)
 static void *reader(void *arg)
 {
 	(void)arg;
-	set_role("fl-T2");
-	touch_stack();
+	thread_begin("fl-T2", NULL, NULL);
 	int p[2];
 	if (pipe(p))
 		die("pipe");
@@ -121,10 +118,8 @@ static int test(void *arg)
 	fl_spawn(&t2, reader, NULL);
 	msleep(500); /* T1 dirtied page 0 */
 	fuse_pause_writeback(&g.srv, g.fd);
-	sig_post(g.pipe_t1);
-	wait_d("M", "T1 (fuse_page_mkwrite)", &g.tid_t1, 5000);
-	sig_post(g.pipe_t2);
-	wait_d("M", "T2 (filemap_fault, folio lock)", &g.tid_t2, 5000);
+	step("M", "T1 (fuse_page_mkwrite)", g.pipe_t1, &g.tid_t1, 5000);
+	step("M", "T2 (filemap_fault, folio lock)", g.pipe_t2, &g.tid_t2, 5000);
 	fl_log("M", "resuming the server (-s %s)", g.server);
 	sig_post(g.srv.resume);
 	fl_join(&t1);

@@ -62,9 +62,7 @@ static const struct fuse_hooks hooks = {
 static void *faulter(void *arg)
 {
 	(void)arg;
-	set_role("fl-T1");
-	touch_stack();
-	g.tid_t1 = gettid();
+	thread_begin("fl-T1", &g.tid_t1, NULL);
 	fl_log("T1", "first write to page 0 (READ, dirty) ...");
 	g.map[0] = 'x';
 	fl_log("T1", "page 0 dirty");
@@ -80,10 +78,7 @@ static void *faulter(void *arg)
 static void *writer(void *arg)
 {
 	(void)arg;
-	set_role("fl-W");
-	touch_stack();
-	g.tid_w = gettid();
-	sig_wait(g.pipe_w);
+	thread_begin("fl-W", &g.tid_w, g.pipe_w);
 	if (!g.writer)
 		return NULL;
 	int r;
@@ -137,10 +132,8 @@ static int test(void *arg)
 	msleep(200);
 	/* each waits, or is gone: a thread's exit madvises its stack (glibc), which must
 	 * not queue behind W's mmap_write_lock */
-	sig_post(g.pipe_t1);
-	wait_d("M", "T1 (fuse_page_mkwrite)", &g.tid_t1, 2000);
-	sig_post(g.pipe_w);
-	wait_d("M", "W (behind T1, or on the writeback)", &g.tid_w, 2000);
+	step("M", "T1 (fuse_page_mkwrite)", g.pipe_t1, &g.tid_t1, 2000);
+	step("M", "W (behind T1, or on the writeback)", g.pipe_w, &g.tid_w, 2000);
 	fl_log("M", "resuming the server");
 	sig_post(g.srv.resume);
 	fl_join(&t1);
